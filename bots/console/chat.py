@@ -1,0 +1,171 @@
+"""The console chat: the same conversation in a terminal, buttons as numbered choices.
+
+It is the third adapter and proves the core is shared: it only turns lines into
+Inbound objects and Replies into text. ``/as NAME`` switches the local persona,
+so one person can play director and employee in the demo.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TextIO
+
+from domain.company import ChatIdentity, Member
+from handlers.conversation import Conversation
+from handlers.delivery import Notifier
+from handlers.rendering import PLAIN, Rendered, Renderer
+from handlers.types import Inbound, Reply
+from storage.uow import UnitOfWorkFactory
+
+PLATFORM, WORKSPACE = "console", "local"
+
+
+def parse_line(line: str) -> tuple[str | None, str, str | None]:
+    """A typed line -> (command, args, text)."""
+    line = line.strip()
+    if line.startswith("/") and len(line) > 1:
+        head, _, args = line[1:].partition(" ")
+        return head.split("@", 1)[0].lower(), args.strip(), None
+    return None, "", line
+
+
+@dataclass
+class ConsoleScreen:
+    """What the console shows, and the buttons of the last message with buttons."""
+
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    buttons: list[str] = field(default_factory=list)
+    renderer: Renderer = field(default_factory=lambda: Renderer(PLAIN))
+
+    def show(self, reply: Reply, *, prefix: str = "") -> None:
+        rendered: Rendered = self.renderer.render(reply)
+        text = rendered.text
+        if prefix:
+            text = f"{prefix}\n{text}"
+        self.out.write(f"\n{text}\n")
+        if rendered.buttons:
+            self.buttons = []
+            for row in rendered.buttons:
+                cells = []
+                for button in row:
+                    self.buttons.append(button.data)
+                    cells.append(f"[{len(self.buttons)}] {button.label}")
+                self.out.write("   " + "   ".join(cells) + "\n")
+        if reply.ask:
+            self.out.write("   (your next message answers this)\n")
+        self.out.flush()
+
+
+class ConsoleNotifier:
+    """Delivers notifications to console personas by printing them."""
+
+    platform = PLATFORM
+
+    def __init__(self, screen: ConsoleScreen, current: Callable[[], str]) -> None:
+        self._screen = screen
+        self._current = current
+
+    async def send(self, identity: ChatIdentity, reply: Reply) -> None:
+        mine = identity.user_id == self._current()
+        prefix = f"🔔 (to @{identity.user_id})" if not mine else "🔔"
+        if mine:
+            self._screen.show(reply, prefix=prefix)
+        else:
+            self._screen.show(replace(reply, buttons=()), prefix=prefix)
+
+
+class ConsoleChat:
+    def __init__(
+        self,
+        conversation: Conversation,
+        uow: UnitOfWorkFactory,
+        persona: Member,
+        screen: ConsoleScreen | None = None,
+    ) -> None:
+        self._conversation = conversation
+        self._uow = uow
+        self.persona = persona
+        self.screen = screen or ConsoleScreen()
+        self._ids = itertools.count(1)
+
+    def notifier(self) -> Notifier:
+        return ConsoleNotifier(self.screen, lambda: self.persona.handle)
+
+    def inbound_for(self, line: str) -> Inbound:
+        line = line.strip()
+        if line.isdigit() and 0 < int(line) <= len(self.screen.buttons):
+            return self._inbound(action=self.screen.buttons[int(line) - 1])
+        command, args, text = parse_line(line)
+        return self._inbound(command=command, args=args, text=text)
+
+    def _inbound(self, **what: str | None) -> Inbound:
+        return Inbound(
+            platform=PLATFORM,
+            workspace=WORKSPACE,
+            user_id=self.persona.handle,
+            chat_id=self.persona.handle,
+            user_name=self.persona.name,
+            username=self.persona.handle,
+            update_key=f"{self.persona.handle}:{next(self._ids)}:{id(self)}",
+            **{k: v for k, v in what.items() if v is not None},  # type: ignore[arg-type]
+        )
+
+    async def say(self, line: str) -> list[Reply]:
+        """Handle one typed line and show the answer."""
+        if line.strip().startswith("/as "):
+            await self.switch(line.strip()[4:])
+            return []
+        replies = await self._conversation.handle(self.inbound_for(line))
+        for reply in replies:
+            self.screen.show(reply)
+        return replies
+
+    async def switch(self, who: str) -> None:
+        member = await ensure_console_identity(self._uow, who, self.persona.company_id)
+        if member is None:
+            self.screen.out.write(f"\nNo member called {who!r}.\n")
+            return
+        self.persona = member
+        self.screen.buttons = []
+        self.screen.out.write(f"\n— you are now {member.name} (@{member.handle}) —\n")
+
+    async def run(self, lines: TextIO | None = None) -> None:
+        source = lines or sys.stdin
+        loop = asyncio.get_running_loop()
+        while True:
+            self.screen.out.write(f"\n{self.persona.name}> ")
+            self.screen.out.flush()
+            line = await loop.run_in_executor(None, source.readline)
+            if not line or line.strip() in {"/quit", "/exit"}:
+                return
+            if line.strip():
+                await self.say(line)
+
+
+async def ensure_console_identity(
+    uow_factory: UnitOfWorkFactory, who: str, company_id: int | None = None
+) -> Member | None:
+    """Find a member by @handle or name and give them a console identity (the terminal's
+    owner runs the install, so they may speak as any member locally)."""
+    who = who.strip().lstrip("@")
+    async with uow_factory() as uow:
+        found = None
+        company = await uow.companies.get(company_id) if company_id else await uow.companies.first()
+        if company is None or company.id is None:
+            return None
+        for member in await uow.members.list(company.id):
+            if who.lower() in {member.handle.lower(), member.name.lower()}:
+                found = member
+                break
+        if found is None or found.id is None:
+            return None
+        if await uow.members.by_identity(PLATFORM, WORKSPACE, found.handle) is None:
+            await uow.members.add_identity(
+                ChatIdentity(PLATFORM, WORKSPACE, found.handle, found.id, chat_id=found.handle)
+            )
+            await uow.commit()
+        return found

@@ -1,0 +1,152 @@
+"""The ``brygada`` command: migrate, init, invite, shell, run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from brygada.bootstrap import App, bootstrap
+from brygada.demo import ensure_demo_company
+from brygada.settings import Settings
+from domain.company import Role
+from domain.errors import DomainError
+from domain.services import members
+
+log = logging.getLogger("brygada")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="brygada", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations")
+    init = sub.add_parser("init", help="create the company (applies migrations first)")
+    init.add_argument("--company", required=True)
+    init.add_argument("--timezone")
+    init.add_argument("--language")
+    invite = sub.add_parser("invite", help="invite codes")
+    invite_sub = invite.add_subparsers(dest="invite_command", required=True)
+    create = invite_sub.add_parser("create", help="print a new invite code")
+    create.add_argument("--role", default="employee", choices=[r.value for r in Role])
+    create.add_argument("--json", action="store_true")
+    shell = sub.add_parser("shell", help="chat in the terminal as a member")
+    shell.add_argument("--as", dest="persona", required=True, help="@handle or name")
+    sub.add_parser("run", help="run the configured chat platforms, else the console demo")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()  # type: ignore[call-arg]  # values come from the environment
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return asyncio.run(_main(args, settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _main(args: argparse.Namespace, settings: Settings) -> int:
+    app = await bootstrap(settings)
+    try:
+        match args.command:
+            case "migrate":
+                print("Database is up to date.")
+                return 0
+            case "init":
+                return await _init(app, args)
+            case "invite":
+                return await _invite(app, args)
+            case "shell":
+                return await _shell(app, args.persona)
+            case "run":
+                return await _run(app)
+    finally:
+        await app.close()
+    return 2
+
+
+async def _init(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        if await uow.companies.first() is not None:
+            print("A company already exists here.", file=sys.stderr)
+            return 1
+        try:
+            company = await members.create_company(
+                uow,
+                args.company,
+                timezone=args.timezone or app.settings.company_timezone,
+                language=args.language or app.settings.default_language,
+                schedule=app.settings.schedule,
+            )
+        except DomainError as error:
+            print(f"Cannot create the company: {error.params}", file=sys.stderr)
+            return 1
+        await uow.commit()
+    print(f"Company {company.name!r} created. Next: brygada invite create --role admin")
+    return 0
+
+
+async def _invite(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        company = await uow.companies.first()
+        if company is None or company.id is None:
+            print("No company yet: run brygada init --company NAME", file=sys.stderr)
+            return 1
+        invite = await members.create_invite(uow, company.id, Role(args.role), app.clock.now())
+        await uow.commit()
+    bot = app.settings.telegram_bot_username
+    link = f"https://t.me/{bot}?start={invite.code}" if bot else None
+    if args.json:
+        print(json.dumps({"code": invite.code, "link": link}))
+    else:
+        print(f"Invite code ({args.role}): {invite.code}")
+        print(f"Join with: /join {invite.code}" + (f"  or open {link}" if link else ""))
+    return 0
+
+
+async def _shell(app: App, persona: str) -> int:
+    from bots.console.chat import ConsoleChat, ensure_console_identity
+
+    member = await ensure_console_identity(app.uow, persona)
+    if member is None:
+        print(f"No member called {persona!r}.", file=sys.stderr)
+        return 1
+    chat = ConsoleChat(app.conversation, app.uow, member)
+    stop = asyncio.Event()
+    dispatcher = app.dispatcher({"console": chat.notifier()})
+    sending = asyncio.create_task(dispatcher.run_forever(0.3, stop))
+    print(f"Brygada console — you are {member.name} (@{member.handle}).")
+    print("Write a task as a message; /help for commands; numbers press buttons;")
+    print("/as NAME plays another member; /quit leaves.")
+    try:
+        await chat.run()
+    finally:
+        stop.set()
+        await sending
+    return 0
+
+
+async def _run(app: App) -> int:
+    platforms = app.settings.chat_platforms
+    if not platforms:
+        handle = await ensure_demo_company(
+            app.uow,
+            app.clock,
+            timezone=app.settings.company_timezone,
+            language=app.settings.default_language,
+        )
+        print("No chat platform configured: starting the console chat on a demo company.")
+        print("To connect Telegram set TELEGRAM_BOT_TOKEN; for Slack set SLACK_BOT_TOKEN and")
+        print("SLACK_SIGNING_SECRET (see README.md). Try: Sales: Call Ivan tomorrow 10:00 @anna")
+        return await _shell(app, handle)
+    print(
+        f"Chat platforms configured: {', '.join(platforms)}, but their adapters are not "
+        "part of this build yet.",
+        file=sys.stderr,
+    )
+    return 1

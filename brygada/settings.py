@@ -1,0 +1,93 @@
+"""All configuration in one pydantic-settings object: environment variables and ``.env``."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.company import WorkSchedule
+
+_DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+def _alias(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BRYGADA_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = "sqlite+aiosqlite:///data/brygada.db"
+    secret: SecretStr | None = None
+    log_level: str = "INFO"
+
+    company_timezone: str = "Europe/Warsaw"
+    default_language: str = "en"
+    working_days: str = "mon,tue,wed,thu,fri"
+    work_start: time = time(9, 0)
+    work_end: time = time(18, 0)
+    holidays: list[date] = Field(default_factory=list)
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+
+    telegram_bot_token: SecretStr | None = Field(
+        None, validation_alias=_alias("TELEGRAM_BOT_TOKEN", "BRYGADA_TELEGRAM_BOT_TOKEN")
+    )
+    telegram_api_url: str = Field(
+        "https://api.telegram.org",
+        validation_alias=_alias("TELEGRAM_API_URL", "BRYGADA_TELEGRAM_API_URL"),
+    )
+    telegram_webhook_url: str | None = None
+    telegram_bot_username: str | None = None
+
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=_alias("SLACK_BOT_TOKEN", "BRYGADA_SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=_alias("SLACK_SIGNING_SECRET", "BRYGADA_SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=_alias("SLACK_APP_TOKEN", "BRYGADA_SLACK_APP_TOKEN")
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", validation_alias=_alias("SLACK_API_URL", "BRYGADA_SLACK_API_URL")
+    )
+
+    outbox_interval_seconds: float = 1.0
+
+    @field_validator("working_days")
+    @classmethod
+    def _known_days(cls, value: str) -> str:
+        days = [d.strip().lower()[:3] for d in value.split(",") if d.strip()]
+        unknown = [d for d in days if d not in _DAYS]
+        if unknown or not days:
+            raise ValueError(f"working_days: unknown day(s) {unknown}; use mon,tue,...")
+        return ",".join(days)
+
+    @property
+    def schedule(self) -> WorkSchedule:
+        return WorkSchedule(
+            working_days=frozenset(_DAYS[d] for d in self.working_days.split(",")),
+            start=self.work_start,
+            end=self.work_end,
+            holidays=frozenset(self.holidays),
+        )
+
+    @property
+    def data_dir(self) -> Path:
+        return Path("data")
+
+    @property
+    def chat_platforms(self) -> list[str]:
+        platforms = []
+        if self.telegram_bot_token:
+            platforms.append("telegram")
+        if self.slack_bot_token or self.slack_app_token:
+            platforms.append("slack")
+        return platforms

@@ -1,0 +1,124 @@
+"""Company structure: companies, departments, members, chat identities, invites, projects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+LANGUAGES = ("en", "pl", "ru")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    EMPLOYEE = "employee"
+    EXTRANET = "extranet"
+
+
+@dataclass(frozen=True)
+class WorkSchedule:
+    """When the company works; every schedule is computed in a member's own timezone."""
+
+    working_days: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday = 0
+    start: time = time(9, 0)
+    end: time = time(18, 0)
+    holidays: frozenset[date] = frozenset()
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() in self.working_days and day not in self.holidays
+
+    def end_of_day(self, day: date, tz: str) -> datetime:
+        return datetime.combine(day, self.end, tzinfo=ZoneInfo(tz))
+
+    def start_of_day(self, day: date, tz: str) -> datetime:
+        return datetime.combine(day, self.start, tzinfo=ZoneInfo(tz))
+
+    def next_working_day(self, day: date) -> date:
+        nxt = day + timedelta(days=1)
+        for _ in range(366):
+            if self.is_working_day(nxt):
+                return nxt
+            nxt += timedelta(days=1)
+        return day + timedelta(days=1)
+
+
+@dataclass
+class Company:
+    id: int | None
+    name: str
+    timezone: str = "Europe/Warsaw"
+    language: str = "en"
+    schedule: WorkSchedule = field(default_factory=WorkSchedule)
+
+
+@dataclass
+class Department:
+    id: int | None
+    company_id: int
+    name: str
+    head_id: int | None = None
+    parent_id: int | None = None
+
+
+@dataclass
+class Member:
+    id: int | None
+    company_id: int
+    name: str
+    handle: str
+    role: Role = Role.EMPLOYEE
+    language: str | None = None
+    timezone: str = "Europe/Warsaw"
+    department_id: int | None = None
+    manager_id: int | None = None
+    position: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    active: bool = True
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_extranet(self) -> bool:
+        return self.role is Role.EXTRANET
+
+
+@dataclass(frozen=True)
+class ChatIdentity:
+    """One account of a member on one chat platform (telegram, slack, console)."""
+
+    platform: str
+    workspace: str
+    user_id: str
+    member_id: int
+    chat_id: str | None = None
+    unreachable: bool = False
+
+
+@dataclass
+class Invite:
+    code: str
+    company_id: int
+    role: Role
+    created_by: int | None
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None = None
+    used_at: datetime | None = None
+
+    def usable(self, now: datetime) -> bool:
+        return self.used_by is None and now < self.expires_at
+
+
+@dataclass
+class Project:
+    """A project (group). Extranet members see only the projects they belong to."""
+
+    id: int | None
+    company_id: int
+    name: str
+    member_ids: frozenset[int] = frozenset()

@@ -1,0 +1,1 @@
+"""Use cases. Each takes an open unit of work; the caller commits (one per update)."""

@@ -1,0 +1,167 @@
+"""Companies, invites, joining and member settings."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from domain.company import LANGUAGES, ChatIdentity, Company, Invite, Member, Role, WorkSchedule
+from domain.errors import InvalidInput, InviteInvalid, MemberNotFound, NotPermitted, NotRegistered
+from domain.ports import UnitOfWork
+
+INVITE_TTL = timedelta(days=14)
+_HANDLE_CHARS = re.compile(r"[^\w.-]+", re.UNICODE)
+# Unambiguous alphabet: no 0/O, 1/l/I, so a code read aloud or retyped survives.
+_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def validate_timezone(tz: str) -> str:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(field="timezone", reason="unknown", value=tz) from exc
+    return tz
+
+
+def validate_language(language: str) -> str:
+    language = language.lower()[:2]
+    if language not in LANGUAGES:
+        raise InvalidInput(field="language", reason="unknown", value=language)
+    return language
+
+
+async def create_company(
+    uow: UnitOfWork,
+    name: str,
+    *,
+    timezone: str = "Europe/Warsaw",
+    language: str = "en",
+    schedule: WorkSchedule | None = None,
+) -> Company:
+    name = name.strip()
+    if not name:
+        raise InvalidInput(field="company", reason="empty")
+    company = Company(
+        id=None,
+        name=name,
+        timezone=validate_timezone(timezone),
+        language=validate_language(language),
+        schedule=schedule or WorkSchedule(),
+    )
+    return await uow.companies.add(company)
+
+
+def _may_invite(inviter: Role, invited: Role) -> bool:
+    if inviter is Role.ADMIN:
+        return True
+    return inviter is Role.MANAGER and invited is not Role.ADMIN
+
+
+async def create_invite(
+    uow: UnitOfWork,
+    company_id: int,
+    role: Role,
+    now: datetime,
+    *,
+    created_by: Member | None = None,
+) -> Invite:
+    """Only admins invite admins; managers invite others; employees invite nobody."""
+    if created_by is not None and not _may_invite(created_by.role, role):
+        raise NotPermitted(action="invite")
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+    invite = Invite(
+        code=code,
+        company_id=company_id,
+        role=role,
+        created_by=created_by.id if created_by else None,
+        created_at=now,
+        expires_at=now + INVITE_TTL,
+    )
+    await uow.invites.add(invite)
+    return invite
+
+
+async def unique_handle(uow: UnitOfWork, company_id: int, wanted: str) -> str:
+    base = _HANDLE_CHARS.sub("", wanted.replace(" ", ".")).strip(".").lower() or "member"
+    handle, n = base, 1
+    while await uow.members.by_handle(company_id, handle) is not None:
+        n += 1
+        handle = f"{base}{n}"
+    return handle
+
+
+async def join(
+    uow: UnitOfWork,
+    *,
+    code: str,
+    platform: str,
+    workspace: str,
+    user_id: str,
+    chat_id: str | None,
+    name: str,
+    username: str | None,
+    language: str | None,
+    now: datetime,
+) -> Member:
+    """Redeem an invite. The first member of a company becomes its admin."""
+    if await uow.members.by_identity(platform, workspace, user_id) is not None:
+        raise InviteInvalid(reason="already_member")
+    invite = await uow.invites.get(code.strip())
+    if invite is None or not invite.usable(now):
+        raise InviteInvalid(reason="unknown_or_used")
+    company = await uow.companies.get(invite.company_id)
+    if company is None:
+        raise InviteInvalid(reason="unknown_or_used")
+    first = await uow.members.count(company.id or 0) == 0
+    lang = language.lower()[:2] if language else None
+    member = Member(
+        id=None,
+        company_id=invite.company_id,
+        name=name.strip() or (username or "member"),
+        handle=await unique_handle(uow, invite.company_id, username or name),
+        role=Role.ADMIN if first else invite.role,
+        language=lang if lang in LANGUAGES else None,
+        timezone=company.timezone,
+    )
+    member = await uow.members.add(member)
+    assert member.id is not None
+    await uow.members.add_identity(
+        ChatIdentity(
+            platform=platform,
+            workspace=workspace,
+            user_id=user_id,
+            member_id=member.id,
+            chat_id=chat_id,
+        )
+    )
+    invite.used_by, invite.used_at = member.id, now
+    await uow.invites.save(invite)
+    return member
+
+
+async def identify(uow: UnitOfWork, platform: str, workspace: str, user_id: str) -> Member:
+    found = await uow.members.by_identity(platform, workspace, user_id)
+    if found is None or not found[0].active:
+        raise NotRegistered()
+    return found[0]
+
+
+async def set_language(uow: UnitOfWork, member: Member, language: str) -> Member:
+    member.language = validate_language(language)
+    await uow.members.save(member)
+    return member
+
+
+async def set_timezone(uow: UnitOfWork, member: Member, tz: str) -> Member:
+    member.timezone = validate_timezone(tz.strip())
+    await uow.members.save(member)
+    return member
+
+
+async def member_by_handle(uow: UnitOfWork, company_id: int, handle: str) -> Member:
+    member = await uow.members.by_handle(company_id, handle.lstrip("@").lower())
+    if member is None or not member.active:
+        raise MemberNotFound(handle=handle)
+    return member

@@ -1,0 +1,500 @@
+"""Task use cases: create, act on, read. Permissions are checked here, at press time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.company import Member
+from domain.errors import InvalidInput, MemberNotFound, NotPermitted, TaskNotFound
+from domain.notifications import Notification
+from domain.policies import Action, TaskContext, allowed, require
+from domain.ports import ListView, Page, SearchQuery, TaskQuery, UnitOfWork
+from domain.search import query_groups
+from domain.tasks import (
+    Comment,
+    HistorySummary,
+    Priority,
+    Rating,
+    SubtaskProgress,
+    Task,
+    TaskEvent,
+    TaskKind,
+    TaskStatus,
+    split_title,
+)
+
+BACKLOG_HORIZON = timedelta(days=365)
+PAGE_SIZE = 8
+
+
+@dataclass(frozen=True)
+class CreateTask:
+    """A command: everything a new task may carry. Unset fields get the regulations' defaults."""
+
+    title: str
+    description: str | None = None
+    responsible_id: int | None = None
+    co_executor_ids: tuple[int, ...] = ()
+    observer_ids: tuple[int, ...] = ()
+    project_id: int | None = None
+    tags: tuple[str, ...] = ()
+    priority: Priority = Priority.MEDIUM
+    deadline: datetime | None = None
+    deadline_hard: bool = False
+    planned_minutes: int | None = None
+    kind: TaskKind = TaskKind.REGULAR
+    parent_id: int | None = None
+    accept_after_completion: bool = True
+    source_ref: str | None = None
+    attachments: tuple[str, ...] = ()
+    crm_links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskCard:
+    """A read model: the task and what a card shows around it."""
+
+    task: Task
+    history: HistorySummary
+    subtasks: SubtaskProgress
+    comments: Sequence[Comment]
+    names: dict[int, str] = field(default_factory=dict)
+    project_name: str | None = None
+    can: frozenset[Action] = frozenset()
+
+
+# -- loading and context ------------------------------------------------------------
+
+
+async def _context(uow: UnitOfWork, actor: Member, task: Task) -> TaskContext:
+    assert actor.id is not None
+    return TaskContext(
+        responsible_supervisors=await uow.members.supervisors_of(task.responsible_id),
+        actor_project_ids=await uow.projects.ids_for_member(actor.id),
+    )
+
+
+async def load_for(uow: UnitOfWork, actor: Member, task_id: int, action: Action) -> Task:
+    task = await uow.tasks.get(task_id)
+    if task is None:
+        raise TaskNotFound(task_id=task_id)
+    require(actor, task, action, await _context(uow, actor, task))
+    return task
+
+
+async def _colleague(uow: UnitOfWork, actor: Member, member_id: int) -> Member:
+    member = await uow.members.get(member_id)
+    if member is None or member.company_id != actor.company_id or not member.active:
+        raise MemberNotFound(member_id=member_id)
+    return member
+
+
+async def _notify(
+    uow: UnitOfWork,
+    kind: str,
+    task: Task,
+    recipients: Iterable[int],
+    *,
+    actor: Member,
+    **data: object,
+) -> None:
+    """Queue one notification per recipient, never to the actor themselves."""
+    assert task.id is not None
+    for member_id in sorted(set(recipients) - {actor.id}):
+        await uow.outbox.add(
+            Notification(
+                member_id=member_id,
+                kind=kind,
+                data={"task_id": task.id, "actor_id": actor.id, **data},
+                dedup_key=f"{kind}:{task.id}:{member_id}:{task.version}",
+            )
+        )
+
+
+# -- create ---------------------------------------------------------------------------
+
+
+async def create_task(uow: UnitOfWork, actor: Member, cmd: CreateTask, now: datetime) -> Task:
+    assert actor.id is not None
+    title, overflow = split_title(cmd.title)
+    description = "\n\n".join(p for p in (overflow, cmd.description) if p) or None
+    responsible_id = cmd.responsible_id or actor.id
+    people = {responsible_id, *cmd.co_executor_ids, *cmd.observer_ids}
+    for member_id in people - {actor.id}:
+        await _colleague(uow, actor, member_id)
+    if cmd.parent_id is not None:
+        await load_for(uow, actor, cmd.parent_id, Action.ADD_SUBTASK)
+    if cmd.project_id is not None:
+        project = await uow.projects.get(cmd.project_id)
+        if project is None or project.company_id != actor.company_id:
+            raise InvalidInput(field="project", reason="unknown")
+        if actor.is_extranet and actor.id not in project.member_ids:
+            raise NotPermitted(action="create")
+    elif actor.is_extranet:
+        # Extranet members see only their projects, so a task outside one would vanish.
+        raise InvalidInput(field="project", reason="required_for_extranet")
+    if cmd.planned_minutes is not None and not 0 < cmd.planned_minutes <= 100 * 60:
+        raise InvalidInput(field="planned", reason="out_of_range")
+    deadline = cmd.deadline
+    if deadline is None and cmd.kind is TaskKind.BACKLOG:
+        deadline = now + BACKLOG_HORIZON
+    task = Task(
+        company_id=actor.company_id,
+        title=title,
+        description=description,
+        creator_id=actor.id,
+        responsible_id=responsible_id,
+        created_at=now,
+        co_executors=set(cmd.co_executor_ids) - {responsible_id},
+        observers=set(cmd.observer_ids),
+        project_id=cmd.project_id,
+        tags={t.lower().lstrip("#") for t in cmd.tags if t.strip("#")},
+        priority=cmd.priority,
+        deadline=deadline,
+        deadline_hard=cmd.deadline_hard,
+        planned_minutes=cmd.planned_minutes,
+        # A general task's work is in its subtasks, so its own timer stays off.
+        time_tracking=cmd.kind is not TaskKind.GENERAL,
+        accept_after_completion=cmd.accept_after_completion,
+        parent_id=cmd.parent_id,
+        kind=cmd.kind,
+        crm_links=set(cmd.crm_links),
+        source_ref=cmd.source_ref,
+        attachments=list(cmd.attachments),
+    )
+    task.pending_events.append(TaskEvent(actor.id, now, "created", None, title))
+    task = await uow.tasks.add(task)
+    await _notify(uow, "task.assigned", task, [responsible_id], actor=actor)
+    await _notify(uow, "task.co_executor", task, task.co_executors, actor=actor)
+    await _notify(uow, "task.observer", task, task.observers, actor=actor)
+    return task
+
+
+# -- status changes ---------------------------------------------------------------------
+
+
+async def start_task(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
+    task = await load_for(uow, actor, task_id, Action.START)
+    assert actor.id is not None
+    task.start(actor.id, now)
+    await uow.tasks.save(task)
+    return task
+
+
+async def pause_task(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
+    task = await load_for(uow, actor, task_id, Action.START)
+    assert actor.id is not None
+    task.pause(actor.id, now)
+    await uow.tasks.save(task)
+    return task
+
+
+async def defer_task(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
+    task = await load_for(uow, actor, task_id, Action.START)
+    assert actor.id is not None
+    task.defer(actor.id, now)
+    await uow.tasks.save(task)
+    return task
+
+
+async def complete_task(
+    uow: UnitOfWork, actor: Member, task_id: int, result: str, now: datetime
+) -> Task:
+    task = await load_for(uow, actor, task_id, Action.COMPLETE)
+    assert actor.id is not None
+    task.complete(actor.id, now, result)
+    await uow.tasks.save(task)
+    if task.status is TaskStatus.AWAITING_ACCEPTANCE:
+        await _notify(uow, "task.awaiting_acceptance", task, [task.creator_id], actor=actor)
+    else:
+        await _notify(uow, "task.completed", task, [task.creator_id, *task.observers], actor=actor)
+    return task
+
+
+async def accept_task(
+    uow: UnitOfWork,
+    actor: Member,
+    task_id: int,
+    rating: Rating,
+    reason: str | None,
+    now: datetime,
+) -> Task:
+    task = await load_for(uow, actor, task_id, Action.ACCEPT)
+    assert actor.id is not None
+    task.accept(actor.id, now, rating, reason)
+    await uow.tasks.save(task)
+    await _notify(uow, "task.accepted", task, [task.responsible_id], actor=actor)
+    return task
+
+
+async def return_task(
+    uow: UnitOfWork,
+    actor: Member,
+    task_id: int,
+    reason: str,
+    new_deadline: datetime | None,
+    now: datetime,
+) -> Task:
+    task = await load_for(uow, actor, task_id, Action.ACCEPT)
+    assert actor.id is not None
+    task.return_for_rework(actor.id, now, reason, new_deadline)
+    await uow.tasks.save(task)
+    await _notify(uow, "task.returned", task, [task.responsible_id], actor=actor, reason=reason)
+    return task
+
+
+async def reopen_task(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
+    task = await load_for(uow, actor, task_id, Action.REOPEN)
+    assert actor.id is not None
+    task.reopen(actor.id, now)
+    await uow.tasks.save(task)
+    await _notify(uow, "task.reopened", task, [task.responsible_id, task.creator_id], actor=actor)
+    return task
+
+
+# -- people and dates --------------------------------------------------------------------
+
+
+async def delegate_task(
+    uow: UnitOfWork, actor: Member, task_id: int, member_id: int, now: datetime
+) -> Task:
+    task = await load_for(uow, actor, task_id, Action.DELEGATE)
+    await _colleague(uow, actor, member_id)
+    assert actor.id is not None
+    previous = task.responsible_id
+    task.delegate(actor.id, now, member_id)
+    await uow.tasks.save(task)
+    await _notify(uow, "task.assigned", task, [member_id], actor=actor)
+    await _notify(uow, "task.delegated_away", task, [previous, task.creator_id], actor=actor)
+    return task
+
+
+async def move_deadline(
+    uow: UnitOfWork, actor: Member, task_id: int, deadline: datetime | None, now: datetime
+) -> Task:
+    task = await load_for(uow, actor, task_id, Action.MOVE_DEADLINE)
+    if task.deadline_hard:
+        require(actor, task, Action.MOVE_HARD_DEADLINE, await _context(uow, actor, task))
+    assert actor.id is not None
+    task.move_deadline(actor.id, now, deadline)
+    await uow.tasks.save(task)
+    await _notify(
+        uow, "task.deadline_moved", task, [task.responsible_id, task.creator_id], actor=actor
+    )
+    return task
+
+
+async def add_observer(
+    uow: UnitOfWork, actor: Member, task_id: int, member_id: int, now: datetime
+) -> Task:
+    task = await load_for(uow, actor, task_id, Action.OBSERVE)
+    await _colleague(uow, actor, member_id)
+    assert actor.id is not None
+    task.add_observer(actor.id, now, member_id)
+    await uow.tasks.save(task)
+    await _notify(uow, "task.observer", task, [member_id], actor=actor)
+    return task
+
+
+async def add_co_executor(
+    uow: UnitOfWork, actor: Member, task_id: int, member_id: int, now: datetime
+) -> Task:
+    task = await load_for(uow, actor, task_id, Action.DELEGATE)
+    await _colleague(uow, actor, member_id)
+    assert actor.id is not None
+    task.add_co_executor(actor.id, now, member_id)
+    await uow.tasks.save(task)
+    await _notify(uow, "task.co_executor", task, [member_id], actor=actor)
+    return task
+
+
+async def set_priority(
+    uow: UnitOfWork, actor: Member, task_id: int, priority: Priority, now: datetime
+) -> Task:
+    task = await load_for(uow, actor, task_id, Action.EDIT)
+    assert actor.id is not None
+    task.set_priority(actor.id, now, priority)
+    await uow.tasks.save(task)
+    return task
+
+
+# -- comments and parts -----------------------------------------------------------------
+
+
+async def comment_task(
+    uow: UnitOfWork,
+    actor: Member,
+    task_id: int,
+    text: str,
+    now: datetime,
+    *,
+    reopen: bool = False,
+) -> Task:
+    """Comment; with ``reopen`` a comment resurrects a closed task (creator/responsible)."""
+    task = await load_for(uow, actor, task_id, Action.COMMENT)
+    text = text.strip()
+    if not text:
+        raise InvalidInput(field="comment", reason="empty")
+    assert actor.id is not None and task.id is not None
+    await uow.tasks.add_comment(Comment(None, task.id, actor.id, now, text))
+    if reopen and not task.is_open:
+        require(actor, task, Action.REOPEN, await _context(uow, actor, task))
+        task.reopen(actor.id, now)
+    task.pending_events.append(TaskEvent(actor.id, now, "comment", None, text[:200]))
+    await uow.tasks.save(task)
+    await _notify(uow, "task.commented", task, task.participants(), actor=actor)
+    return task
+
+
+async def copy_as_part(
+    uow: UnitOfWork,
+    actor: Member,
+    task_id: int,
+    deadline: datetime,
+    now: datetime,
+    result: str | None = None,
+) -> tuple[Task, Task]:
+    """Carry unfinished work over: "(part N)" copy with a new deadline; this part completes."""
+    current = await load_for(uow, actor, task_id, Action.COPY_PART)
+    if deadline <= now:
+        raise InvalidInput(field="deadline", reason="in_past")
+    assert actor.id is not None and current.id is not None
+    current._check("copy_part")
+    title, number = current.part_title()
+    part = Task(
+        company_id=current.company_id,
+        title=title,
+        description=current.description,
+        creator_id=current.creator_id,
+        responsible_id=current.responsible_id,
+        created_at=now,
+        co_executors=set(current.co_executors),
+        observers=set(current.observers),
+        project_id=current.project_id,
+        tags=set(current.tags),
+        priority=current.priority,
+        deadline=deadline,
+        deadline_hard=current.deadline_hard,
+        planned_minutes=current.planned_minutes,
+        time_tracking=current.time_tracking,
+        accept_after_completion=current.accept_after_completion,
+        parent_id=current.parent_id,
+        kind=current.kind,
+        crm_links=set(current.crm_links),
+        previous_part_id=current.id,
+        part_number=number,
+        source_ref=current.source_ref,
+    )
+    part.pending_events.append(TaskEvent(actor.id, now, "created", None, f"part of #{current.id}"))
+    part = await uow.tasks.add(part)
+    # The carried-over part is closed without acceptance: the work continues in the copy.
+    current.accept_after_completion = False
+    current.complete(actor.id, now, result or f"→ #{part.id}")
+    await uow.tasks.save(current)
+    await _notify(uow, "task.assigned", part, [part.responsible_id], actor=actor)
+    return current, part
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+async def task_card(uow: UnitOfWork, actor: Member, task_id: int) -> TaskCard:
+    task = await load_for(uow, actor, task_id, Action.VIEW)
+    assert task.id is not None
+    ctx = await _context(uow, actor, task)
+    history = await uow.tasks.history(task.id)
+    done, total = await uow.tasks.subtask_progress(task.id)
+    ids = task.participants()
+    names: dict[int, str] = {}
+    for member_id in ids:
+        member = await uow.members.get(member_id)
+        if member is not None:
+            names[member_id] = member.name
+    project = await uow.projects.get(task.project_id) if task.project_id else None
+    return TaskCard(
+        task=task,
+        history=HistorySummary.of(list(history)),
+        subtasks=SubtaskProgress(done, total),
+        comments=await uow.tasks.comments(task.id),
+        names=names,
+        project_name=project.name if project else None,
+        can=frozenset(a for a in Action if allowed(actor, task, a, ctx)),
+    )
+
+
+def end_of_local_day(now: datetime, tz: str) -> datetime:
+    local = now.astimezone(ZoneInfo(tz))
+    return datetime.combine(
+        local.date() + timedelta(days=1), datetime.min.time(), tzinfo=ZoneInfo(tz)
+    )
+
+
+async def list_tasks(
+    uow: UnitOfWork,
+    actor: Member,
+    view: ListView,
+    now: datetime,
+    *,
+    page: int = 0,
+    project_id: int | None = None,
+    tag: str | None = None,
+) -> Page[Task]:
+    assert actor.id is not None
+    if view is ListView.PROJECT:
+        if project_id is None:
+            raise InvalidInput(field="project", reason="required")
+        if actor.is_extranet and project_id not in await uow.projects.ids_for_member(actor.id):
+            raise NotPermitted(action="view")
+    return await uow.tasks.list(
+        TaskQuery(
+            company_id=actor.company_id,
+            member_id=actor.id,
+            view=view,
+            now=now,
+            day_end=end_of_local_day(now, actor.timezone),
+            project_id=project_id,
+            tag=tag.lower().lstrip("#") if tag else None,
+            limit=PAGE_SIZE,
+            offset=max(page, 0) * PAGE_SIZE,
+        )
+    )
+
+
+async def search_tasks(uow: UnitOfWork, actor: Member, text: str, *, page: int = 0) -> Page[Task]:
+    assert actor.id is not None
+    groups = query_groups(text)
+    if not groups:
+        raise InvalidInput(field="query", reason="empty")
+    visible = None if actor.is_admin else await uow.projects.ids_for_member(actor.id)
+    return await uow.tasks.search(
+        SearchQuery(
+            company_id=actor.company_id,
+            member_id=actor.id,
+            stem_groups=groups,
+            visible_projects=visible,
+            limit=PAGE_SIZE,
+            offset=max(page, 0) * PAGE_SIZE,
+        )
+    )
+
+
+UNDO_WINDOW = timedelta(minutes=5)
+
+
+async def undo_create(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
+    """Take back a task just created by mistake: only its creator, within minutes, untouched."""
+    task = await load_for(uow, actor, task_id, Action.VIEW)
+    assert task.id is not None
+    if task.creator_id != actor.id:
+        raise NotPermitted(action="undo", task_id=task.id)
+    if now - task.created_at > UNDO_WINDOW:
+        raise InvalidInput(field="undo", reason="too_late")
+    history = await uow.tasks.history(task.id)
+    _done, total = await uow.tasks.subtask_progress(task.id)
+    if total or any(e.field not in {"created", "deadline", "responsible"} for e in history):
+        raise InvalidInput(field="undo", reason="already_changed")
+    await uow.tasks.delete(task.id)
+    return task

@@ -1,0 +1,95 @@
+"""Task cards and task lists as replies, with the buttons the member may press right now."""
+
+from __future__ import annotations
+
+from domain.policies import Action
+from domain.ports import ListView, Page
+from domain.services.tasks import TaskCard, end_of_local_day, task_card
+from domain.tasks import Task, TaskStatus
+from handlers.turn import Turn
+from handlers.types import Button, Buttons, Reply
+
+
+def card_buttons(turn: Turn, card: TaskCard) -> Buttons:
+    task, can = card.task, card.can
+    tid = task.id
+    rows: list[tuple[Button, ...]] = []
+    if task.status is TaskStatus.AWAITING_ACCEPTANCE and Action.ACCEPT in can:
+        rows.append(
+            (
+                turn.button("btn.accept_good", "ta", tid, "p"),
+                turn.button("btn.accept_bad", "ta", tid, "n"),
+                turn.button("btn.return", "tr", tid),
+            )
+        )
+    if task.is_open:
+        first: list[Button] = []
+        if Action.START in can:
+            if task.status is TaskStatus.IN_PROGRESS:
+                first.append(turn.button("btn.pause", "tp", tid))
+            else:
+                first.append(turn.button("btn.start", "ts", tid))
+        if Action.COMPLETE in can:
+            first.append(turn.button("btn.done", "td", tid))
+        if first:
+            rows.append(tuple(first))
+        second = [
+            turn.button("btn.deadline", "dl", tid) if Action.MOVE_DEADLINE in can else None,
+            turn.button("btn.delegate", "dg", tid) if Action.DELEGATE in can else None,
+            turn.button("btn.comment", "cm", tid),
+        ]
+        rows.append(tuple(b for b in second if b is not None))
+        third = [
+            turn.button("btn.observers", "ob", tid),
+            turn.button("btn.subtask", "st", tid) if Action.ADD_SUBTASK in can else None,
+            turn.button("btn.part", "pt", tid, n=task.part_number + 1)
+            if Action.COPY_PART in can
+            else None,
+            turn.button("btn.more", "mo", tid),
+        ]
+        rows.append(tuple(b for b in third if b is not None))
+    else:
+        last = [turn.button("btn.comment", "cm", tid)]
+        if Action.REOPEN in can:
+            last.append(turn.button("btn.reopen", "ro", tid))
+        rows.append(tuple(last))
+    return tuple(rows)
+
+
+async def card_reply(turn: Turn, task_id: int, *, notice: str | None = None) -> Reply:
+    """The card for a task; edits the pressed message in place when a button caused it."""
+    card = await task_card(turn.uow, turn.me, task_id)
+    return turn.edit(
+        "task_card",
+        card_buttons(turn, card),
+        card=card,
+        task=card.task,
+        cue=card.task.cue(turn.now, end_of_local_day(turn.now, turn.tz)).value,
+        notice=notice,
+    )
+
+
+def list_reply(
+    turn: Turn,
+    view: ListView | str,
+    page: Page[Task],
+    number: int,
+    nav: tuple[str, *tuple[object, ...]] | None,
+    **extra: object,
+) -> Reply:
+    """A page of tasks with an Open button each; ``nav`` is the paging action and its args."""
+    day_end = end_of_local_day(turn.now, turn.tz)
+    rows: list[tuple[Button, ...]] = [
+        (turn.button("btn.open", "op", t.id, id=t.id, title=t.title[:40]),) for t in page.items
+    ]
+    paging: list[Button] = []
+    if nav is not None and page.has_prev:
+        paging.append(turn.button("btn.prev", *nav, number - 1))
+    if nav is not None and page.has_next:
+        paging.append(turn.button("btn.next", *nav, number + 1))
+    if paging:
+        rows.append(tuple(paging))
+    items = [(t, t.cue(turn.now, day_end).value) for t in page.items]
+    return turn.edit(
+        "task_list", tuple(rows), view=str(view), items=items, page=page, number=number, **extra
+    )

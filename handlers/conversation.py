@@ -1,0 +1,151 @@
+"""The conversation entry point every adapter calls: ``await conversation.handle(inbound)``.
+
+One unit of work per inbound update: the update key is recorded in the same
+transaction as the change it causes, so a redelivered update does nothing twice.
+Domain errors become localized replies here, in one place; anything unexpected is
+logged with a traceback and an id that the user is shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from domain.errors import DomainError, NotRegistered
+from domain.ports import Clock, UnitOfWork
+from domain.services.members import identify
+from handlers.intents import actions, create, onboarding, views
+from handlers.tokens import BadToken, TokenSigner
+from handlers.turn import Turn, pick_language
+from handlers.types import Inbound, Reply
+
+log = logging.getLogger(__name__)
+
+CommandHandler = Callable[[Turn], Awaitable[list[Reply]]]
+ActionHandler = Callable[[Turn, list[str]], Awaitable[list[Reply]]]
+PromptHandler = Callable[[Turn, dict[str, Any], str], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class IntentTable:
+    commands: Mapping[str, CommandHandler]
+    actions: Mapping[str, ActionHandler]
+    prompts: Mapping[str, PromptHandler]
+    # Commands that work before the user has joined a company.
+    public: frozenset[str]
+
+
+def default_intents() -> IntentTable:
+    modules = (onboarding, create, views, actions)
+    return IntentTable(
+        commands={k: v for m in modules for k, v in m.COMMANDS.items()},
+        actions={k: v for m in modules for k, v in m.ACTIONS.items()},
+        prompts={k: v for m in modules for k, v in m.PROMPTS.items()},
+        public=onboarding.PUBLIC_COMMANDS,
+    )
+
+
+class Conversation:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        signer: TokenSigner,
+        intents: IntentTable | None = None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self.signer = signer
+        self._intents = intents or default_intents()
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        async with self._uow_factory() as uow:
+            turn = Turn(inbound=inbound, uow=uow, now=self._clock.now(), signer=self.signer)
+            try:
+                if inbound.update_key and await uow.inbound.seen(
+                    inbound.platform, inbound.update_key
+                ):
+                    log.info("duplicate update %s:%s ignored", inbound.platform, inbound.update_key)
+                    return []
+                replies = await self._dispatch(turn)
+                await uow.commit()
+                return replies
+            except DomainError as error:
+                await uow.rollback()
+                return await self._refusal(turn, error)
+            except Exception:
+                error_id = secrets.token_hex(4)
+                log.exception("error %s handling %s", error_id, _describe(inbound))
+                await uow.rollback()
+                return [_as_alert(turn, turn.reply("error_unexpected", error_id=error_id))]
+
+    async def _refusal(self, turn: Turn, error: DomainError) -> list[Reply]:
+        """A rule said no: explain, and keep the user's text (and the update's key)."""
+        async with self._uow_factory() as uow:
+            if turn.inbound.update_key:
+                await uow.inbound.seen(turn.inbound.platform, turn.inbound.update_key)
+                await uow.commit()
+        reply = turn.reply(
+            "error",
+            code=error.code,
+            params=error.params,
+            text=turn.inbound.text or turn.inbound.args or None,
+        )
+        return [_as_alert(turn, reply)]
+
+    async def _dispatch(self, turn: Turn) -> list[Reply]:
+        inbound, intents = turn.inbound, self._intents
+        try:
+            turn.member = await identify(
+                turn.uow, inbound.platform, inbound.workspace, inbound.user_id
+            )
+            turn.company = await turn.uow.companies.get(turn.member.company_id)
+        except NotRegistered:
+            if inbound.command in intents.public:
+                return await intents.commands[inbound.command](turn)
+            raise
+        if inbound.action is not None:
+            action, args = self.signer.verify(inbound.action)
+            handler = intents.actions.get(action)
+            if handler is None:
+                raise BadToken()
+            return await handler(turn, args)
+        if inbound.command is not None:
+            handler_c = intents.commands.get(inbound.command)
+            if handler_c is None:
+                return [turn.reply("unknown_command", command=inbound.command)]
+            # A new command abandons a pending question.
+            await turn.uow.prompts.clear(turn.me.id or 0)
+            return await handler_c(turn)
+        text = (inbound.text or "").strip()
+        if not text and not inbound.attachments:
+            return [turn.reply("help_short")]
+        pending = await turn.uow.prompts.get(turn.me.id or 0)
+        if pending is not None and pending[0] in intents.prompts:
+            kind, data = pending
+            await turn.uow.prompts.clear(turn.me.id or 0)
+            return await intents.prompts[kind](turn, data, text)
+        if inbound.chat_type == "group":
+            # In groups only /task creates tasks; other chatter is not ours.
+            return []
+        return await create.create_from_text(turn, text)
+
+
+def _as_alert(turn: Turn, reply: Reply) -> Reply:
+    return replace(
+        reply,
+        alert=turn.pressed,
+        lang=pick_language(turn.member, turn.inbound.locale, turn.company),
+    )
+
+
+def _describe(inbound: Inbound) -> str:
+    what: Sequence[str] = [f"{inbound.platform}:{inbound.user_id}"]
+    if inbound.command:
+        what = [*what, f"/{inbound.command}"]
+    if inbound.action:
+        what = [*what, f"button {inbound.action.split(':', 1)[0]}"]
+    return " ".join(what)

@@ -1,0 +1,1 @@
+"""Intents: one function per command, button or answer. Each module exports its tables."""

@@ -1,0 +1,474 @@
+"""Acting on a task, by button or by command: status, acceptance, dates, people, comments."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from domain.capture import parse_task
+from domain.deadlines import QuickDeadline, quick_deadline
+from domain.errors import InvalidInput
+from domain.policies import Action
+from domain.services import members as member_service
+from domain.services import tasks as service
+from domain.tasks import Priority, Rating
+from handlers.cards import card_reply
+from handlers.turn import Turn
+from handlers.types import Button, Buttons, Reply
+
+_PICK_LIMIT = 8
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _task_id(raw: str) -> int:
+    raw = raw.strip().lstrip("#")
+    if not raw.isdigit():
+        raise InvalidInput(field="task_id", reason="not_a_number", value=raw)
+    return int(raw)
+
+
+def _split_args(turn: Turn) -> tuple[int, str]:
+    """``/cmd 12 the rest`` -> (12, "the rest")."""
+    head, _, rest = turn.inbound.args.strip().partition(" ")
+    if not head:
+        raise InvalidInput(field="task_id", reason="missing")
+    return _task_id(head), rest.strip()
+
+
+def deadline_in(turn: Turn, text: str) -> tuple[datetime | None, str]:
+    """A deadline phrase in free text, and the text without it (the capture grammar)."""
+    assert turn.company is not None
+    draft = parse_task(
+        text, now=turn.now, tz=turn.tz, lang=turn.lang, workday_end=turn.company.schedule.end
+    )
+    if draft.deadline is None:
+        return None, text.strip()
+    rest = draft.title if draft.title.strip() != text.strip() else ""
+    return draft.deadline, " ".join(p for p in (rest, draft.description or "") if p)
+
+
+def _quick(turn: Turn, choice: str) -> datetime | None:
+    assert turn.company is not None
+    try:
+        pick = QuickDeadline(choice)
+    except ValueError as exc:
+        raise InvalidInput(field="deadline", reason="unknown", value=choice) from exc
+    return quick_deadline(pick, turn.now, turn.tz, turn.company.schedule)
+
+
+def _quick_row(turn: Turn, action: str, task_id: int, *, allow_none: bool) -> tuple[Button, ...]:
+    return tuple(
+        turn.button(f"deadline.{c.value}", action, task_id, c.value)
+        for c in QuickDeadline
+        if allow_none or c is not QuickDeadline.NONE
+    )
+
+
+async def _member_rows(turn: Turn, action: str, task_id: int) -> Buttons:
+    people = [
+        m
+        for m in await turn.uow.members.list(turn.me.company_id)
+        if m.active and m.id != turn.me.id
+    ][:_PICK_LIMIT]
+    return tuple(
+        tuple(
+            turn.button("btn.member", action, task_id, m.id, name=m.name) for m in people[i : i + 2]
+        )
+        for i in range(0, len(people), 2)
+    )
+
+
+async def _handle_member(turn: Turn, text: str) -> int:
+    handle = text.strip().split()[0] if text.strip() else ""
+    if not handle:
+        raise InvalidInput(field="member", reason="empty")
+    member = await member_service.member_by_handle(turn.uow, turn.me.company_id, handle)
+    assert member.id is not None
+    return member.id
+
+
+Simple = Callable[[Any, Any, int, datetime], Awaitable[Any]]
+
+
+def _simple(op: Simple, notice: str) -> tuple[Any, Any]:
+    """A button and a command for an action that needs nothing but the task."""
+
+    async def pressed(turn: Turn, args: list[str]) -> list[Reply]:
+        await op(turn.uow, turn.me, int(args[0]), turn.now)
+        return [await card_reply(turn, int(args[0]), notice=notice)]
+
+    async def command(turn: Turn) -> list[Reply]:
+        task_id, _ = _split_args(turn)
+        await op(turn.uow, turn.me, task_id, turn.now)
+        return [await card_reply(turn, task_id, notice=notice)]
+
+    return pressed, command
+
+
+start_pressed, start_command = _simple(service.start_task, "started")
+pause_pressed, pause_command = _simple(service.pause_task, "paused")
+defer_pressed, defer_command = _simple(service.defer_task, "deferred")
+reopen_pressed, reopen_command = _simple(service.reopen_task, "reopened")
+
+
+# -- done and acceptance ----------------------------------------------------------------
+
+
+async def done_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id = int(args[0])
+    await service.load_for(turn.uow, turn.me, task_id, Action.COMPLETE)
+    return [await turn.ask_for("result", {"task_id": task_id}, "result_ask", task_id=task_id)]
+
+
+async def result_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    task_id = int(data["task_id"])
+    task = await service.complete_task(turn.uow, turn.me, task_id, text, turn.now)
+    return [await card_reply(turn, task_id, notice=f"completed.{task.status.value}")]
+
+
+async def done_command(turn: Turn) -> list[Reply]:
+    """/done 12 <result> — without a result the bot asks for it."""
+    task_id, result = _split_args(turn)
+    if not result:
+        return await done_pressed(turn, [str(task_id)])
+    return await result_answer(turn, {"task_id": task_id}, result)
+
+
+async def accept_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id, verdict = int(args[0]), args[1]
+    if verdict == "p":
+        await service.accept_task(turn.uow, turn.me, task_id, Rating.POSITIVE, None, turn.now)
+        return [await card_reply(turn, task_id, notice="accepted")]
+    await service.load_for(turn.uow, turn.me, task_id, Action.ACCEPT)
+    return [
+        await turn.ask_for("negative", {"task_id": task_id}, "negative_reason_ask", task_id=task_id)
+    ]
+
+
+async def negative_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    task_id = int(data["task_id"])
+    await service.accept_task(turn.uow, turn.me, task_id, Rating.NEGATIVE, text, turn.now)
+    return [await card_reply(turn, task_id, notice="accepted")]
+
+
+async def accept_command(turn: Turn) -> list[Reply]:
+    """/accept 12 [+|-] [reason]"""
+    task_id, rest = _split_args(turn)
+    negative = rest.startswith(("-", "👎"))
+    reason = rest.lstrip("+-👍👎 ").strip()
+    rating = Rating.NEGATIVE if negative else Rating.POSITIVE
+    if negative and not reason:
+        return await accept_pressed(turn, [str(task_id), "n"])
+    await service.accept_task(turn.uow, turn.me, task_id, rating, reason or None, turn.now)
+    return [await card_reply(turn, task_id, notice="accepted")]
+
+
+async def return_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id = int(args[0])
+    await service.load_for(turn.uow, turn.me, task_id, Action.ACCEPT)
+    return [await turn.ask_for("return", {"task_id": task_id}, "return_ask", task_id=task_id)]
+
+
+async def return_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    """The reason, optionally with the new deadline in the same message."""
+    task_id = int(data["task_id"])
+    deadline, reason = deadline_in(turn, text)
+    if not reason:
+        reason = text
+    if deadline is None:
+        # No task is returned without a new deadline: ask for it, keeping the reason.
+        buttons = (_quick_row(turn, "rq", task_id, allow_none=False),)
+        return [
+            await turn.ask_for(
+                "return_deadline",
+                {"task_id": task_id, "reason": reason},
+                "return_deadline_ask",
+                buttons,
+                task_id=task_id,
+                reason=reason,
+            )
+        ]
+    await service.return_task(turn.uow, turn.me, task_id, reason, deadline, turn.now)
+    return [await card_reply(turn, task_id, notice="returned")]
+
+
+async def return_deadline_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    deadline, _ = deadline_in(turn, text)
+    if deadline is None:
+        raise InvalidInput(field="deadline", reason="not_understood", value=text)
+    task_id = int(data["task_id"])
+    await service.return_task(turn.uow, turn.me, task_id, str(data["reason"]), deadline, turn.now)
+    return [await card_reply(turn, task_id, notice="returned")]
+
+
+async def return_quick_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    pending = await turn.uow.prompts.get(turn.me.id or 0)
+    task_id = int(args[0])
+    if pending is None or pending[0] != "return_deadline" or pending[1].get("task_id") != task_id:
+        return await return_pressed(turn, args)
+    await turn.uow.prompts.clear(turn.me.id or 0)
+    deadline = _quick(turn, args[1])
+    await service.return_task(
+        turn.uow, turn.me, task_id, str(pending[1]["reason"]), deadline, turn.now
+    )
+    return [await card_reply(turn, task_id, notice="returned")]
+
+
+async def return_command(turn: Turn) -> list[Reply]:
+    """/return 12 <reason and new deadline>"""
+    task_id, rest = _split_args(turn)
+    if not rest:
+        return await return_pressed(turn, [str(task_id)])
+    await service.load_for(turn.uow, turn.me, task_id, Action.ACCEPT)
+    return await return_answer(turn, {"task_id": task_id}, rest)
+
+
+# -- deadline ---------------------------------------------------------------------------
+
+
+async def deadline_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id = int(args[0])
+    await service.load_for(turn.uow, turn.me, task_id, Action.MOVE_DEADLINE)
+    buttons = (_quick_row(turn, "dq", task_id, allow_none=True),)
+    return [
+        await turn.ask_for(
+            "deadline", {"task_id": task_id}, "deadline_ask", buttons, task_id=task_id
+        )
+    ]
+
+
+async def deadline_quick_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id = int(args[0])
+    await turn.uow.prompts.clear(turn.me.id or 0)
+    await service.move_deadline(turn.uow, turn.me, task_id, _quick(turn, args[1]), turn.now)
+    return [await card_reply(turn, task_id, notice="deadline_moved")]
+
+
+async def deadline_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    deadline, _ = deadline_in(turn, text)
+    if deadline is None:
+        raise InvalidInput(field="deadline", reason="not_understood", value=text)
+    task_id = int(data["task_id"])
+    await service.move_deadline(turn.uow, turn.me, task_id, deadline, turn.now)
+    return [await card_reply(turn, task_id, notice="deadline_moved")]
+
+
+async def deadline_command(turn: Turn) -> list[Reply]:
+    """/deadline 12 <when>"""
+    task_id, rest = _split_args(turn)
+    if not rest:
+        return await deadline_pressed(turn, [str(task_id)])
+    return await deadline_answer(turn, {"task_id": task_id}, rest)
+
+
+# -- people -----------------------------------------------------------------------------
+
+
+def _people_flow(
+    op: Callable[..., Awaitable[Any]],
+    prompt: str,
+    pick: str,
+    permission: Action,
+    notice: str,
+) -> tuple[Any, Any, Any, Any]:
+    """Pick a member by button or by @handle: delegate, observers, co-executors."""
+
+    async def pressed(turn: Turn, args: list[str]) -> list[Reply]:
+        task_id = int(args[0])
+        await service.load_for(turn.uow, turn.me, task_id, permission)
+        return [
+            await turn.ask_for(
+                prompt,
+                {"task_id": task_id},
+                f"{prompt}_ask",
+                await _member_rows(turn, pick, task_id),
+                task_id=task_id,
+            )
+        ]
+
+    async def picked(turn: Turn, args: list[str]) -> list[Reply]:
+        await turn.uow.prompts.clear(turn.me.id or 0)
+        await op(turn.uow, turn.me, int(args[0]), int(args[1]), turn.now)
+        return [await card_reply(turn, int(args[0]), notice=notice)]
+
+    async def answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+        task_id = int(data["task_id"])
+        await op(turn.uow, turn.me, task_id, await _handle_member(turn, text), turn.now)
+        return [await card_reply(turn, task_id, notice=notice)]
+
+    async def command(turn: Turn) -> list[Reply]:
+        task_id, rest = _split_args(turn)
+        if not rest:
+            return await pressed(turn, [str(task_id)])
+        return await answer(turn, {"task_id": task_id}, rest)
+
+    return pressed, picked, answer, command
+
+
+delegate_pressed, delegate_picked, delegate_answer, delegate_command = _people_flow(
+    service.delegate_task, "delegate", "dm", Action.DELEGATE, "delegated"
+)
+observer_pressed, observer_picked, observer_answer, observer_command = _people_flow(
+    service.add_observer, "observer", "om", Action.OBSERVE, "observer_added"
+)
+coexec_pressed, coexec_picked, coexec_answer, coexec_command = _people_flow(
+    service.add_co_executor, "coexec", "cx", Action.DELEGATE, "co_executor_added"
+)
+
+
+# -- comments ---------------------------------------------------------------------------
+
+
+async def comment_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id = int(args[0])
+    await service.load_for(turn.uow, turn.me, task_id, Action.COMMENT)
+    return [await turn.ask_for("comment", {"task_id": task_id}, "comment_ask", task_id=task_id)]
+
+
+async def comment_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    task_id = int(data["task_id"])
+    await service.comment_task(
+        turn.uow, turn.me, task_id, text, turn.now, reopen=bool(data.get("reopen"))
+    )
+    return [await card_reply(turn, task_id, notice="commented")]
+
+
+async def comment_command(turn: Turn) -> list[Reply]:
+    """/comment 12 <text>"""
+    task_id, rest = _split_args(turn)
+    if not rest:
+        return await comment_pressed(turn, [str(task_id)])
+    return await comment_answer(turn, {"task_id": task_id}, rest)
+
+
+async def reopen_with_comment(turn: Turn) -> list[Reply]:
+    """/reopen 12 [comment] — a comment resurrects a closed task."""
+    task_id, rest = _split_args(turn)
+    if rest:
+        return await comment_answer(turn, {"task_id": task_id, "reopen": True}, rest)
+    replies: list[Reply] = await reopen_command(turn)
+    return replies
+
+
+# -- parts, priority, more ----------------------------------------------------------------
+
+
+async def part_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id = int(args[0])
+    await service.load_for(turn.uow, turn.me, task_id, Action.COPY_PART)
+    buttons = (_quick_row(turn, "pq", task_id, allow_none=False),)
+    return [await turn.ask_for("part", {"task_id": task_id}, "part_ask", buttons, task_id=task_id)]
+
+
+async def _copy_part(turn: Turn, task_id: int, deadline: datetime | None) -> list[Reply]:
+    if deadline is None:
+        raise InvalidInput(field="deadline", reason="return_needs_deadline")
+    _, part = await service.copy_as_part(turn.uow, turn.me, task_id, deadline, turn.now)
+    assert part.id is not None
+    return [
+        await card_reply(turn, task_id, notice="part_closed"),
+        await card_reply(turn, part.id, notice="part_created"),
+    ]
+
+
+async def part_quick_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    await turn.uow.prompts.clear(turn.me.id or 0)
+    return await _copy_part(turn, int(args[0]), _quick(turn, args[1]))
+
+
+async def part_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    deadline, _ = deadline_in(turn, text)
+    if deadline is None:
+        raise InvalidInput(field="deadline", reason="not_understood", value=text)
+    return await _copy_part(turn, int(data["task_id"]), deadline)
+
+
+async def part_command(turn: Turn) -> list[Reply]:
+    """/part 12 [deadline]"""
+    task_id, rest = _split_args(turn)
+    if not rest:
+        return await part_pressed(turn, [str(task_id)])
+    return await part_answer(turn, {"task_id": task_id}, rest)
+
+
+async def priority_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id = int(args[0])
+    buttons = (
+        tuple(turn.button(f"priority.{p.value}", "pp", task_id, p.value[0]) for p in Priority),
+    )
+    return [turn.reply("priority_ask", buttons, task_id=task_id)]
+
+
+async def priority_picked(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id = int(args[0])
+    priority = {p.value[0]: p for p in Priority}[args[1]]
+    await service.set_priority(turn.uow, turn.me, task_id, priority, turn.now)
+    return [await card_reply(turn, task_id, notice="priority_set")]
+
+
+async def more_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id = int(args[0])
+    card = await service.task_card(turn.uow, turn.me, task_id)
+    row: list[Button] = [
+        turn.button("btn.priority", "pr", task_id),
+        turn.button("btn.coexec", "co", task_id),
+    ]
+    if Action.START in card.can:
+        row.append(turn.button("btn.defer", "df", task_id))
+    return [turn.reply("task_more", (tuple(row),), card=card, task=card.task)]
+
+
+COMMANDS = {
+    "go": start_command,
+    "pause": pause_command,
+    "defer": defer_command,
+    "done": done_command,
+    "accept": accept_command,
+    "return": return_command,
+    "deadline": deadline_command,
+    "delegate": delegate_command,
+    "observe": observer_command,
+    "coexec": coexec_command,
+    "comment": comment_command,
+    "reopen": reopen_with_comment,
+    "part": part_command,
+}
+ACTIONS = {
+    "ts": start_pressed,
+    "tp": pause_pressed,
+    "df": defer_pressed,
+    "ro": reopen_pressed,
+    "td": done_pressed,
+    "ta": accept_pressed,
+    "tr": return_pressed,
+    "rq": return_quick_pressed,
+    "dl": deadline_pressed,
+    "dq": deadline_quick_pressed,
+    "dg": delegate_pressed,
+    "dm": delegate_picked,
+    "ob": observer_pressed,
+    "om": observer_picked,
+    "co": coexec_pressed,
+    "cx": coexec_picked,
+    "cm": comment_pressed,
+    "pt": part_pressed,
+    "pq": part_quick_pressed,
+    "pr": priority_pressed,
+    "pp": priority_picked,
+    "mo": more_pressed,
+}
+PROMPTS = {
+    "result": result_answer,
+    "negative": negative_answer,
+    "return": return_answer,
+    "return_deadline": return_deadline_answer,
+    "deadline": deadline_answer,
+    "delegate": delegate_answer,
+    "observer": observer_answer,
+    "coexec": coexec_answer,
+    "comment": comment_answer,
+    "part": part_answer,
+}

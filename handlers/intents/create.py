@@ -1,0 +1,163 @@
+"""Creating tasks from chat text (the capture grammar), subtasks, undo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.capture import TaskDraft, parse_task
+from domain.company import Member
+from domain.deadlines import QuickDeadline
+from domain.errors import InvalidInput
+from domain.services.tasks import CreateTask, create_task, undo_create
+from domain.tasks import Priority, Task, TaskKind
+from handlers.turn import Turn
+from handlers.types import Button, Buttons, Reply
+
+_PICK_LIMIT = 8  # members offered as buttons for an unknown @handle
+
+
+async def draft_from(turn: Turn, text: str) -> TaskDraft:
+    company = turn.company
+    assert company is not None
+    projects = await turn.uow.projects.list(company.id or 0)
+    people = await turn.uow.members.list(company.id or 0)
+    return parse_task(
+        text,
+        now=turn.now,
+        tz=turn.tz,
+        lang=turn.lang,
+        projects=[p.name for p in projects],
+        members=[m.handle for m in people if m.active],
+        workday_end=company.schedule.end,
+    )
+
+
+async def _command_from_draft(
+    turn: Turn, draft: TaskDraft, *, parent_id: int | None = None
+) -> CreateTask:
+    uow, company_id = turn.uow, turn.me.company_id
+    assignees: list[Member] = []
+    for handle in draft.assignees:
+        member = await uow.members.by_handle(company_id, handle.lower())
+        if member is not None and member.id not in {m.id for m in assignees}:
+            assignees.append(member)
+    project = await uow.projects.by_name(company_id, draft.project) if draft.project else None
+    inbound = turn.inbound
+    description = draft.description
+    if inbound.quoted or inbound.origin:
+        quote = "\n".join(p for p in (inbound.origin, inbound.quoted) if p)
+        description = "\n\n".join(p for p in (description, quote) if p)
+    return CreateTask(
+        title=draft.title,
+        description=description,
+        responsible_id=assignees[0].id if assignees else None,
+        co_executor_ids=tuple(m.id for m in assignees[1:] if m.id is not None),
+        project_id=project.id if project else None,
+        tags=draft.tags,
+        priority=Priority(draft.priority),
+        deadline=draft.deadline,
+        planned_minutes=draft.planned_minutes,
+        kind=TaskKind(draft.kind),
+        parent_id=parent_id,
+        source_ref=inbound.origin,
+        attachments=tuple(f"{inbound.platform}:{a.kind}:{a.ref}" for a in inbound.attachments),
+    )
+
+
+def _confirmation_buttons(
+    turn: Turn, task: Task, draft: TaskDraft, people: list[Member]
+) -> Buttons:
+    tid = task.id
+    rows: list[tuple[Button, ...]] = []
+    if task.deadline is None:
+        rows.append(
+            tuple(
+                turn.button(f"deadline.{choice.value}", "dq", tid, choice.value)
+                for choice in QuickDeadline
+            )
+        )
+    if draft.unknown_handles:
+        picks = [m for m in people if m.id != turn.me.id][:_PICK_LIMIT]
+        rows.extend(
+            tuple(turn.button("btn.member", "dm", tid, m.id, name=m.name) for m in picks[i : i + 2])
+            for i in range(0, len(picks), 2)
+        )
+    rows.append(
+        (
+            turn.button("btn.card", "op", tid),
+            turn.button("btn.deadline", "dl", tid),
+            turn.button("btn.priority", "pr", tid),
+            turn.button("btn.undo", "un", tid),
+        )
+    )
+    return tuple(rows)
+
+
+async def create_from_text(turn: Turn, text: str, *, parent_id: int | None = None) -> list[Reply]:
+    inbound = turn.inbound
+    if inbound.quoted:
+        text = " ".join(p for p in (text, inbound.quoted) if p)
+    if not text.strip() and inbound.attachments:
+        text = inbound.attachments[0].name or inbound.attachments[0].kind
+    draft = await draft_from(turn, text)
+    task = await create_task(
+        turn.uow, turn.me, await _command_from_draft(turn, draft, parent_id=parent_id), turn.now
+    )
+    people = list(await turn.uow.members.list(turn.me.company_id))
+    names = {m.id: m.name for m in people}
+    return [
+        turn.reply(
+            "task_created",
+            _confirmation_buttons(turn, task, draft, people),
+            task=task,
+            responsible=names.get(task.responsible_id, ""),
+            co_executors=[names.get(m, "") for m in sorted(task.co_executors)],
+            project=draft.project,
+            unknown=draft.unknown_handles,
+            self_assigned=task.responsible_id == turn.me.id,
+        )
+    ]
+
+
+async def task_command(turn: Turn) -> list[Reply]:
+    """/task <text> — the way to create tasks in groups, and an explicit one in private."""
+    text = turn.inbound.args.strip()
+    if not text and not turn.inbound.quoted:
+        return [await turn.ask_for("new_task", {}, "task_ask")]
+    return await create_from_text(turn, text)
+
+
+async def new_task_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    return await create_from_text(turn, text)
+
+
+async def subtask_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    return [
+        await turn.ask_for(
+            "subtask", {"task_id": int(args[0])}, "subtask_ask", task_id=int(args[0])
+        )
+    ]
+
+
+async def subtask_command(turn: Turn) -> list[Reply]:
+    """/subtask 12 <text>"""
+    head, _, text = turn.inbound.args.strip().partition(" ")
+    if not head.lstrip("#").isdigit():
+        raise InvalidInput(field="task_id", reason="not_a_number", value=head)
+    if not text.strip():
+        return await subtask_pressed(turn, [head.lstrip("#")])
+    return await create_from_text(turn, text, parent_id=int(head.lstrip("#")))
+
+
+async def subtask_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    return await create_from_text(turn, text, parent_id=int(data["task_id"]))
+
+
+async def undo_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    task = await undo_create(turn.uow, turn.me, int(args[0]), turn.now)
+    return [turn.edit("task_undone", task=task)]
+
+
+COMMANDS = {"task": task_command, "subtask": subtask_command}
+ACTIONS = {"st": subtask_pressed, "un": undo_pressed}
+PROMPTS = {"new_task": new_task_answer, "subtask": subtask_answer}

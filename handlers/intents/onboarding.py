@@ -1,0 +1,123 @@
+"""Joining a company, help, language and timezone, invites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.company import LANGUAGES, Role
+from domain.errors import InvalidInput
+from domain.services import members
+from handlers.turn import Turn
+from handlers.types import Reply
+
+PUBLIC_COMMANDS = frozenset({"start", "join", "help"})
+
+
+async def start(turn: Turn) -> list[Reply]:
+    """/start [invite code | task_<id>] — Telegram deep links land here."""
+    arg = turn.inbound.args.strip()
+    if turn.member is None:
+        if arg:
+            return await join(turn)
+        return [turn.reply("welcome_stranger")]
+    if arg.startswith("task_") and arg[5:].isdigit():
+        from handlers.intents.views import card_reply
+
+        return [await card_reply(turn, int(arg[5:]))]
+    return [turn.reply("welcome", name=turn.me.name), *await help_(turn)]
+
+
+async def join(turn: Turn) -> list[Reply]:
+    code = turn.inbound.args.strip()
+    if not code:
+        raise InvalidInput(field="code", reason="empty")
+    inbound = turn.inbound
+    member = await members.join(
+        turn.uow,
+        code=code,
+        platform=inbound.platform,
+        workspace=inbound.workspace,
+        user_id=inbound.user_id,
+        chat_id=inbound.chat_id,
+        name=inbound.user_name,
+        username=inbound.username,
+        language=inbound.locale,
+        now=turn.now,
+    )
+    turn.member = member
+    turn.company = await turn.uow.companies.get(member.company_id)
+    assert turn.company is not None
+    return [
+        turn.reply(
+            "joined",
+            name=member.name,
+            company=turn.company.name,
+            role=member.role.value,
+            handle=member.handle,
+        ),
+        *await help_(turn),
+    ]
+
+
+async def help_(turn: Turn) -> list[Reply]:
+    return [turn.reply("help", registered=turn.member is not None)]
+
+
+async def language(turn: Turn) -> list[Reply]:
+    arg = turn.inbound.args.strip()
+    if not arg:
+        buttons = (tuple(turn.button(f"lang.{code}", "lg", code) for code in LANGUAGES),)
+        return [turn.reply("language_choose", buttons)]
+    await members.set_language(turn.uow, turn.me, arg)
+    return [turn.reply("language_set")]
+
+
+async def language_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    await members.set_language(turn.uow, turn.me, args[0])
+    return [turn.edit("language_set")]
+
+
+async def timezone(turn: Turn) -> list[Reply]:
+    arg = turn.inbound.args.strip()
+    if not arg:
+        return [turn.reply("timezone_show", timezone=turn.me.timezone)]
+    await members.set_timezone(turn.uow, turn.me, arg)
+    return [turn.reply("timezone_set", timezone=turn.me.timezone)]
+
+
+async def invite(turn: Turn) -> list[Reply]:
+    """/invite [role] — admins and managers hand out codes from the chat."""
+    arg = turn.inbound.args.strip().lower() or Role.EMPLOYEE.value
+    try:
+        role = Role(arg)
+    except ValueError as exc:
+        raise InvalidInput(field="role", reason="unknown", value=arg) from exc
+    created = await members.create_invite(
+        turn.uow, turn.me.company_id, role, turn.now, created_by=turn.me
+    )
+    return [
+        turn.reply("invite_created", code=created.code, role=role.value, expires=created.expires_at)
+    ]
+
+
+async def whoami(turn: Turn) -> list[Reply]:
+    me = turn.me
+    context: dict[str, Any] = {
+        "member": me,
+        "company": turn.company.name if turn.company else "",
+        "role": me.role.value,
+    }
+    return [turn.reply("whoami", **context)]
+
+
+COMMANDS = {
+    "start": start,
+    "join": join,
+    "help": help_,
+    "lang": language,
+    "tz": timezone,
+    "invite": invite,
+    "me": whoami,
+}
+ACTIONS = {"lg": language_pressed}
+PROMPTS: dict[str, Any] = {}

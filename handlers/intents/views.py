@@ -1,0 +1,129 @@
+"""Reading: task lists, the task card, search."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from domain.errors import InvalidInput
+from domain.ports import ListView
+from domain.services.tasks import list_tasks, search_tasks
+from handlers.cards import card_reply, list_reply
+from handlers.turn import Turn
+from handlers.types import Reply
+
+_MAX_NAV_QUERY = 24  # what fits in a 64-byte button beside the action and signature
+
+__all__ = ["card_reply"]
+
+
+def _task_id(raw: str) -> int:
+    raw = raw.strip().lstrip("#")
+    if not raw.isdigit():
+        raise InvalidInput(field="task_id", reason="not_a_number", value=raw)
+    return int(raw)
+
+
+async def show_list(turn: Turn, view: ListView, page: int = 0) -> list[Reply]:
+    result = await list_tasks(turn.uow, turn.me, view, turn.now, page=page)
+    return [list_reply(turn, view, result, page, ("ls", view.value))]
+
+
+def _list_command(view: ListView) -> Any:
+    async def command(turn: Turn) -> list[Reply]:
+        return await show_list(turn, view)
+
+    command.__name__ = f"list_{view.value}"
+    return command
+
+
+async def list_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    return await show_list(turn, ListView(args[0]), int(args[1]))
+
+
+async def project_list(turn: Turn, page: int = 0, project_name: str | None = None) -> list[Reply]:
+    name = project_name if project_name is not None else turn.inbound.args.strip()
+    if not name:
+        projects = await turn.uow.projects.list(turn.me.company_id)
+        return [turn.reply("project_list", projects=projects)]
+    project = await turn.uow.projects.by_name(turn.me.company_id, name)
+    if project is None or project.id is None:
+        raise InvalidInput(field="project", reason="unknown", value=name)
+    result = await list_tasks(
+        turn.uow, turn.me, ListView.PROJECT, turn.now, page=page, project_id=project.id
+    )
+    return [
+        list_reply(turn, ListView.PROJECT, result, page, ("lp", project.id), title=project.name)
+    ]
+
+
+async def project_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    project = await turn.uow.projects.get(int(args[0]))
+    if project is None:
+        raise InvalidInput(field="project", reason="unknown", value=args[0])
+    return await project_list(turn, int(args[1]), project.name)
+
+
+async def tag_list(turn: Turn, page: int = 0, tag: str | None = None) -> list[Reply]:
+    tag = (tag if tag is not None else turn.inbound.args).strip().lstrip("#").lower()
+    if not tag:
+        raise InvalidInput(field="tag", reason="empty")
+    result = await list_tasks(turn.uow, turn.me, ListView.TAG, turn.now, page=page, tag=tag)
+    nav = ("lt", tag) if len(tag.encode()) <= _MAX_NAV_QUERY else None
+    return [list_reply(turn, ListView.TAG, result, page, nav, title=f"#{tag}")]
+
+
+async def tag_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    return await tag_list(turn, int(args[1]), args[0])
+
+
+async def search(turn: Turn, page: int = 0, query: str | None = None) -> list[Reply]:
+    query = (query if query is not None else turn.inbound.args).strip()
+    if not query:
+        return [await turn.ask_for("search", {}, "search_ask")]
+    result = await search_tasks(turn.uow, turn.me, query, page=page)
+    nav = ("lq", query) if len(query.encode()) <= _MAX_NAV_QUERY and ":" not in query else None
+    return [list_reply(turn, "search", result, page, nav, title=query)]
+
+
+async def search_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    return await search(turn, int(args[1]), args[0])
+
+
+async def search_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    return await search(turn, 0, text)
+
+
+async def show(turn: Turn) -> list[Reply]:
+    """/show 12 — open a task card."""
+    return [await card_reply(turn, _task_id(turn.inbound.args))]
+
+
+async def open_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    card = await card_reply(turn, int(args[0]))
+    # A card opened from a list is a new message; the list stays for the next pick.
+    return [replace(card, edit=False)]
+
+
+COMMANDS = {
+    "tasks": _list_command(ListView.MINE),
+    "today": _list_command(ListView.TODAY),
+    "overdue": _list_command(ListView.OVERDUE),
+    "new": _list_command(ListView.NEW),
+    "created": _list_command(ListView.CREATED),
+    "observing": _list_command(ListView.OBSERVING),
+    "awaiting": _list_command(ListView.AWAITING),
+    "backlog": _list_command(ListView.BACKLOG),
+    "project": project_list,
+    "tag": tag_list,
+    "search": search,
+    "show": show,
+}
+ACTIONS = {
+    "ls": list_pressed,
+    "lp": project_pressed,
+    "lt": tag_pressed,
+    "lq": search_pressed,
+    "op": open_pressed,
+}
+PROMPTS = {"search": search_answer}

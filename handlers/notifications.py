@@ -1,0 +1,48 @@
+"""Turn an outbox row into a Reply for its recipient, rendered fresh at send time."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from domain.errors import TaskNotFound
+from domain.ports import UnitOfWork
+from handlers.cards import card_reply
+from handlers.tokens import TokenSigner
+from handlers.turn import Turn
+from handlers.types import Inbound, Reply
+
+
+async def notification_reply(
+    uow: UnitOfWork,
+    signer: TokenSigner,
+    now: datetime,
+    member_id: int,
+    kind: str,
+    data: dict[str, Any],
+) -> Reply | None:
+    """None when there is nothing to say any more (the task was undone or is hidden now)."""
+    member = await uow.members.get(member_id)
+    if member is None or not member.active:
+        return None
+    company = await uow.companies.get(member.company_id)
+    turn = Turn(
+        inbound=Inbound(platform="outbox", workspace="", user_id="", chat_id=""),
+        uow=uow,
+        now=now,
+        signer=signer,
+        member=member,
+        company=company,
+    )
+    actor = await uow.members.get(int(data["actor_id"])) if data.get("actor_id") else None
+    if "task_id" in data:
+        try:
+            card = await card_reply(turn, int(data["task_id"]))
+        except TaskNotFound:
+            return None
+        context = {**card.context, "kind": kind, "actor": actor.name if actor else "", "data": data}
+        return replace(
+            card, template="notification", context=context, edit=False, to_member=member_id
+        )
+    return turn.reply("notification", kind=kind, actor=actor.name if actor else "", data=data)

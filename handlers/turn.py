@@ -1,0 +1,78 @@
+"""One conversational turn: the inbound, the member, an open unit of work and reply helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from domain.company import LANGUAGES, Company, Member
+from domain.ports import UnitOfWork
+from handlers.tokens import TokenSigner
+from handlers.types import Button, Buttons, Inbound, Reply
+
+
+def pick_language(member: Member | None, locale: str | None, company: Company | None) -> str:
+    """The member's setting, else the platform's locale, else the company's, else English."""
+    for candidate in (
+        member.language if member else None,
+        (locale or "")[:2].lower() or None,
+        company.language if company else None,
+    ):
+        if candidate in LANGUAGES:
+            return candidate
+    return "en"
+
+
+@dataclass
+class Turn:
+    inbound: Inbound
+    uow: UnitOfWork
+    now: datetime
+    signer: TokenSigner
+    member: Member | None = None
+    company: Company | None = None
+
+    @property
+    def lang(self) -> str:
+        return pick_language(self.member, self.inbound.locale, self.company)
+
+    @property
+    def tz(self) -> str:
+        if self.member is not None:
+            return self.member.timezone
+        return self.company.timezone if self.company else "UTC"
+
+    @property
+    def me(self) -> Member:
+        assert self.member is not None, "intent requires a registered member"
+        return self.member
+
+    @property
+    def pressed(self) -> bool:
+        return self.inbound.action is not None
+
+    def button(self, label: str, action: str, *args: object, **params: Any) -> Button:
+        return Button(label=label, token=self.signer.sign(action, *args), params=params)
+
+    def reply(self, template: str, buttons: Buttons = (), **context: Any) -> Reply:
+        return Reply(
+            template=template, context={"tz": self.tz, **context}, lang=self.lang, buttons=buttons
+        )
+
+    def edit(self, template: str, buttons: Buttons = (), **context: Any) -> Reply:
+        """Edit the message whose button was pressed; a fresh message for typed commands."""
+        return replace(self.reply(template, buttons, **context), edit=self.pressed)
+
+    def ask(self, template: str, buttons: Buttons = (), **context: Any) -> Reply:
+        return replace(self.reply(template, buttons, **context), ask=True)
+
+    async def ask_for(
+        self, kind: str, data: dict[str, Any], template: str, buttons: Buttons = (), **context: Any
+    ) -> Reply:
+        """Ask a question and remember it: the member's next message is the answer."""
+        await self.uow.prompts.set(self.me.id or 0, kind, data)
+        return self.ask(template, buttons, **context)
+
+    def alert(self, template: str, **context: Any) -> Reply:
+        return replace(self.reply(template, **context), alert=True)

@@ -1,0 +1,81 @@
+"""Platform-neutral conversation types: what came in (Inbound) and what goes out (Reply)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ChatType = Literal["private", "group"]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the user sent; ``ref`` is the platform's own id (Telegram file_id, Slack file id)."""
+
+    kind: Literal["photo", "document"]
+    ref: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing a user did: typed text, a command, or pressed a button.
+
+    ``update_key`` identifies the platform update so that a redelivery is ignored.
+    ``origin`` says where the text came from (a forwarded message's author, a link
+    to a replied-to message, a Slack permalink) and ``quoted`` holds that message's
+    text; both are kept on the task.
+    """
+
+    platform: str
+    workspace: str
+    user_id: str
+    chat_id: str
+    user_name: str = ""
+    username: str | None = None
+    locale: str | None = None
+    chat_type: ChatType = "private"
+    text: str | None = None
+    command: str | None = None
+    args: str = ""
+    action: str | None = None
+    update_key: str | None = None
+    message_ref: str | None = None
+    origin: str | None = None
+    quoted: str | None = None
+    attachments: Sequence[Attachment] = ()
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: a label key (labels.toml) with format params, and a signed action token."""
+
+    label: str
+    token: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+Buttons = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to render with ``template`` in ``lang``.
+
+    ``edit`` replaces the message whose button was pressed (cards change in place);
+    ``ask`` marks a question whose answer is the user's next message (ForceReply);
+    ``alert`` is a short notice shown on the pressed button (a refusal, a toast);
+    ``to_member`` sends it to another member instead of the current chat.
+    """
+
+    template: str
+    context: Mapping[str, Any]
+    lang: str
+    buttons: Buttons = ()
+    edit: bool = False
+    ask: bool = False
+    alert: bool = False
+    to_member: int | None = None
+    image: bytes | None = None
+    file: tuple[str, bytes] | None = None

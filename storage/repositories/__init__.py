@@ -1,0 +1,1 @@
+"""Repositories: domain terms in, domain objects out."""

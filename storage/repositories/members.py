@@ -1,0 +1,349 @@
+"""Companies, members, chat identities, departments, projects, invites."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, time
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.company import (
+    ChatIdentity,
+    Company,
+    Department,
+    Invite,
+    Member,
+    Project,
+    Role,
+    WorkSchedule,
+)
+from storage.models import (
+    ChatIdentityRow,
+    CompanyRow,
+    DepartmentRow,
+    InviteRow,
+    MemberRow,
+    ProjectMemberRow,
+    ProjectRow,
+)
+
+
+def _company(row: CompanyRow) -> Company:
+    schedule = WorkSchedule(
+        working_days=frozenset(int(d) for d in row.working_days.split(",") if d),
+        start=time.fromisoformat(row.day_start),
+        end=time.fromisoformat(row.day_end),
+        holidays=frozenset(date.fromisoformat(d) for d in row.holidays),
+    )
+    return Company(
+        id=row.id, name=row.name, timezone=row.timezone, language=row.language, schedule=schedule
+    )
+
+
+def _company_values(company: Company) -> dict[str, object]:
+    s = company.schedule
+    return {
+        "name": company.name,
+        "timezone": company.timezone,
+        "language": company.language,
+        "working_days": ",".join(str(d) for d in sorted(s.working_days)),
+        "day_start": s.start.strftime("%H:%M"),
+        "day_end": s.end.strftime("%H:%M"),
+        "holidays": sorted(d.isoformat() for d in s.holidays),
+    }
+
+
+class SqlCompanyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, company: Company) -> Company:
+        row = CompanyRow(**_company_values(company))
+        self._s.add(row)
+        await self._s.flush()
+        company.id = row.id
+        return company
+
+    async def get(self, company_id: int) -> Company | None:
+        row = await self._s.get(CompanyRow, company_id)
+        return _company(row) if row else None
+
+    async def first(self) -> Company | None:
+        row = await self._s.scalar(select(CompanyRow).order_by(CompanyRow.id).limit(1))
+        return _company(row) if row else None
+
+    async def save(self, company: Company) -> None:
+        await self._s.execute(
+            update(CompanyRow).where(CompanyRow.id == company.id).values(**_company_values(company))
+        )
+
+
+_MEMBER_FIELDS = (
+    "company_id",
+    "name",
+    "handle",
+    "language",
+    "timezone",
+    "department_id",
+    "manager_id",
+    "position",
+    "email",
+    "phone",
+    "active",
+)
+
+
+def _member(row: MemberRow) -> Member:
+    return Member(id=row.id, role=Role(row.role), **{f: getattr(row, f) for f in _MEMBER_FIELDS})
+
+
+def _member_values(member: Member) -> dict[str, object]:
+    return {"role": member.role.value, **{f: getattr(member, f) for f in _MEMBER_FIELDS}}
+
+
+def _identity(row: ChatIdentityRow) -> ChatIdentity:
+    return ChatIdentity(
+        platform=row.platform,
+        workspace=row.workspace,
+        user_id=row.user_id,
+        member_id=row.member_id,
+        chat_id=row.chat_id,
+        unreachable=row.unreachable,
+    )
+
+
+class SqlMemberRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, member: Member) -> Member:
+        row = MemberRow(**_member_values(member))
+        self._s.add(row)
+        await self._s.flush()
+        member.id = row.id
+        return member
+
+    async def get(self, member_id: int) -> Member | None:
+        row = await self._s.get(MemberRow, member_id)
+        return _member(row) if row else None
+
+    async def save(self, member: Member) -> None:
+        await self._s.execute(
+            update(MemberRow).where(MemberRow.id == member.id).values(**_member_values(member))
+        )
+
+    async def by_handle(self, company_id: int, handle: str) -> Member | None:
+        row = await self._s.scalar(
+            select(MemberRow).where(
+                MemberRow.company_id == company_id, MemberRow.handle == handle.lower()
+            )
+        )
+        return _member(row) if row else None
+
+    async def list(self, company_id: int) -> Sequence[Member]:
+        rows = await self._s.scalars(
+            select(MemberRow).where(MemberRow.company_id == company_id).order_by(MemberRow.name)
+        )
+        return [_member(r) for r in rows]
+
+    async def count(self, company_id: int) -> int:
+        return int(
+            await self._s.scalar(
+                select(func.count())
+                .select_from(MemberRow)
+                .where(MemberRow.company_id == company_id)
+            )
+            or 0
+        )
+
+    async def supervisors_of(self, member_id: int) -> frozenset[int]:
+        """The member's manager and the heads of their department chain."""
+        row = await self._s.get(MemberRow, member_id)
+        if row is None:
+            return frozenset()
+        found = {row.manager_id} if row.manager_id else set()
+        department_id, seen = row.department_id, set()
+        while department_id is not None and department_id not in seen:
+            seen.add(department_id)
+            dept = await self._s.get(DepartmentRow, department_id)
+            if dept is None:
+                break
+            if dept.head_id is not None and dept.head_id != member_id:
+                found.add(dept.head_id)
+            department_id = dept.parent_id
+        return frozenset(found)
+
+    async def by_identity(
+        self, platform: str, workspace: str, user_id: str
+    ) -> tuple[Member, ChatIdentity] | None:
+        result = await self._s.execute(
+            select(MemberRow, ChatIdentityRow)
+            .join(ChatIdentityRow, ChatIdentityRow.member_id == MemberRow.id)
+            .where(
+                ChatIdentityRow.platform == platform,
+                ChatIdentityRow.workspace == workspace,
+                ChatIdentityRow.user_id == user_id,
+            )
+        )
+        found = result.first()
+        return (_member(found[0]), _identity(found[1])) if found else None
+
+    async def add_identity(self, identity: ChatIdentity) -> None:
+        self._s.add(
+            ChatIdentityRow(
+                platform=identity.platform,
+                workspace=identity.workspace,
+                user_id=identity.user_id,
+                member_id=identity.member_id,
+                chat_id=identity.chat_id,
+                unreachable=identity.unreachable,
+            )
+        )
+        await self._s.flush()
+
+    async def identities_of(self, member_id: int) -> Sequence[ChatIdentity]:
+        rows = await self._s.scalars(
+            select(ChatIdentityRow).where(ChatIdentityRow.member_id == member_id)
+        )
+        return [_identity(r) for r in rows]
+
+    async def mark_unreachable(self, platform: str, workspace: str, user_id: str) -> None:
+        await self._s.execute(
+            update(ChatIdentityRow)
+            .where(
+                ChatIdentityRow.platform == platform,
+                ChatIdentityRow.workspace == workspace,
+                ChatIdentityRow.user_id == user_id,
+            )
+            .values(unreachable=True)
+        )
+
+
+class SqlDepartmentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    @staticmethod
+    def _department(row: DepartmentRow) -> Department:
+        return Department(
+            id=row.id,
+            company_id=row.company_id,
+            name=row.name,
+            head_id=row.head_id,
+            parent_id=row.parent_id,
+        )
+
+    async def add(self, department: Department) -> Department:
+        row = DepartmentRow(
+            company_id=department.company_id,
+            name=department.name,
+            head_id=department.head_id,
+            parent_id=department.parent_id,
+        )
+        self._s.add(row)
+        await self._s.flush()
+        department.id = row.id
+        return department
+
+    async def get(self, department_id: int) -> Department | None:
+        row = await self._s.get(DepartmentRow, department_id)
+        return self._department(row) if row else None
+
+    async def list(self, company_id: int) -> Sequence[Department]:
+        rows = await self._s.scalars(
+            select(DepartmentRow).where(DepartmentRow.company_id == company_id)
+        )
+        return [self._department(r) for r in rows]
+
+
+class SqlProjectRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def _project(self, row: ProjectRow) -> Project:
+        members = await self._s.scalars(
+            select(ProjectMemberRow.member_id).where(ProjectMemberRow.project_id == row.id)
+        )
+        return Project(
+            id=row.id, company_id=row.company_id, name=row.name, member_ids=frozenset(members)
+        )
+
+    async def add(self, project: Project) -> Project:
+        row = ProjectRow(
+            company_id=project.company_id, name=project.name, name_key=project.name.casefold()
+        )
+        self._s.add(row)
+        await self._s.flush()
+        project.id = row.id
+        for member_id in project.member_ids:
+            await self.add_member(row.id, member_id)
+        return project
+
+    async def get(self, project_id: int) -> Project | None:
+        row = await self._s.get(ProjectRow, project_id)
+        return await self._project(row) if row else None
+
+    async def by_name(self, company_id: int, name: str) -> Project | None:
+        row = await self._s.scalar(
+            select(ProjectRow).where(
+                ProjectRow.company_id == company_id, ProjectRow.name_key == name.casefold()
+            )
+        )
+        return await self._project(row) if row else None
+
+    async def list(self, company_id: int) -> Sequence[Project]:
+        rows = await self._s.scalars(
+            select(ProjectRow).where(ProjectRow.company_id == company_id).order_by(ProjectRow.name)
+        )
+        return [await self._project(r) for r in rows]
+
+    async def ids_for_member(self, member_id: int) -> frozenset[int]:
+        rows = await self._s.scalars(
+            select(ProjectMemberRow.project_id).where(ProjectMemberRow.member_id == member_id)
+        )
+        return frozenset(rows)
+
+    async def add_member(self, project_id: int, member_id: int) -> None:
+        self._s.add(ProjectMemberRow(project_id=project_id, member_id=member_id))
+        await self._s.flush()
+
+
+class SqlInviteRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, invite: Invite) -> None:
+        self._s.add(
+            InviteRow(
+                code=invite.code,
+                company_id=invite.company_id,
+                role=invite.role.value,
+                created_by=invite.created_by,
+                created_at=invite.created_at,
+                expires_at=invite.expires_at,
+            )
+        )
+        await self._s.flush()
+
+    async def get(self, code: str) -> Invite | None:
+        row = await self._s.get(InviteRow, code)
+        if row is None:
+            return None
+        return Invite(
+            code=row.code,
+            company_id=row.company_id,
+            role=Role(row.role),
+            created_by=row.created_by,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            used_by=row.used_by,
+            used_at=row.used_at,
+        )
+
+    async def save(self, invite: Invite) -> None:
+        await self._s.execute(
+            update(InviteRow)
+            .where(InviteRow.code == invite.code)
+            .values(used_by=invite.used_by, used_at=invite.used_at)
+        )

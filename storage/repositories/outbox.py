@@ -1,0 +1,115 @@
+"""The transactional outbox and the inbound-update log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.notifications import Notification
+from domain.ports import Clock
+from storage.models import InboundUpdateRow, OutboxRow
+from storage.repositories._sql import insert_ignore
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A claimed outbox row, handed to the dispatcher."""
+
+    id: int
+    member_id: int
+    kind: str
+    data: dict[str, Any]
+    attempts: int
+
+
+class SqlOutbox:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self._s = session
+        self._clock = clock
+
+    async def add(self, notification: Notification) -> bool:
+        now = self._clock.now()
+        inserted = await insert_ignore(
+            self._s,
+            OutboxRow.__table__,  # type: ignore[arg-type]
+            [
+                {
+                    "member_id": notification.member_id,
+                    "kind": notification.kind,
+                    "data": notification.data,
+                    "dedup_key": notification.dedup_key,
+                    "created_at": now,
+                    "not_before": notification.not_before or now,
+                    "status": PENDING,
+                    "attempts": 0,
+                }
+            ],
+        )
+        return inserted == 1
+
+    async def claim_due(
+        self, now: datetime, limit: int, lease: timedelta
+    ) -> Sequence[OutboxMessage]:
+        """Claim due rows for sending. A crashed sender's claim expires after ``lease``.
+
+        On PostgreSQL concurrent dispatchers skip each other's rows (SKIP LOCKED);
+        SQLite serialises writers, so the status flip is enough there.
+        """
+        stmt = (
+            select(OutboxRow)
+            .where(OutboxRow.status.in_((PENDING, SENDING)), OutboxRow.not_before <= now)
+            .order_by(OutboxRow.not_before, OutboxRow.id)
+            .limit(limit)
+        )
+        bind = self._s.bind
+        if bind is not None and bind.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = list(await self._s.scalars(stmt))
+        for row in rows:
+            row.status = SENDING
+            row.attempts += 1
+            row.not_before = now + lease
+        await self._s.flush()
+        return [OutboxMessage(r.id, r.member_id, r.kind, dict(r.data), r.attempts) for r in rows]
+
+    async def mark_sent(self, message_id: int, now: datetime) -> None:
+        await self._s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message_id)
+            .values(status=SENT, sent_at=now, last_error=None)
+        )
+
+    async def mark_failed(self, message_id: int, error: str) -> None:
+        await self._s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message_id)
+            .values(status=FAILED, last_error=error[:2000])
+        )
+
+    async def retry_later(self, message_id: int, at: datetime, error: str) -> None:
+        await self._s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message_id)
+            .values(status=PENDING, not_before=at, last_error=error[:2000])
+        )
+
+
+class SqlInboundLog:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self._s = session
+        self._clock = clock
+
+    async def seen(self, platform: str, key: str) -> bool:
+        inserted = await insert_ignore(
+            self._s,
+            InboundUpdateRow.__table__,  # type: ignore[arg-type]
+            [{"platform": platform, "key": key[:128], "at": self._clock.now()}],
+        )
+        return inserted == 0

@@ -1,0 +1,27 @@
+"""Pending questions per member (ForceReply-style flows)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.ports import Clock
+from storage.models import PromptRow
+
+
+class SqlPromptStore:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self._s = session
+        self._clock = clock
+
+    async def get(self, member_id: int) -> tuple[str, dict[str, object]] | None:
+        row = await self._s.get(PromptRow, member_id)
+        return (row.kind, dict(row.data)) if row else None
+
+    async def set(self, member_id: int, kind: str, data: dict[str, object]) -> None:
+        await self.clear(member_id)
+        self._s.add(PromptRow(member_id=member_id, kind=kind, data=data, at=self._clock.now()))
+        await self._s.flush()
+
+    async def clear(self, member_id: int) -> None:
+        await self._s.execute(delete(PromptRow).where(PromptRow.member_id == member_id))

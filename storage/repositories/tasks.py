@@ -1,0 +1,309 @@
+"""The task repository: rows <-> Task, history, comments, list views and search."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from domain.errors import Conflict
+from domain.ports import ListView, Page, SearchQuery, TaskQuery
+from domain.search import index_terms
+from domain.tasks import (
+    Comment,
+    Priority,
+    Rating,
+    Task,
+    TaskEvent,
+    TaskKind,
+    TaskStatus,
+)
+from storage.models import (
+    TaskCommentRow,
+    TaskEventRow,
+    TaskParticipantRow,
+    TaskRow,
+    TaskTagRow,
+    TaskTermRow,
+)
+from storage.repositories._sql import insert_ignore
+
+CO_EXECUTOR, OBSERVER = "co_executor", "observer"
+_PLAIN_FIELDS = (
+    "company_id", "title", "description", "creator_id", "responsible_id", "project_id",
+    "deadline", "deadline_hard", "planned_minutes", "time_tracking", "accept_after_completion",
+    "parent_id", "result", "rating_reason", "created_at", "completed_at", "previous_part_id",
+    "part_number", "source_ref",
+)  # fmt: skip
+
+
+def _values(task: Task) -> dict[str, Any]:
+    values = {f: getattr(task, f) for f in _PLAIN_FIELDS}
+    values.update(
+        priority=task.priority.value,
+        kind=task.kind.value,
+        status=task.status.value,
+        is_open=task.is_open,
+        rating=task.rating.value if task.rating else None,
+        crm_links=sorted(task.crm_links),
+        attachments=list(task.attachments),
+        updated_at=task.pending_events[-1].at if task.pending_events else task.created_at,
+    )
+    return values
+
+
+def _task(row: TaskRow, people: Sequence[tuple[int, str]], tags: Sequence[str]) -> Task:
+    task = Task(
+        id=row.id,
+        priority=Priority(row.priority),
+        kind=TaskKind(row.kind),
+        status=TaskStatus(row.status),
+        rating=Rating(row.rating) if row.rating else None,
+        co_executors={m for m, role in people if role == CO_EXECUTOR},
+        observers={m for m, role in people if role == OBSERVER},
+        tags=set(tags),
+        crm_links=set(row.crm_links or ()),
+        attachments=list(row.attachments or ()),
+        version=row.version,
+        **{f: getattr(row, f) for f in _PLAIN_FIELDS},
+    )
+    return task
+
+
+class SqlTaskRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    # -- writes -------------------------------------------------------------------------
+    async def add(self, task: Task) -> Task:
+        task_id = await self._s.scalar(
+            insert(TaskRow).values(**_values(task)).returning(TaskRow.id)
+        )
+        assert task_id is not None
+        task.id = int(task_id)
+        await self._write_children(task)
+        return task
+
+    async def save(self, task: Task) -> None:
+        assert task.id is not None
+        result = await self._s.execute(
+            update(TaskRow)
+            .where(TaskRow.id == task.id, TaskRow.version == task.version)
+            .values(**_values(task), version=task.version + 1)
+        )
+        if getattr(result, "rowcount", 1) != 1:
+            raise Conflict(task_id=task.id)
+        task.version += 1
+        for table in (TaskParticipantRow, TaskTagRow):
+            await self._s.execute(delete(table).where(table.task_id == task.id))
+        await self._s.execute(
+            delete(TaskTermRow).where(TaskTermRow.task_id == task.id, TaskTermRow.source == "t")
+        )
+        await self._write_children(task)
+
+    async def _write_children(self, task: Task) -> None:
+        task_id = task.id
+        people = [
+            {"task_id": task_id, "member_id": m, "role": CO_EXECUTOR}
+            for m in sorted(task.co_executors)
+        ]
+        people += [
+            {"task_id": task_id, "member_id": m, "role": OBSERVER} for m in sorted(task.observers)
+        ]
+        if people:
+            await self._s.execute(insert(TaskParticipantRow), people)
+        if task.tags:
+            await self._s.execute(
+                insert(TaskTagRow), [{"task_id": task_id, "tag": t} for t in sorted(task.tags)]
+            )
+        terms = index_terms(task.title, task.description, " ".join(task.tags))
+        if terms:
+            await self._s.execute(
+                insert(TaskTermRow),
+                [{"task_id": task_id, "term": t[:64], "source": "t"} for t in sorted(terms)],
+            )
+        if task.pending_events:
+            await self._s.execute(
+                insert(TaskEventRow),
+                [
+                    {
+                        "task_id": task_id,
+                        "actor_id": e.actor_id,
+                        "at": e.at,
+                        "field": e.field,
+                        "old": e.old,
+                        "new": e.new,
+                    }
+                    for e in task.pending_events
+                ],
+            )
+            task.pending_events.clear()
+
+    async def delete(self, task_id: int) -> None:
+        for table in (TaskParticipantRow, TaskTagRow, TaskTermRow, TaskEventRow, TaskCommentRow):
+            await self._s.execute(delete(table).where(table.task_id == task_id))
+        await self._s.execute(delete(TaskRow).where(TaskRow.id == task_id))
+
+    async def add_comment(self, comment: Comment) -> Comment:
+        comment_id = await self._s.scalar(
+            insert(TaskCommentRow)
+            .values(
+                task_id=comment.task_id,
+                author_id=comment.author_id,
+                at=comment.at,
+                text=comment.text,
+            )
+            .returning(TaskCommentRow.id)
+        )
+        await insert_ignore(
+            self._s,
+            TaskTermRow.__table__,  # type: ignore[arg-type]
+            [
+                {"task_id": comment.task_id, "term": t[:64], "source": "c"}
+                for t in sorted(index_terms(comment.text))
+            ],
+        )
+        return Comment(
+            int(comment_id or 0), comment.task_id, comment.author_id, comment.at, comment.text
+        )
+
+    # -- single reads -------------------------------------------------------------------
+    async def get(self, task_id: int) -> Task | None:
+        row = await self._s.get(TaskRow, task_id, populate_existing=True)
+        if row is None:
+            return None
+        return (await self._hydrate([row]))[0]
+
+    async def _hydrate(self, rows: Sequence[TaskRow]) -> list[Task]:
+        ids = [r.id for r in rows]
+        if not ids:
+            return []
+        people: dict[int, list[tuple[int, str]]] = {i: [] for i in ids}
+        tags: dict[int, list[str]] = {i: [] for i in ids}
+        for task_id, member_id, role in await self._s.execute(
+            select(
+                TaskParticipantRow.task_id, TaskParticipantRow.member_id, TaskParticipantRow.role
+            ).where(TaskParticipantRow.task_id.in_(ids))
+        ):
+            people[task_id].append((member_id, role))
+        for task_id, tag in await self._s.execute(
+            select(TaskTagRow.task_id, TaskTagRow.tag).where(TaskTagRow.task_id.in_(ids))
+        ):
+            tags[task_id].append(tag)
+        return [_task(r, people[r.id], tags[r.id]) for r in rows]
+
+    async def history(self, task_id: int) -> Sequence[TaskEvent]:
+        rows = await self._s.scalars(
+            select(TaskEventRow).where(TaskEventRow.task_id == task_id).order_by(TaskEventRow.id)
+        )
+        return [TaskEvent(r.actor_id, r.at, r.field, r.old, r.new) for r in rows]
+
+    async def comments(self, task_id: int, limit: int = 5) -> Sequence[Comment]:
+        rows = await self._s.scalars(
+            select(TaskCommentRow)
+            .where(TaskCommentRow.task_id == task_id)
+            .order_by(TaskCommentRow.id.desc())
+            .limit(limit)
+        )
+        return [Comment(r.id, r.task_id, r.author_id, r.at, r.text) for r in reversed(list(rows))]
+
+    async def subtask_progress(self, task_id: int) -> tuple[int, int]:
+        done = func.count().filter(TaskRow.status == TaskStatus.COMPLETED.value)
+        row = (
+            await self._s.execute(select(done, func.count()).where(TaskRow.parent_id == task_id))
+        ).one()
+        return int(row[0] or 0), int(row[1] or 0)
+
+    async def children(self, task_id: int) -> Sequence[Task]:
+        rows = await self._s.scalars(
+            select(TaskRow).where(TaskRow.parent_id == task_id).order_by(TaskRow.id)
+        )
+        return await self._hydrate(list(rows))
+
+    # -- lists and search ---------------------------------------------------------------
+    async def list(self, query: TaskQuery) -> Page[Task]:
+        return await self._page(_list_filter(query), query.limit, query.offset)
+
+    async def search(self, query: SearchQuery) -> Page[Task]:
+        conditions: list[ColumnElement[bool]] = [TaskRow.company_id == query.company_id]
+        for group in query.stem_groups:
+            conditions.append(
+                TaskRow.id.in_(select(TaskTermRow.task_id).where(TaskTermRow.term.in_(group)))
+            )
+        if query.project_id is not None:
+            conditions.append(TaskRow.project_id == query.project_id)
+        if query.visible_projects is not None:
+            visible = _involved(query.member_id)
+            if query.visible_projects:
+                visible = or_(visible, TaskRow.project_id.in_(query.visible_projects))
+            conditions.append(visible)
+        return await self._page(and_(*conditions), query.limit, query.offset, newest_first=True)
+
+    async def _page(
+        self, where: ColumnElement[bool], limit: int, offset: int, *, newest_first: bool = False
+    ) -> Page[Task]:
+        total = await self._s.scalar(select(func.count()).select_from(TaskRow).where(where))
+        stmt = select(TaskRow).where(where)
+        if newest_first:
+            stmt = stmt.order_by(TaskRow.id.desc())
+        else:
+            stmt = stmt.order_by(TaskRow.deadline.is_(None), TaskRow.deadline, TaskRow.id)
+        rows = list(await self._s.scalars(stmt.limit(limit).offset(offset)))
+        return Page(
+            items=await self._hydrate(rows), total=int(total or 0), offset=offset, limit=limit
+        )
+
+
+def _participant(member_id: int, role: str) -> ColumnElement[bool]:
+    return exists().where(
+        TaskParticipantRow.task_id == TaskRow.id,
+        TaskParticipantRow.member_id == member_id,
+        TaskParticipantRow.role == role,
+    )
+
+
+def _doing(member_id: int) -> ColumnElement[bool]:
+    return or_(TaskRow.responsible_id == member_id, _participant(member_id, CO_EXECUTOR))
+
+
+def _involved(member_id: int) -> ColumnElement[bool]:
+    return or_(
+        _doing(member_id), TaskRow.creator_id == member_id, _participant(member_id, OBSERVER)
+    )
+
+
+def _list_filter(q: TaskQuery) -> ColumnElement[bool]:
+    base = [TaskRow.company_id == q.company_id]
+    is_open = TaskRow.is_open.is_(True)
+    match q.view:
+        case ListView.TODAY:
+            cond = and_(is_open, _doing(q.member_id), TaskRow.deadline < q.day_end)
+        case ListView.OVERDUE:
+            cond = and_(is_open, _doing(q.member_id), TaskRow.deadline < q.now)
+        case ListView.NEW:
+            cond = and_(_doing(q.member_id), TaskRow.status == TaskStatus.NEW.value)
+        case ListView.MINE:
+            cond = and_(is_open, _doing(q.member_id))
+        case ListView.CREATED:
+            cond = and_(is_open, TaskRow.creator_id == q.member_id)
+        case ListView.OBSERVING:
+            cond = and_(is_open, _participant(q.member_id, OBSERVER))
+        case ListView.AWAITING:
+            cond = and_(
+                TaskRow.creator_id == q.member_id,
+                TaskRow.status == TaskStatus.AWAITING_ACCEPTANCE.value,
+            )
+        case ListView.PROJECT:
+            cond = and_(is_open, TaskRow.project_id == q.project_id)
+        case ListView.TAG:
+            cond = and_(
+                is_open,
+                _involved(q.member_id),
+                TaskRow.id.in_(select(TaskTagRow.task_id).where(TaskTagRow.tag == q.tag)),
+            )
+        case ListView.BACKLOG:
+            cond = and_(is_open, _doing(q.member_id), TaskRow.kind == TaskKind.BACKLOG.value)
+    return and_(*base, cond)
