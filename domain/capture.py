@@ -30,7 +30,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from domain.capture_dates import find_deadline
-from domain.capture_grammar import fold_pl, word_set
+from domain.capture_grammar import ABBREVIATIONS, fold_pl, word_set
 from domain.capture_time import Ctx
 
 __all__ = ["TaskDraft", "detect_lang", "parse_task", "parse_task_detailed"]
@@ -243,8 +243,8 @@ def parse_task_detailed(
     if found is not None:
         deadline, explicit = found.at, found.explicit_time
         for start, end in found.spans:
-            for word in words[start:end]:
-                word.used = True
+            for index in range(start, end):
+                _take(words[index], abbreviation_ok=index < end - 1)
     elif fields.kind == "backlog":
         deadline = _next_year(local_now)
 
@@ -314,8 +314,9 @@ def _read_tokens(
     roster = {m.strip().lstrip("@").casefold(): m.strip().lstrip("@") for m in members}
     roster.pop("", None)
     tags: dict[str, None] = {}
-    assignees: dict[str, None] = {}
-    unknown: dict[str, None] = {}
+    # Handles compare case-insensitively: keyed by the casefolded handle, first spelling kept.
+    assignees: dict[str, str] = {}
+    unknown: dict[str, str] = {}
     for index, word in enumerate(words):
         first = word.core[:1]
         if first == "!":
@@ -332,19 +333,20 @@ def _read_tokens(
             handle = _HANDLE.fullmatch(word.core)
             if handle is None:
                 continue
+            key = handle[1].casefold()
             if not roster:
                 word.used = True
-                assignees[handle[1]] = None
-            elif handle[1].casefold() in roster:
+                assignees.setdefault(key, handle[1])
+            elif key in roster:
                 word.used = True
-                assignees[roster[handle[1].casefold()]] = None
+                assignees.setdefault(key, roster[key])
             else:
-                unknown[handle[1]] = None
+                unknown.setdefault(key, handle[1])
         elif first == "~":
             minutes = _planned_minutes(words, index)
             if minutes is not None:
                 fields.planned = minutes if fields.planned is None else fields.planned
-    return tuple(tags), tuple(assignees), tuple(unknown)
+    return tuple(tags), tuple(assignees.values()), tuple(unknown.values())
 
 
 def _planned_minutes(words: list[_Word], index: int) -> int | None:
@@ -365,6 +367,15 @@ def _planned_minutes(words: list[_Word], index: int) -> int | None:
     word.used = following.used = True
     value = float(number[1].replace(",", "."))
     return round(value * 60) if unit[1] else round(value)
+
+
+def _take(word: _Word, *, abbreviation_ok: bool) -> None:
+    """Mark a deadline word used; an abbreviation's full stop goes with it ("godz. 14")."""
+    word.used = True
+    dot = len(word.raw) - word.trail
+    if word.trail and word.raw[dot] == "." and (abbreviation_ok or word.low in ABBREVIATIONS):
+        word.core += "."
+        word.trail -= 1
 
 
 def _next_year(now: datetime) -> datetime | None:

@@ -203,7 +203,9 @@ def _combine(ctx: Ctx, piece: Piece | None, named: time | None) -> datetime | No
     if named is None:
         return None
     at = datetime.combine(ctx.today, named, tzinfo=ctx.zone)
-    if at <= ctx.now:
+    # Compared as instants: within one zone Python compares wall times, which is wrong in
+    # the repeated hour when the clocks go back.
+    if at.timestamp() <= ctx.now.timestamp():
         tomorrow = _plus_one_day(ctx.today)
         if tomorrow is None:
             return None

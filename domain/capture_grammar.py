@@ -176,7 +176,8 @@ def _p_year(word: str) -> int | None:
 @lru_cache(maxsize=8192)
 def _p_numdate(word: str) -> int | None:
     m = _DMY.fullmatch(word)
-    if m is not None:
+    if m is not None and (m[4] or len(m[1]) + len(m[3]) > 2):
+        # "1.5" or "1/2" is a number far more often than 1 May or 1 February.
         return t.encode_numeric_date(int(m[1]), int(m[3]), int(m[4] or 0), m[2] == "/")
     m = _ISO.fullmatch(word)
     if m is not None:
@@ -205,6 +206,12 @@ def word_set(text: str) -> frozenset[str]:
 # After a bare hour ("в 2", "o 5") these words show a count, not a time: "в 2 раза".
 NOT_AFTER_BARE_HOUR = word_set(
     "раз раза разов raz razy times x % procent процента процентов percent"
+)
+
+# Words written with a full stop ("godz.", "p.m.", "дек."): the stop is part of the word.
+ABBREVIATIONS = word_set(
+    "godz a.m p.m след г r jan feb mar apr jun jul aug sep sept oct nov dec "
+    "янв фев мар апр июн июл авг сен сент окт ноя нояб дек tue tues wed thu thur thurs fri mon"
 )
 
 # "every Monday" / "co piątek" / "каждую пятницу" repeat; they are not a deadline.
@@ -259,7 +266,7 @@ RULES: tuple[Rule, ...] = (
     # --- English: times ------------------------------------------------------------------
     Rule("at|by|until|till|before? {clock}|{clock12}", _CLOCK_B),
     Rule("at|by|until|till|before? {hour12m}|{clock} {ampm}", t.hour("ampm")),
-    Rule("at {hour}", t.hour("24h"), bare_hour=True),
+    Rule("at {hour}", t.hour("bare"), bare_hour=True),
     Rule("at {clock_dot}", _CLOCK_B),
     Rule("at|by|until|till|before? noon|midday", t.hour("noon")),
     # --- Polish: days --------------------------------------------------------------------
@@ -295,7 +302,7 @@ RULES: tuple[Rule, ...] = (
     Rule("o|do|na|przed? {clock}", _CLOCK_B),
     Rule("o|do|na|przed? godz|godzinie|godziny {clock}|{clock_dot}", _CLOCK_B),
     Rule("o|do|na|przed? godz|godzinie|godziny {hour}", t.hour("24h")),
-    Rule("o {hour}", t.hour("24h"), bare_hour=True),
+    Rule("o {hour}", t.hour("bare"), bare_hour=True),
     Rule("o {clock_dot}", _CLOCK_B),
     Rule("o {hour} rano", t.hour("morning")),
     Rule("o {hour} po południu", t.hour("afternoon")),
@@ -332,8 +339,9 @@ RULES: tuple[Rule, ...] = (
     Rule(f"{RU_DP} {{daynum}} {{ru_month}} {{year}} г|года?", t.day_month("dmy")),
     # --- Russian: times ------------------------------------------------------------------
     Rule("в|во|к|до|на? {clock}", _CLOCK_B),
-    Rule("в|к {hour}", t.hour("24h"), bare_hour=True),
-    Rule("в|к {hour} час|часа|часов", t.hour("24h")),
+    Rule("в|к {hour}", t.hour("bare"), bare_hour=True),
+    Rule("в|к {hour} час|часа|часов", t.hour("bare")),
+    Rule("в|к {clock_dot}", _CLOCK_B),
     Rule("в|к {hour} утра", t.hour("morning")),
     Rule("в|к {hour} дня", t.hour("afternoon")),
     Rule("в|к {hour} вечера", t.hour("evening")),

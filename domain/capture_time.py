@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 PieceKind = Literal["day", "clock", "moment"]
@@ -171,7 +171,8 @@ def in_units(unit: Unit, count: int | None = None) -> Builder:
             return _day(_plus_months(ctx.today, n))
         minutes = n * 60 if unit == "hours" else n
         try:
-            moment = (ctx.now + timedelta(minutes=minutes)).astimezone(ctx.zone)
+            # Elapsed time, so via UTC: aware arithmetic in a zone adds wall-clock time.
+            moment = (ctx.now.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(ctx.zone)
         except OverflowError:
             return None
         return Piece("moment", moment=moment)
@@ -240,11 +241,17 @@ def clock() -> Builder:
 
 
 # How an hour word shifts the number: "7 вечера" is 19:00, "2 ночи" is 02:00.
-Shift = Literal["24h", "ampm", "morning", "afternoon", "evening", "night", "noon"]
+Shift = Literal["24h", "bare", "ampm", "morning", "afternoon", "evening", "night", "noon"]
+
+# A bare small hour ("at 5", "o 3", "в 4") is read in the working afternoon: nobody sets a
+# work task for 5 in the morning without saying so ("5 am", "o 5 rano", "в 5 утра").
+_BARE_PM = range(1, 7)
 
 
 def _shift_hour(hour: int, shift: Shift, ampm: int) -> int | None:
-    if shift == "24h":
+    if shift == "bare" and hour in _BARE_PM:
+        return hour + 12
+    if shift in ("24h", "bare"):
         return hour if 0 <= hour <= 23 else None
     if shift == "ampm":
         return hour % 12 + ampm if 1 <= hour <= 12 else None

@@ -90,7 +90,7 @@ class Conversation:
                 await uow.commit()
         reply = turn.reply(
             "error",
-            code=error.code,
+            error_code=error.code,
             params=error.params,
             text=turn.inbound.text or turn.inbound.args or None,
         )

@@ -140,6 +140,9 @@ def _when(ctx: Context, value: datetime | None, style: str = "medium") -> str:
     if value is None:
         return label(ctx["lang"], "word.no_deadline")
     tz = ZoneInfo(ctx.get("tz") or "UTC")
+    now = ctx.get("now")
+    if style == "medium" and isinstance(now, datetime) and abs((value - now).days) > 300:
+        style = "full"  # a date months away needs its year (backlog items: +1 year)
     pattern = {"medium": "EEE d MMM, HH:mm", "date": "EEE d MMM", "full": "EEE d MMM y, HH:mm"}
     return format_datetime(value, pattern.get(style, style), tzinfo=tz, locale=ctx["lang"])
 

@@ -57,7 +57,10 @@ class Turn:
 
     def reply(self, template: str, buttons: Buttons = (), **context: Any) -> Reply:
         return Reply(
-            template=template, context={"tz": self.tz, **context}, lang=self.lang, buttons=buttons
+            template=template,
+            context={"tz": self.tz, "now": self.now, **context},
+            lang=self.lang,
+            buttons=buttons,
         )
 
     def edit(self, template: str, buttons: Buttons = (), **context: Any) -> Reply:

@@ -39,6 +39,7 @@ class ConsoleScreen:
 
     out: TextIO = field(default_factory=lambda: sys.stdout)
     buttons: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
     renderer: Renderer = field(default_factory=lambda: Renderer(PLAIN))
 
     def show(self, reply: Reply, *, prefix: str = "") -> None:
@@ -48,11 +49,12 @@ class ConsoleScreen:
             text = f"{prefix}\n{text}"
         self.out.write(f"\n{text}\n")
         if rendered.buttons:
-            self.buttons = []
+            self.buttons, self.labels = [], []
             for row in rendered.buttons:
                 cells = []
                 for button in row:
                     self.buttons.append(button.data)
+                    self.labels.append(button.label)
                     cells.append(f"[{len(self.buttons)}] {button.label}")
                 self.out.write("   " + "   ".join(cells) + "\n")
         if reply.ask:

@@ -43,7 +43,7 @@ from aiohttp import web
 from tests.fakes import Call, FakeAPIServer, InjectedFailure, UploadedFile
 
 __all__ = [
-    "DEFAULT_ALLOWED_UPDATES",
+    "DEFAULT_EXCLUDED_UPDATES",
     "SEND_METHODS",
     "FakeTelegramAPI",
     "HTMLParseError",
@@ -64,39 +64,10 @@ MAX_INLINE_BUTTONS = 100
 SEND_METHODS: frozenset[str] = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 """Methods counted by the rate-limit enforcer (``enforce_limits``) by default."""
 
-ALL_UPDATE_TYPES: frozenset[str] = frozenset(
-    {
-        "message",
-        "edited_message",
-        "channel_post",
-        "edited_channel_post",
-        "business_connection",
-        "business_message",
-        "edited_business_message",
-        "deleted_business_messages",
-        "message_reaction",
-        "message_reaction_count",
-        "inline_query",
-        "chosen_inline_result",
-        "callback_query",
-        "shipping_query",
-        "pre_checkout_query",
-        "purchased_paid_media",
-        "poll",
-        "poll_answer",
-        "my_chat_member",
-        "chat_member",
-        "chat_join_request",
-        "chat_boost",
-        "removed_chat_boost",
-    }
+DEFAULT_EXCLUDED_UPDATES: frozenset[str] = frozenset(
+    {"chat_member", "message_reaction", "message_reaction_count"}
 )
-DEFAULT_ALLOWED_UPDATES: frozenset[str] = ALL_UPDATE_TYPES - {
-    "chat_member",
-    "message_reaction",
-    "message_reaction_count",
-}
-"""Update types delivered when ``allowed_updates`` was never set (or set to ``[]``)."""
+"""Update types NOT delivered while ``allowed_updates`` is unset (or set to ``[]``)."""
 
 _MESSAGE_UPDATE_KEYS = (
     "message",
@@ -1393,9 +1364,14 @@ class FakeTelegramAPI(FakeAPIServer):
             self._queue = self._queue[offset:]
 
     def _take_batch(self, limit: int) -> list[JSON]:
-        allowed = set(self._allowed_updates) if self._allowed_updates else DEFAULT_ALLOWED_UPDATES
+        allowed = set(self._allowed_updates or ())
         self._queue.sort(key=lambda u: u["update_id"])
-        self._queue = [u for u in self._queue if _update_type(u) in allowed]
+        self._queue = [
+            u
+            for u in self._queue
+            if (_update_type(u) in allowed)
+            or (not allowed and _update_type(u) not in DEFAULT_EXCLUDED_UPDATES)
+        ]
         batch = self._queue[:limit]
         for update in batch:
             self._forced.discard(update["update_id"])

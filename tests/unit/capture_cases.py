@@ -85,7 +85,11 @@ ENGLISH = [
     en("Invoice Globex by tomorrow", title="Invoice Globex", deadline="2026-11-26 18:00"),
     en("Tomorrow: call the accountant", title="call the accountant", deadline="2026-11-26 18:00"),
     # "in N ..."
-    en("Renew SSL certificate in 3 days", title="Renew SSL certificate", deadline="2026-11-28 18:00"),
+    en(
+        "Renew SSL certificate in 3 days",
+        title="Renew SSL certificate",
+        deadline="2026-11-28 18:00",
+    ),
     en("Plan Q1 roadmap in 2 weeks", title="Plan Q1 roadmap", deadline="2026-12-09 18:00"),
     en("Plan offsite in a month", title="Plan offsite", deadline="2026-12-25 18:00"),
     en(
@@ -109,7 +113,11 @@ ENGLISH = [
     # end of day / week / month
     en("Finish the draft by end of day", title="Finish the draft", deadline="2026-11-25 18:00"),
     en("Submit expenses EOD", title="Submit expenses", deadline="2026-11-25 18:00"),
-    en("Close the sprint by the end of the week", title="Close the sprint", deadline="2026-11-27 18:00"),
+    en(
+        "Close the sprint by the end of the week",
+        title="Close the sprint",
+        deadline="2026-11-27 18:00",
+    ),
     en("Clean the backlog this week", title="Clean the backlog", deadline="2026-11-27 18:00"),
     en(
         "General: close all November invoices by end of month",
@@ -367,12 +375,31 @@ ENGLISH = [
         deadline="2026-11-25 17:00",
     ),
     en("Prepare budget 12/25", hint="pl", title="Prepare budget 12/25"),
+    # bare small hours are afternoon; numbers that only look like dates stay text
+    en(
+        "Call the supplier at 5",
+        title="Call the supplier",
+        deadline="2026-11-25 17:00",
+        deadline_explicit_time=True,
+    ),
+    en(
+        "Gym at 5 am",
+        title="Gym",
+        deadline="2026-11-26 05:00",
+        deadline_explicit_time=True,
+    ),
+    en("Release version 1.5", title="Release version 1.5"),
+    en("Repeat the test 3 times", title="Repeat the test 3 times"),
 ]
 
 POLISH = [
     pl("Zadzwoń do klienta jutro", title="Zadzwoń do klienta", deadline="2026-11-26 18:00"),
     pl("Wyślij fakturę dziś", title="Wyślij fakturę", deadline="2026-11-25 18:00"),
-    pl("Przygotuj prezentację na dzisiaj", title="Przygotuj prezentację", deadline="2026-11-25 18:00"),
+    pl(
+        "Przygotuj prezentację na dzisiaj",
+        title="Przygotuj prezentację",
+        deadline="2026-11-25 18:00",
+    ),
     pl(
         "Spotkanie z zarządem pojutrze o 10:00",
         title="Spotkanie z zarządem",
@@ -400,7 +427,11 @@ POLISH = [
     pl("Wyślij ofertę do jutra", title="Wyślij ofertę", deadline="2026-11-26 18:00"),
     pl("Zrób backup za 3 dni", title="Zrób backup", deadline="2026-11-28 18:00"),
     pl("Odnów licencję za tydzień", title="Odnów licencję", deadline="2026-12-02 18:00"),
-    pl("Audyt bezpieczeństwa za 2 tygodnie", title="Audyt bezpieczeństwa", deadline="2026-12-09 18:00"),
+    pl(
+        "Audyt bezpieczeństwa za 2 tygodnie",
+        title="Audyt bezpieczeństwa",
+        deadline="2026-12-09 18:00",
+    ),
     pl(
         "Przypomnij o spotkaniu za godzinę",
         title="Przypomnij o spotkaniu",
@@ -417,7 +448,9 @@ POLISH = [
     pl("Szkolenie BHP w przyszły piątek", title="Szkolenie BHP", deadline="2026-12-04 18:00"),
     pl("Faktura 28.11", title="Faktura", deadline="2026-11-28 18:00"),
     pl("Przelew do 01.12", title="Przelew", deadline="2026-12-01 18:00"),
-    pl("Termin oddania pracy 15.01.2027", title="Termin oddania pracy", deadline="2027-01-15 18:00"),
+    pl(
+        "Termin oddania pracy 15.01.2027", title="Termin oddania pracy", deadline="2027-01-15 18:00"
+    ),
     pl("Wysłać paczkę 5 grudnia", title="Wysłać paczkę", deadline="2026-12-05 18:00"),
     pl("Urodziny Ani 12 stycznia", title="Urodziny Ani", deadline="2027-01-12 18:00"),
     pl(
@@ -508,7 +541,12 @@ POLISH = [
         priority="high",
         deadline="2026-12-10 18:00",
     ),
-    pl("Zrób przelew dzisiaj !!", title="Zrób przelew", priority="high", deadline="2026-11-25 18:00"),
+    pl(
+        "Zrób przelew dzisiaj !!",
+        title="Zrób przelew",
+        priority="high",
+        deadline="2026-11-25 18:00",
+    ),
     pl(
         "@kasia.nowak zadzwoń do klienta w sprawie urlopu",
         title="zadzwoń do klienta w sprawie urlopu",
@@ -555,7 +593,11 @@ POLISH = [
         deadline="2026-11-30 18:00",
     ),
     # descriptions
-    pl("Rozlicz delegację // paragon w załączniku", title="Rozlicz delegację", description="paragon w załączniku"),
+    pl(
+        "Rozlicz delegację // paragon w załączniku",
+        title="Rozlicz delegację",
+        description="paragon w załączniku",
+    ),
     pl(
         "Sprawdź https://sklep.pl/koszyk // błąd przy płatności",
         title="Sprawdź https://sklep.pl/koszyk",
@@ -580,6 +622,19 @@ POLISH = [
         deadline="2026-11-26 08:00",
         deadline_explicit_time=True,
     ),
+    pl(
+        "Zadzwoń do hurtowni o 4",
+        title="Zadzwoń do hurtowni",
+        deadline="2026-11-25 16:00",
+        deadline_explicit_time=True,
+    ),
+    pl(
+        "Spotkanie o 9.30 w piątek",
+        title="Spotkanie",
+        deadline="2026-11-27 09:30",
+        deadline_explicit_time=True,
+    ),
+    pl("Dodaj 2.5 kg do zamówienia", title="Dodaj 2.5 kg do zamówienia"),
     pl(
         "Call Kasia jutro o 9",
         title="Call Kasia",
@@ -608,7 +663,11 @@ RUSSIAN = [
         deadline_explicit_time=True,
     ),
     ru("Сдать отчёт до пятницы", title="Сдать отчёт", deadline="2026-11-27 18:00"),
-    ru("Подготовить презентацию к пятнице", title="Подготовить презентацию", deadline="2026-11-27 18:00"),
+    ru(
+        "Подготовить презентацию к пятнице",
+        title="Подготовить презентацию",
+        deadline="2026-11-27 18:00",
+    ),
     ru("Встреча в эту пятницу", title="Встреча", deadline="2026-11-27 18:00"),
     ru("Встреча в следующую пятницу", title="Встреча", deadline="2026-12-04 18:00"),
     ru("Заказать воду к понедельнику", title="Заказать воду", deadline="2026-11-30 18:00"),
@@ -621,8 +680,16 @@ RUSSIAN = [
     ru("Сверка до конца месяца", title="Сверка", deadline="2026-11-30 18:00"),
     ru("Планёрка на следующей неделе", title="Планёрка", deadline="2026-11-30 18:00"),
     ru("Сдать проект до следующей недели", title="Сдать проект", deadline="2026-11-30 18:00"),
-    ru("Провести инвентаризацию через 3 дня", title="Провести инвентаризацию", deadline="2026-11-28 18:00"),
-    ru("Обновить сертификат через 2 недели", title="Обновить сертификат", deadline="2026-12-09 18:00"),
+    ru(
+        "Провести инвентаризацию через 3 дня",
+        title="Провести инвентаризацию",
+        deadline="2026-11-28 18:00",
+    ),
+    ru(
+        "Обновить сертификат через 2 недели",
+        title="Обновить сертификат",
+        deadline="2026-12-09 18:00",
+    ),
     ru("Созвон через неделю", title="Созвон", deadline="2026-12-02 18:00"),
     ru(
         "Перезвонить через час",
@@ -710,6 +777,24 @@ RUSSIAN = [
         deadline_explicit_time=True,
     ),
     ru("Увеличить продажи в 2 раза", title="Увеличить продажи в 2 раза"),
+    ru(
+        "Созвон с подрядчиком в 4",
+        title="Созвон с подрядчиком",
+        deadline="2026-11-25 16:00",
+        deadline_explicit_time=True,
+    ),
+    ru(
+        "Планёрка в 10.30",
+        title="Планёрка",
+        deadline="2026-11-26 10:30",
+        deadline_explicit_time=True,
+    ),
+    ru(
+        "Выезд в 5 утра",
+        title="Выезд",
+        deadline="2026-11-26 05:00",
+        deadline_explicit_time=True,
+    ),
     # priorities, tags, people, planned time
     ru(
         "Склад: пересчитать остатки !высокий #склад",

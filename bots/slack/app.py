@@ -1,0 +1,116 @@
+"""Builds the Bolt ``AsyncApp`` and the adapter the CLI mounts: HTTP or Socket Mode.
+
+HTTP mode: ``setup_slack_routes(web_app, adapter)`` adds ``POST /slack/events`` to the
+shared aiohttp server; Bolt verifies the signature and timestamp (401 otherwise),
+acks, and runs the listener after the response. Socket Mode is used when
+``SLACK_APP_TOKEN`` is set (``await adapter.start_socket_mode()``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bots.slack.deps import SlackDeps
+from bots.slack.listeners import register_all
+from bots.slack.notifier import SlackNotifier
+from bots.slack.outbound import SlackReplies
+from handlers.conversation import Conversation
+from handlers.rendering import SLACK_MRKDWN, Renderer
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from brygada.bootstrap import App
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+
+
+def build_client(token: str, base_url: str) -> AsyncWebClient:
+    client = AsyncWebClient(token=token, base_url=base_url)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps) -> AsyncApp:
+    bolt = AsyncApp(client=client, signing_secret=signing_secret)
+
+    @bolt.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+        log.error("slack listener failed (%s): %r", body.get("type"), error, exc_info=error)
+
+    register_all(bolt, deps)
+    return bolt
+
+
+@dataclass
+class SlackAdapter:
+    bolt_app: AsyncApp
+    notifier: SlackNotifier
+    app_token: str | None = None
+    _socket: AsyncSocketModeHandler | None = field(default=None, repr=False)
+
+    @property
+    def client(self) -> AsyncWebClient:
+        return self.bolt_app.client
+
+    def setup_slack_routes(self, web_app: web.Application) -> None:
+        setup_slack_routes(web_app, self)
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await self.bolt_app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def start_socket_mode(self) -> None:
+        """Connect over Socket Mode (needs SLACK_APP_TOKEN); returns once connected."""
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        if not self.app_token:
+            raise RuntimeError("Socket Mode needs SLACK_APP_TOKEN")
+        self._socket = AsyncSocketModeHandler(self.bolt_app, self.app_token)
+        await self._socket.connect_async()
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+
+
+def setup_slack_routes(web_app: web.Application, adapter: SlackAdapter) -> None:
+    """Mount ``POST /slack/events`` (events, commands, interactivity) on ``web_app``."""
+    web_app.router.add_post(EVENTS_PATH, adapter.handle_http)
+
+
+def build_slack(
+    app: App,
+    *,
+    conversation: Conversation | None = None,
+) -> SlackAdapter:
+    """The Slack adapter from the composed app's settings."""
+    settings = app.settings
+    if settings.slack_bot_token is None:
+        raise RuntimeError("SLACK_BOT_TOKEN is not set")
+    token = settings.slack_bot_token.get_secret_value()
+    app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
+    if settings.slack_signing_secret is None and app_token is None:
+        raise RuntimeError("SLACK_SIGNING_SECRET is needed in HTTP mode (or set SLACK_APP_TOKEN)")
+    secret = (
+        settings.slack_signing_secret.get_secret_value()
+        if settings.slack_signing_secret
+        else "socket-mode-unused"
+    )
+    client = build_client(token, settings.slack_api_url)
+    replies = SlackReplies(Renderer(SLACK_MRKDWN))
+    deps = SlackDeps(conversation=conversation or app.conversation, replies=replies)
+    bolt = build_bolt_app(client, secret, deps)
+    return SlackAdapter(bolt_app=bolt, notifier=SlackNotifier(client, replies), app_token=app_token)

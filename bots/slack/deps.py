@@ -1,0 +1,14 @@
+"""What the Slack listeners need, passed explicitly to each ``register(app, deps)``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bots.slack.outbound import SlackReplies
+from handlers.conversation import Conversation
+
+
+@dataclass(frozen=True)
+class SlackDeps:
+    conversation: Conversation
+    replies: SlackReplies

@@ -1,0 +1,142 @@
+"""Slack payloads -> ``handlers.Inbound``. Pure functions, no I/O.
+
+Slack escapes ``&``, ``<`` and ``>`` in message and command text; they are turned
+back into the characters the user typed, so the renderer escapes them exactly once
+on the way out. Mentions (``<@U123>``) are kept as Slack wrote them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.types import Inbound
+
+PLATFORM = "slack"
+
+# Slash command -> conversation command. /timer belongs to time tracking.
+COMMANDS: dict[str, str] = {
+    "/task": "task",
+    "/tasks": "tasks",
+    "/today": "today",
+    "/timer": "timer",
+    "/search": "search",
+    "/join": "join",
+}
+
+Payload = dict[str, Any]
+
+
+def unescape(text: str | None) -> str:
+    """Slack's three entities back to characters (``&amp;`` last)."""
+    if not text:
+        return ""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def team_of(body: Payload) -> str:
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("team_id"):
+        return str(user["team_id"])
+    return str(body.get("team_id") or "")
+
+
+def from_command(
+    body: Payload, dm_channel: str, *, user_name: str | None = None, locale: str | None = None
+) -> Inbound:
+    command = str(body.get("command") or "")
+    return Inbound(
+        platform=PLATFORM,
+        workspace=str(body.get("team_id") or ""),
+        user_id=str(body["user_id"]),
+        chat_id=dm_channel,
+        user_name=user_name or str(body.get("user_name") or ""),
+        username=body.get("user_name"),
+        locale=locale,
+        command=COMMANDS.get(command, command.lstrip("/")),
+        args=unescape(body.get("text")).strip(),
+        update_key=body.get("trigger_id"),
+    )
+
+
+def from_action(body: Payload, action: Payload, chat_id: str, message_ts: str | None) -> Inbound:
+    user = body.get("user") or {}
+    return Inbound(
+        platform=PLATFORM,
+        workspace=team_of(body),
+        user_id=str(user.get("id") or ""),
+        chat_id=chat_id,
+        user_name=str(user.get("name") or user.get("username") or ""),
+        username=user.get("username"),
+        action=str(action.get("value") or ""),
+        message_ref=message_ts,
+        update_key=f"{body.get('trigger_id')}:{action.get('action_ts', '')}",
+    )
+
+
+def from_direct_message(body: Payload, event: Payload) -> Inbound:
+    return Inbound(
+        platform=PLATFORM,
+        workspace=str(body.get("team_id") or event.get("team") or ""),
+        user_id=str(event["user"]),
+        chat_id=str(event["channel"]),
+        text=unescape(event.get("text")),
+        message_ref=event.get("ts"),
+        update_key=body.get("event_id") or event.get("client_msg_id") or event.get("ts"),
+    )
+
+
+def from_message_shortcut(body: Payload, dm_channel: str, permalink: str | None) -> Inbound:
+    user = body.get("user") or {}
+    message = body.get("message") or {}
+    return Inbound(
+        platform=PLATFORM,
+        workspace=team_of(body),
+        user_id=str(user.get("id") or ""),
+        chat_id=dm_channel,
+        user_name=str(user.get("name") or user.get("username") or ""),
+        username=user.get("username"),
+        command="task",
+        args="",
+        quoted=unescape(message.get("text")) or None,
+        origin=permalink,
+        update_key=body.get("trigger_id"),
+    )
+
+
+def home_request(body: Payload, event: Payload) -> Inbound:
+    """Opening the App Home asks the conversation for today's tasks."""
+    return Inbound(
+        platform=PLATFORM,
+        workspace=str(body.get("team_id") or ""),
+        user_id=str(event["user"]),
+        chat_id=str(event.get("channel") or ""),
+        command="today",
+    )
+
+
+def from_view_submission(body: Payload, text: str, dm_channel: str) -> Inbound:
+    user = body.get("user") or {}
+    view = body.get("view") or {}
+    return Inbound(
+        platform=PLATFORM,
+        workspace=team_of(body),
+        user_id=str(user.get("id") or ""),
+        chat_id=dm_channel,
+        user_name=str(user.get("name") or ""),
+        text=text,
+        update_key=f"view:{view.get('id')}:{view.get('hash')}",
+    )
+
+
+def is_direct_message(event: Payload) -> bool:
+    """A person's own new message in a DM with the app (no edits, joins, bots)."""
+    return (
+        event.get("channel_type") == "im"
+        and not event.get("subtype")
+        and not event.get("bot_id")
+        and bool(event.get("user"))
+        and bool(event.get("channel"))
+    )

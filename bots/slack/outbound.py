@@ -1,0 +1,104 @@
+"""Replies -> Slack Web API calls. The one place that decides where a reply goes.
+
+Rule (predictable, documented in the README of the adapter): every answer goes to
+the user's direct-message channel with the app (``conversations.open``), whatever
+channel the slash command was typed in. A pressed button's ``edit`` reply updates
+that message in place (``chat.update``); an ``alert`` is an ephemeral notice in the
+channel of the pressed message; an ``ask`` is posted to the DM and the user's next
+DM message answers it (the conversation keeps the pending question).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bots.slack.blocks import fallback_text, message_blocks
+from handlers.rendering import Renderer
+from handlers.types import Reply
+
+log = logging.getLogger(__name__)
+
+
+async def open_dm(client: AsyncWebClient, user_id: str) -> str:
+    response = await client.conversations_open(users=user_id)
+    return str(response["channel"]["id"])
+
+
+class SlackReplies:
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+
+    async def post(self, client: AsyncWebClient, channel: str, reply: Reply) -> str:
+        rendered = self.renderer.render(reply)
+        response = await client.chat_postMessage(
+            channel=channel,
+            text=fallback_text(rendered),
+            blocks=message_blocks(rendered),
+            unfurl_links=False,
+        )
+        await self._attachments(client, channel, reply)
+        return str(response["ts"])
+
+    async def deliver(
+        self,
+        client: AsyncWebClient,
+        replies: Iterable[Reply],
+        *,
+        user_id: str,
+        channel: str,
+        message_ts: str | None = None,
+    ) -> None:
+        """Send the conversation's replies for one inbound; ``message_ts`` is the message
+        whose button was pressed (None for commands and typed text)."""
+        for reply in replies:
+            if reply.to_member is not None:
+                # Other members are reached through the outbox and SlackNotifier.
+                log.warning(
+                    "reply %s for member %s not sent inline", reply.template, reply.to_member
+                )
+                continue
+            try:
+                await self._deliver_one(client, reply, user_id, channel, message_ts)
+            except SlackApiError as error:
+                log.error(
+                    "slack %s failed for %s: %s",
+                    reply.template,
+                    user_id,
+                    error.response.get("error"),
+                )
+
+    async def _deliver_one(
+        self,
+        client: AsyncWebClient,
+        reply: Reply,
+        user_id: str,
+        channel: str,
+        message_ts: str | None,
+    ) -> None:
+        rendered = self.renderer.render(reply)
+        text, blocks = fallback_text(rendered), message_blocks(rendered)
+        if reply.alert and message_ts:
+            await client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)
+            return
+        if reply.edit and message_ts:
+            try:
+                await client.chat_update(channel=channel, ts=message_ts, text=text, blocks=blocks)
+                return
+            except SlackApiError as error:
+                if error.response.get("error") not in {"message_not_found", "cant_update_message"}:
+                    raise
+                log.info("message %s in %s gone; posting a new one", message_ts, channel)
+        await client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False)
+        await self._attachments(client, channel, reply)
+
+    @staticmethod
+    async def _attachments(client: AsyncWebClient, channel: str, reply: Reply) -> None:
+        if reply.image is not None:
+            await client.files_upload_v2(channel=channel, file=reply.image, filename="image.png")
+        if reply.file is not None:
+            name, data = reply.file
+            await client.files_upload_v2(channel=channel, file=data, filename=name)

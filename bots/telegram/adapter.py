@@ -1,0 +1,224 @@
+"""The Telegram adapter: the aiogram Bot and Dispatcher, polling or webhook.
+
+Routers (one per concern) translate updates into ``Inbound``, call the conversation and
+send its replies; nothing here decides anything about tasks or permissions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import CallbackQuery, Message, Update
+from aiohttp import web
+
+from bots.telegram.commands import set_commands
+from bots.telegram.middlewares import RateLimiter, RateLimitMiddleware, RetryAfterMiddleware
+from bots.telegram.notifier import TelegramNotifier
+from bots.telegram.sender import ReplySender
+from bots.telegram.translate import from_callback, from_message
+from brygada.settings import Settings
+from handlers.conversation import Conversation
+from handlers.rendering import TELEGRAM_HTML, Renderer
+
+if TYPE_CHECKING:
+    from brygada.bootstrap import App
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+def build_bot(settings: Settings, *, limiter: RateLimiter | None = None) -> Bot:
+    if settings.telegram_bot_token is None:
+        raise ValueError("BRYGADA_TELEGRAM_BOT_TOKEN is not set")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(RetryAfterMiddleware())
+    session.middleware(RateLimitMiddleware(limiter))
+    return Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode="HTML"),
+    )
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The X-Telegram-Bot-Api-Secret-Token: derived from the server secret (or the token)."""
+    seed = settings.secret or settings.telegram_bot_token
+    raw = seed.get_secret_value() if seed is not None else ""
+    return hashlib.sha256(f"brygada-telegram-webhook:{raw}".encode()).hexdigest()
+
+
+# -- routers ---------------------------------------------------------------------------
+
+
+def callbacks_router() -> Router:
+    router = Router(name="telegram-callbacks")
+
+    @router.callback_query()
+    async def on_callback(
+        callback: CallbackQuery,
+        bot: Bot,
+        event_update: Update,
+        conversation: Conversation,
+        sender: ReplySender,
+    ) -> None:
+        inbound = from_callback(callback, workspace=str(bot.id), update_id=event_update.update_id)
+        replies: list[Any] = []
+        answered = False
+        try:
+            replies = await conversation.handle(inbound)
+            replies = await sender.answer_callback(bot, callback, replies)
+            answered = True
+        finally:
+            if not answered:
+                with contextlib.suppress(Exception):
+                    await bot.answer_callback_query(callback.id)
+        chat_id = int(inbound.chat_id)
+        await sender.send(bot, chat_id, replies, edit_message=callback.message)
+
+    return router
+
+
+async def on_message(
+    message: Message,
+    bot: Bot,
+    event_update: Update,
+    conversation: Conversation,
+    sender: ReplySender,
+    bot_username: str | None = None,
+) -> None:
+    inbound = from_message(
+        message,
+        workspace=str(bot.id),
+        update_id=event_update.update_id,
+        bot_username=bot_username,
+    )
+    if inbound is None:
+        return
+    replies = await conversation.handle(inbound)
+    reply_to = message.message_id if inbound.chat_type == "group" else None
+    await sender.send(bot, message.chat.id, replies, reply_to=reply_to)
+
+
+def commands_router() -> Router:
+    router = Router(name="telegram-commands")
+    router.message.register(on_message, F.text.startswith("/"))
+    return router
+
+
+def messages_router() -> Router:
+    """Plain text, captions of photos and documents, forwarded messages."""
+    router = Router(name="telegram-messages")
+    router.message.register(on_message, F.text | F.caption | F.photo | F.document)
+    return router
+
+
+# -- the adapter ----------------------------------------------------------------------
+
+
+class TelegramAdapter:
+    def __init__(
+        self,
+        settings: Settings,
+        conversation: Conversation,
+        *,
+        renderer: Renderer | None = None,
+        bot: Bot | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.settings = settings
+        self.bot = bot or build_bot(settings, limiter=limiter)
+        self.sender = ReplySender(renderer or Renderer(TELEGRAM_HTML))
+        self.notifier = TelegramNotifier(self.bot, self.sender)
+        self.webhook_secret = webhook_secret(settings)
+        self.bot_username = settings.telegram_bot_username
+        self.dispatcher = Dispatcher(
+            conversation=conversation, sender=self.sender, bot_username=self.bot_username
+        )
+        self.dispatcher.include_routers(
+            callbacks_router(),
+            commands_router(),
+            messages_router(),
+        )
+        self._polling: asyncio.Task[None] | None = None
+
+    @property
+    def workspace(self) -> str:
+        return str(self.bot.id)
+
+    @property
+    def allowed_updates(self) -> list[str]:
+        return self.dispatcher.resolve_used_update_types()
+
+    async def start(self) -> None:
+        """getMe, the command menus, and the webhook (or its removal for polling)."""
+        me = await self.bot.me()
+        if me.username and self.bot_username != me.username:
+            self.bot_username = me.username
+            self.dispatcher.workflow_data["bot_username"] = me.username
+        await set_commands(self.bot)
+        if self.settings.telegram_webhook_url:
+            await self.bot.set_webhook(
+                self.settings.telegram_webhook_url,
+                secret_token=self.webhook_secret,
+                allowed_updates=self.allowed_updates,
+            )
+        else:
+            await self.bot.delete_webhook(drop_pending_updates=False)
+
+    async def run_polling(self, stop: asyncio.Event) -> None:
+        """Long polling until ``stop`` is set (no signal handlers: the caller owns them)."""
+        polling = asyncio.create_task(
+            self.dispatcher.start_polling(
+                self.bot,
+                handle_signals=False,
+                close_bot_session=False,
+                allowed_updates=self.allowed_updates,
+            )
+        )
+        self._polling = polling
+        stopper = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopper.cancel()
+            if not polling.done():
+                try:
+                    await asyncio.wait_for(self.dispatcher.stop_polling(), timeout=5)
+                except (RuntimeError, TimeoutError):
+                    polling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await polling
+            self._polling = None
+        if polling.done() and not polling.cancelled() and polling.exception():
+            raise polling.exception()  # type: ignore[misc]
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+
+
+def setup_webhook_routes(
+    web_app: web.Application, adapter: TelegramAdapter, *, path: str = WEBHOOK_PATH
+) -> None:
+    """Mount the webhook endpoint on the shared aiohttp application.
+
+    Requests without the right X-Telegram-Bot-Api-Secret-Token are refused with 401.
+    """
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+
+    SimpleRequestHandler(
+        dispatcher=adapter.dispatcher, bot=adapter.bot, secret_token=adapter.webhook_secret
+    ).register(web_app, path=path)
+
+
+def build_telegram(app: App) -> TelegramAdapter:
+    """The adapter for a bootstrapped ``brygada.bootstrap.App``."""
+    return TelegramAdapter(app.settings, app.conversation)

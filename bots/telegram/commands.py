@@ -1,0 +1,58 @@
+"""The bot's command menu (setMyCommands) in English (default), Polish and Russian.
+
+These are Telegram menu strings, kept here rather than in the templates because
+they are a platform setting, not a conversation reply.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.types import BotCommand
+
+MENU: dict[str | None, dict[str, str]] = {
+    None: {
+        "task": "New task",
+        "tasks": "My tasks",
+        "today": "Due today",
+        "overdue": "Overdue tasks",
+        "awaiting": "Waiting for my acceptance",
+        "created": "Tasks I created",
+        "search": "Search tasks",
+        "lang": "Language",
+        "tz": "Time zone",
+        "help": "Help",
+    },
+    "pl": {
+        "task": "Nowe zadanie",
+        "tasks": "Moje zadania",
+        "today": "Na dziś",
+        "overdue": "Zaległe zadania",
+        "awaiting": "Czekają na moją akceptację",
+        "created": "Zadania, które utworzyłem",
+        "search": "Szukaj zadań",
+        "lang": "Język",
+        "tz": "Strefa czasowa",
+        "help": "Pomoc",
+    },
+    "ru": {
+        "task": "Новая задача",
+        "tasks": "Мои задачи",
+        "today": "На сегодня",
+        "overdue": "Просроченные",
+        "awaiting": "Ждут моей приёмки",
+        "created": "Поставленные мной",
+        "search": "Поиск задач",
+        "lang": "Язык",
+        "tz": "Часовой пояс",
+        "help": "Помощь",
+    },
+}
+
+
+def bot_commands(language: str | None) -> list[BotCommand]:
+    return [BotCommand(command=c, description=d) for c, d in MENU[language].items()]
+
+
+async def set_commands(bot: Bot) -> None:
+    for language in MENU:
+        await bot.set_my_commands(bot_commands(language), language_code=language)

@@ -1,0 +1,147 @@
+"""Client-side request middlewares: honour ``retry_after`` and keep under Telegram's limits.
+
+Registered on the bot's session (``bot.session.middleware(...)``); the first registered
+is the outermost, so ``RetryAfterMiddleware`` goes first and every retry passes the
+limiter again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+
+log = logging.getLogger(__name__)
+
+
+class RetryAfterMiddleware(BaseRequestMiddleware):
+    """On 429 sleep ``retry_after`` and retry, at most ``attempts`` times in all.
+
+    A wait longer than ``max_wait`` is not slept here: the error propagates so that the
+    caller (e.g. the outbox dispatcher) reschedules instead of blocking a worker.
+    """
+
+    def __init__(self, attempts: int = 3, max_wait: float = 30.0) -> None:
+        self.attempts = attempts
+        self.max_wait = max_wait
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        attempt = 1
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                if attempt >= self.attempts or error.retry_after > self.max_wait:
+                    raise
+                log.warning(
+                    "telegram %s: 429, retrying in %ss (attempt %s)",
+                    type(method).__name__,
+                    error.retry_after,
+                    attempt,
+                )
+                await asyncio.sleep(error.retry_after)
+                attempt += 1
+
+
+class TokenBucket:
+    """A token bucket that hands out reservations: ``reserve()`` takes a token now and
+    returns how long the caller must wait for it. No lock is needed in asyncio (no await
+    between reading and updating), and waiters are served in arrival order."""
+
+    __slots__ = ("capacity", "rate", "tokens", "updated")
+
+    def __init__(self, rate: float, capacity: float) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = capacity
+        self.updated = time.monotonic()
+
+    def _refill(self, now: float) -> None:
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+    def reserve(self, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        self._refill(now)
+        self.tokens -= 1
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+    def idle(self, now: float) -> bool:
+        self._refill(now)
+        return self.tokens >= self.capacity
+
+
+class RateLimiter:
+    """~30 messages/s overall, ~1/s per private chat, 20/min per group (small bursts)."""
+
+    def __init__(
+        self,
+        global_per_second: float = 30.0,
+        private_per_second: float = 1.0,
+        private_burst: float = 3.0,
+        group_per_minute: float = 20.0,
+        group_burst: float = 3.0,
+    ) -> None:
+        self._global = TokenBucket(global_per_second, global_per_second)
+        self._private = (private_per_second, private_burst)
+        self._group = (group_per_minute / 60.0, group_burst)
+        self._chats: dict[int | str, TokenBucket] = {}
+
+    def _bucket(self, chat_id: int | str) -> TokenBucket:
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            group = isinstance(chat_id, str) or chat_id < 0
+            rate, burst = self._group if group else self._private
+            bucket = self._chats[chat_id] = TokenBucket(rate, burst)
+            if len(self._chats) > 10_000:
+                self._prune()
+        return bucket
+
+    def _prune(self) -> None:
+        now = time.monotonic()
+        for key in [k for k, b in self._chats.items() if b.idle(now)]:
+            del self._chats[key]
+
+    def delay(self, chat_id: int | str | None) -> float:
+        wait = self._global.reserve()
+        if chat_id is not None:
+            wait = max(wait, self._bucket(chat_id).reserve())
+        return wait
+
+    async def acquire(self, chat_id: int | str | None) -> None:
+        wait = self.delay(chat_id)
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+
+class RateLimitMiddleware(BaseRequestMiddleware):
+    """Waits for the limiter before every ``send*`` method."""
+
+    def __init__(self, limiter: RateLimiter | None = None) -> None:
+        self.limiter = limiter or RateLimiter()
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if type(method).__name__.startswith("Send") and type(method).__name__ != "SendChatAction":
+            chat_id: Any = getattr(method, "chat_id", None)
+            await self.limiter.acquire(chat_id)
+        return await make_request(bot, method)

@@ -1,0 +1,82 @@
+"""Signed button tokens, search stems, quick deadlines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.company import WorkSchedule
+from domain.deadlines import QuickDeadline, quick_deadline
+from domain.search import index_terms, query_groups
+from handlers.tokens import MAX_TOKEN_BYTES, BadToken, TokenSigner
+
+SIGNER = TokenSigner("unit-test-secret-0123456789")
+
+
+def test_token_round_trip_and_size() -> None:
+    token = SIGNER.sign("ta", 123456789, "p")
+    assert SIGNER.verify(token) == ("ta", ["123456789", "p"])
+    assert len(token.encode()) <= MAX_TOKEN_BYTES
+
+
+@pytest.mark.parametrize("tamper", ["ta:123456780:p", "tb:123456789:p", "ta:123456789:n"])
+def test_altered_token_is_refused(tamper: str) -> None:
+    signature = SIGNER.sign("ta", 123456789, "p").rsplit(":", 1)[1]
+    with pytest.raises(BadToken):
+        SIGNER.verify(f"{tamper}:{signature}")
+
+
+def test_token_from_another_install_is_refused() -> None:
+    with pytest.raises(BadToken):
+        SIGNER.verify(TokenSigner("another-secret-0123456789").sign("ts", 1))
+
+
+def test_oversized_token_is_a_programming_error() -> None:
+    with pytest.raises(ValueError):
+        SIGNER.sign("lq", "x" * 60, 1)
+
+
+@given(st.text(max_size=80))
+def test_verify_never_crashes_on_garbage(data: str) -> None:
+    try:
+        SIGNER.verify(data)
+    except BadToken:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("stored", "query"),
+    [
+        ("Raport z pracy działu", "praca"),
+        ("Dokończyć pracę nad ofertą", "praca"),
+        ("Отчёт о работе отдела", "работы"),
+        ("План работы на неделю", "работа"),
+        ("Working on the reports", "report"),
+    ],
+)
+def test_search_matches_word_forms(stored: str, query: str) -> None:
+    terms = index_terms(stored)
+    assert all(group & terms for group in query_groups(query))
+
+
+def test_search_does_not_match_unrelated_words() -> None:
+    assert not all(g & index_terms("Call Ivan") for g in query_groups("praca"))
+
+
+def test_quick_deadlines_are_end_of_working_day_in_member_tz() -> None:
+    schedule = WorkSchedule()
+    wednesday_morning = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    tz = "Europe/Warsaw"
+    today = quick_deadline(QuickDeadline.TODAY, wednesday_morning, tz, schedule)
+    assert today is not None and today.isoformat() == "2026-11-25T18:00:00+01:00"
+    friday = quick_deadline(QuickDeadline.FRIDAY, wednesday_morning, tz, schedule)
+    assert friday is not None and friday.date().isoformat() == "2026-11-27"
+    nxt = quick_deadline(QuickDeadline.NEXT_WEEK, wednesday_morning, tz, schedule)
+    assert nxt is not None and nxt.date().isoformat() == "2026-11-30"
+    evening = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)
+    late = quick_deadline(QuickDeadline.TODAY, evening, tz, schedule)
+    assert late is not None and late.date().isoformat() == "2026-11-26"
+    assert quick_deadline(QuickDeadline.NONE, evening, tz, schedule) is None
