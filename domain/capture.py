@@ -100,6 +100,7 @@ _PLANNED = re.compile(
     re.IGNORECASE,
 )
 _PLANNED_NUMBER = re.compile(r"~([0-9]{1,4}(?:[.,][0-9]{1,2})?)")
+_PLANNED_MINUTES_WORD = re.compile(rf"([0-9]{{1,4}})(?:{_M_UNITS})", re.IGNORECASE)
 _PLANNED_UNIT = re.compile(rf"(?:({_H_UNITS})|{_M_UNITS})", re.IGNORECASE)
 
 _LEAD_PUNCT = "([{\"'«„“‘<"
@@ -350,13 +351,21 @@ def _read_tokens(
 
 
 def _planned_minutes(words: list[_Word], index: int) -> int | None:
-    """``~1h30m``, ``~1,5ч``, ``~45min`` or ``~90 min`` (two words); marks them used."""
+    """``~1h30m``, ``~1,5ч``, ``~45min``, ``~90 min`` or ``~1h 30m``; marks the words used."""
     word = words[index]
     match = _PLANNED.fullmatch(word.core)
     if match is not None and (match[1] or match[2]):
         word.used = True
         hours = float(match[1].replace(",", ".")) if match[1] else 0.0
-        return round(hours * 60) + int(match[2] or 0)
+        minutes = int(match[2] or 0)
+        following = words[index + 1] if index + 1 < len(words) else None
+        if match[1] and not match[2] and following is not None and not word.trail:
+            # "~1h 30m": the minutes may come as a separate word
+            rest = _PLANNED_MINUTES_WORD.fullmatch(following.core)
+            if rest is not None and not following.used and not following.lead:
+                following.used = True
+                minutes = int(rest[1])
+        return round(hours * 60) + minutes
     number = _PLANNED_NUMBER.fullmatch(word.core)
     if number is None or index + 1 >= len(words) or word.trail:
         return None
@@ -370,10 +379,18 @@ def _planned_minutes(words: list[_Word], index: int) -> int | None:
 
 
 def _take(word: _Word, *, abbreviation_ok: bool) -> None:
-    """Mark a deadline word used; an abbreviation's full stop goes with it ("godz. 14")."""
+    """Mark a deadline word used; an abbreviation's full stop goes with it.
+
+    "o godz. 14", "5 дек.", and the Polish "30.11." (a date written with a final dot).
+    """
     word.used = True
     dot = len(word.raw) - word.trail
-    if word.trail and word.raw[dot] == "." and (abbreviation_ok or word.low in ABBREVIATIONS):
+    numeric_date = "." in word.low and word.low.replace(".", "").isdigit()
+    if (
+        word.trail
+        and word.raw[dot] == "."
+        and (abbreviation_ok or numeric_date or word.low in ABBREVIATIONS)
+    ):
         word.core += "."
         word.trail -= 1
 

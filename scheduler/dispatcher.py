@@ -9,6 +9,7 @@ sure a decision is never enqueued twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -111,7 +112,5 @@ class OutboxDispatcher:
                 log.exception("outbox sweep failed")
                 handled = 0
             if not handled:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=interval)
-                except TimeoutError:
-                    pass

@@ -104,3 +104,8 @@ async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
     application = await bootstrap(settings, clock=clock, migrate=False)
     yield application
     await application.close()
+
+
+@pytest.fixture
+def settings_without_secret(database_url: str) -> Settings:
+    return Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]

@@ -29,8 +29,9 @@ class Dialog:
     def chat(self, handle: str) -> ConsoleChat:
         if handle not in self.chats:
             screen = ConsoleScreen(out=io.StringIO())
-            self.chats[handle] = ConsoleChat(self.app.conversation, self.app.uow,
-                                             self.team[handle], screen)
+            self.chats[handle] = ConsoleChat(
+                self.app.conversation, self.app.uow, self.team[handle], screen
+            )
         return self.chats[handle]
 
     async def send(self, handle: str, line: str) -> str:
@@ -82,7 +83,9 @@ async def verify_dialog(dialog: Dialog, steps: Sequence[Step]) -> None:
             if fragment.startswith("!"):
                 assert fragment[1:] not in answer, (
                     f"step {number}: {who} said {says!r}; did not expect {fragment[1:]!r} in:\n"
-                    f"{answer}")
+                    f"{answer}"
+                )
             else:
                 assert fragment in answer, (
-                    f"step {number}: {who} said {says!r}; expected {fragment!r} in:\n{answer}")
+                    f"step {number}: {who} said {says!r}; expected {fragment!r} in:\n{answer}"
+                )

@@ -78,11 +78,11 @@ class SlackAdapter:
         if not self.app_token:
             raise RuntimeError("Socket Mode needs SLACK_APP_TOKEN")
         self._socket = AsyncSocketModeHandler(self.bolt_app, self.app_token)
-        await self._socket.connect_async()
+        await self._socket.connect_async()  # type: ignore[no-untyped-call]
 
     async def close(self) -> None:
         if self._socket is not None:
-            await self._socket.close_async()
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
 
 

@@ -96,7 +96,9 @@ async def invite(turn: Turn) -> list[Reply]:
         turn.uow, turn.me.company_id, role, turn.now, created_by=turn.me
     )
     return [
-        turn.reply("invite_created", code=created.code, role=role.value, expires=created.expires_at)
+        turn.reply(
+            "invite_created", invite_code=created.code, role=role.value, expires=created.expires_at
+        )
     ]
 
 

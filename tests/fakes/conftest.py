@@ -17,9 +17,21 @@ TELEGRAM_TOKEN = "123456789:AAFakeTokenForBrygadaTests_0123456789"
 SLACK_TOKEN = "xoxb-0001-fake-token"
 
 
+class LoopbackSession(AiohttpSession):
+    """aiogram's real AiohttpSession, minus the 250 ms pause in ``close()``.
+
+    aiogram sleeps after closing to let *SSL* connections shut down; plain loopback HTTP
+    does not need it, and it would add a quarter second to every test.
+    """
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
 def _make_bot(api: FakeTelegramAPI, *, token: str = TELEGRAM_TOKEN, timeout: float = 60.0) -> Bot:
     """A real aiogram Bot whose session talks to ``api``."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api.base_url), timeout=timeout)
+    session = LoopbackSession(api=TelegramAPIServer.from_base(api.base_url), timeout=timeout)
     return Bot(token, session=session)
 
 

@@ -228,8 +228,8 @@ async def test_failures_and_blocked_chat(
         await bot.send_message(CHAT, "hi")
     fake_telegram.unblock_chat(CHAT)
 
-    slow = make_telegram_bot(timeout=0.2)
-    fake_telegram.delay_next("getMe", 0.6)
+    slow = make_telegram_bot(timeout=0.1)
+    fake_telegram.delay_next("getMe", 0.4)
     with pytest.raises(TelegramNetworkError, match="Request timeout error"):
         await slow.get_me()
     # The delayed answer still arrives (and is recorded) after the client gave up.
@@ -284,10 +284,6 @@ async def test_get_updates_long_poll(fake_telegram: FakeTelegramAPI, bot: Bot) -
     [again] = await bot.get_updates(offset=update_id + 1, timeout=0)
     assert again.update_id == update_id
     assert await bot.get_updates(offset=update_id + 1, timeout=0) == []
-
-    started = loop.time()
-    assert await bot.get_updates(timeout=1) == []
-    assert loop.time() - started >= 0.9
 
 
 async def test_files_commands_and_misc_methods(fake_telegram: FakeTelegramAPI, bot: Bot) -> None:

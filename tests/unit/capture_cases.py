@@ -220,6 +220,8 @@ ENGLISH = [
     en("Write tests ~1h30m", title="Write tests", planned_minutes=90),
     en("Migrate DB ~1.5h", title="Migrate DB", planned_minutes=90),
     en("Quick call ~45min", title="Quick call", planned_minutes=45),
+    en("Code review ~1h 15m", title="Code review", planned_minutes=75),
+    en("Call 30.11. about the lease", title="Call about the lease", deadline="2026-11-30 18:00"),
     en(
         "Demo prep ~90 min tomorrow at 14:00",
         title="Demo prep",

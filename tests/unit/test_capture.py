@@ -25,7 +25,8 @@ def _ascii(text: str) -> str:
     """A readable ASCII id: Polish letters lose their marks, Cyrillic is transliterated."""
     out = "".join(_CYRILLIC.get(c, c) if c.islower() else c for c in text.lower())
     out = unicodedata.normalize("NFKD", out.replace("ł", "l"))
-    return "".join(c for c in out if c.isascii() and (c.isalnum() or c in " :.-"))[:48]
+    out = "".join(c for c in out if c.isascii() and (c.isalnum() or c in " :.-"))
+    return " ".join(out.split())[:48]
 
 
 def _id(case: Case) -> str:

@@ -12,13 +12,23 @@ from domain.policies import Action, TaskContext, allowed, require
 from domain.tasks import Task
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-TASK = Task(company_id=1, title="t", creator_id=1, responsible_id=2, created_at=NOW, id=9,
-            co_executors={3}, observers={4}, project_id=50)
+TASK = Task(
+    company_id=1,
+    title="t",
+    creator_id=1,
+    responsible_id=2,
+    created_at=NOW,
+    id=9,
+    co_executors={3},
+    observers={4},
+    project_id=50,
+)
 
 
 def member(member_id: int, role: Role = Role.EMPLOYEE, company_id: int = 1) -> Member:
-    return Member(id=member_id, company_id=company_id, name=f"m{member_id}",
-                  handle=f"m{member_id}", role=role)
+    return Member(
+        id=member_id, company_id=company_id, name=f"m{member_id}", handle=f"m{member_id}", role=role
+    )
 
 
 HEAD = 5

@@ -23,8 +23,12 @@ DIRECTOR, WORKER = 1, 2
 
 def make(**kw: object) -> Task:
     fields: dict[str, object] = dict(
-        company_id=1, title="Sales: Call Ivan", creator_id=DIRECTOR, responsible_id=WORKER,
-        created_at=NOW, id=7,
+        company_id=1,
+        title="Sales: Call Ivan",
+        creator_id=DIRECTOR,
+        responsible_id=WORKER,
+        created_at=NOW,
+        id=7,
     )
     fields.update(kw)
     return Task(**fields)  # type: ignore[arg-type]
@@ -90,7 +94,10 @@ def test_negative_rating_needs_a_reason() -> None:
     assert err.value.params["reason"] == "negative_needs_reason"
     task.accept(DIRECTOR, NOW, Rating.NEGATIVE, "totals missing")
     assert (task.status, task.rating, task.rating_reason) == (
-        TaskStatus.COMPLETED, Rating.NEGATIVE, "totals missing")
+        TaskStatus.COMPLETED,
+        Rating.NEGATIVE,
+        "totals missing",
+    )
 
 
 def test_return_needs_a_new_deadline_in_the_future() -> None:
@@ -119,7 +126,9 @@ def test_history_counts_deadline_moves_and_delegations() -> None:
 def test_part_title_numbers_and_strips_previous_prefix() -> None:
     assert make().part_title() == ("(part 2) Sales: Call Ivan", 2)
     assert make(title="(part 2) Sales: Call Ivan", part_number=2).part_title() == (
-        "(part 3) Sales: Call Ivan", 3)
+        "(part 3) Sales: Call Ivan",
+        3,
+    )
 
 
 def test_long_titles_keep_the_overflow_for_the_description() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from datetime import UTC, datetime
 
 import pytest
@@ -41,10 +43,8 @@ def test_oversized_token_is_a_programming_error() -> None:
 
 @given(st.text(max_size=80))
 def test_verify_never_crashes_on_garbage(data: str) -> None:
-    try:
+    with contextlib.suppress(BadToken):
         SIGNER.verify(data)
-    except BadToken:
-        pass
 
 
 @pytest.mark.parametrize(
