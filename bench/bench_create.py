@@ -30,9 +30,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _setup import ROOT, FakeClock, database, machine, make_app, make_team, parser, redact
+from sqlalchemy import func, select
 
 from handlers.types import Inbound
-from sqlalchemy import func, select
 from storage.models import TaskRow
 
 TARGET_PER_S = 1000
@@ -141,7 +141,9 @@ async def run(args) -> dict:  # type: ignore[no-untyped-def]
             for j in range(per_sender):
                 if time.perf_counter() >= conc_deadline:
                     return
-                await send(handle, texts[(idx * per_sender + j) % len(texts)], f"{run_id}-c{idx}-{j}")
+                await send(
+                    handle, texts[(idx * per_sender + j) % len(texts)], f"{run_id}-c{idx}-{j}"
+                )
                 done[idx] += 1
 
         start = time.perf_counter()
@@ -179,7 +181,9 @@ async def run(args) -> dict:  # type: ignore[no-untyped-def]
             f"  target     : >= {TARGET_PER_S}/s -> "
             f"{'OK' if result['meets_target'] else 'BELOW TARGET'}"
         )
-        print(f"  check      : {stored} tasks stored, {expected} expected, {len(failures)} failures")
+        print(
+            f"  check      : {stored} tasks stored, {expected} expected, {len(failures)} failures"
+        )
         for f in failures[:5]:
             print(f"    failure: {f}")
         if stored != expected or failures:

@@ -28,8 +28,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _setup import FakeClock, database, latency_summary, machine, make_app, make_team, parser, redact
-
+from _setup import (
+    FakeClock,
+    database,
+    latency_summary,
+    machine,
+    make_app,
+    make_team,
+    parser,
+    redact,
+)
 from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -103,10 +111,14 @@ async def bulk_load(
     member_ids = [m.id for m in people if m.id is not None]
     project_ids = list(projects)
     closed = [TaskStatus.COMPLETED.value] * 9 + [TaskStatus.AWAITING_ACCEPTANCE.value]
-    open_ = [TaskStatus.NEW.value] * 3 + [TaskStatus.IN_PROGRESS.value] * 4 + [
-        TaskStatus.PAUSED.value,
-        TaskStatus.DEFERRED.value,
-    ]
+    open_ = (
+        [TaskStatus.NEW.value] * 3
+        + [TaskStatus.IN_PROGRESS.value] * 4
+        + [
+            TaskStatus.PAUSED.value,
+            TaskStatus.DEFERRED.value,
+        ]
+    )
     totals = {"tasks": 0, "task_participants": 0, "task_tags": 0, "task_terms": 0}
     async with app.engine.begin() as conn:
         first_id = await _next_id(conn)
@@ -125,7 +137,9 @@ async def bulk_load(
                 created = now - timedelta(days=rnd.randint(0, 120), minutes=rnd.randint(0, 1440))
                 title = title_for(rnd, n)
                 description = (
-                    f"{title_for(rnd, n + 1)}. {title_for(rnd, n + 2)}" if rnd.random() < 0.3 else None
+                    f"{title_for(rnd, n + 1)}. {title_for(rnd, n + 2)}"
+                    if rnd.random() < 0.3
+                    else None
                 )
                 project_id = rnd.choice(project_ids) if rnd.random() < 0.6 else None
                 tags = sorted(set(rnd.sample(TAGS, rnd.choice((0, 0, 1, 1, 2)))))
@@ -189,7 +203,10 @@ async def bulk_load(
         if conn.dialect.name == "postgresql":
             # Explicit ids bypassed the sequence; move it past them for later inserts.
             await conn.execute(
-                text("SELECT setval(pg_get_serial_sequence('tasks', 'id'), (SELECT max(id) FROM tasks))")
+                text(
+                    "SELECT setval(pg_get_serial_sequence('tasks', 'id'),"
+                    " (SELECT max(id) FROM tasks))"
+                )
             )
     async with app.engine.begin() as conn:
         if conn.dialect.name == "sqlite":

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from brygada.settings import Settings
+from domain.approval_types import ApprovalCatalog, parse_approval_types
 from domain.clock import SystemClock
 from domain.ports import Clock
-from handlers.conversation import Conversation
+from handlers.conversation import Conversation, default_intents
 from handlers.delivery import Notifier
+from handlers.intents.approvals import with_approval_types
 from handlers.tokens import TokenSigner
 from scheduler.dispatcher import OutboxDispatcher
 from storage.engine import create_engine, session_factory
@@ -36,6 +38,7 @@ class App:
     signer: TokenSigner
     conversation: Conversation
     notifiers: dict[str, Notifier] = field(default_factory=dict)
+    approval_types: ApprovalCatalog = field(default_factory=ApprovalCatalog)
 
     def dispatcher(self, notifiers: Mapping[str, Notifier] | None = None) -> OutboxDispatcher:
         return OutboxDispatcher(
@@ -49,7 +52,18 @@ class App:
         await self.engine.dispose()
 
 
+def load_approval_types(settings: Settings) -> ApprovalCatalog:
+    """Read and validate the approvals file once; a bad file stops start-up with its line."""
+    path = settings.approvals_config_path
+    if path is None:
+        return ApprovalCatalog()
+    catalog = parse_approval_types(path.read_bytes(), source=str(path))
+    log.info("approval types from %s: %s", path, ", ".join(catalog.custom) or "none")
+    return catalog
+
+
 async def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool = True) -> App:
+    approval_types = load_approval_types(settings)
     engine = create_engine(settings.database_url)
     if migrate:
         await upgrade(engine)
@@ -59,12 +73,15 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: 
         settings.secret.get_secret_value() if settings.secret else await ensure_secret(sessions)
     )
     signer = TokenSigner(secret)
-    uow = UnitOfWorkFactory(sessions, clock)
+    uow = UnitOfWorkFactory(sessions, clock, serialize=engine.dialect.name == "sqlite")
     return App(
         settings=settings,
         engine=engine,
         uow=uow,
         clock=clock,
         signer=signer,
-        conversation=Conversation(uow, clock, signer),
+        conversation=Conversation(
+            uow, clock, signer, with_approval_types(default_intents(), approval_types)
+        ),
+        approval_types=approval_types,
     )

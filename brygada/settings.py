@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.company import WorkSchedule
+from domain.crm import CrmRules
 
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
@@ -60,6 +61,38 @@ class Settings(BaseSettings):
     )
 
     outbox_interval_seconds: float = 1.0
+
+    # Approvals: custom request types in TOML (None: ./approvals.toml when it exists);
+    # a pending request reminds its approver, then escalates, after these working hours.
+    approvals_config: Path | None = None
+    approval_remind_hours: float = Field(4, gt=0)
+    approval_escalate_hours: float = Field(8, gt=0)
+
+    @property
+    def approvals_config_path(self) -> Path | None:
+        if self.approvals_config is not None:
+            return self.approvals_config
+        default = Path("approvals.toml")
+        return default if default.is_file() else None
+
+    # CRM: the "call the lead" task is due this many working minutes after a lead arrives;
+    # an open deal with no activity for this many days is reported to its owner.
+    lead_sla_minutes: int = Field(15, ge=1, le=7 * 24 * 60)
+    stale_deal_days: int = Field(14, ge=1)
+    # Origins allowed to post website-form leads (CORS), e.g. ["https://example.com"].
+    crm_cors_origins: list[str] = Field(default_factory=list)
+    # Default region for phone numbers typed without +country; None: from company_timezone.
+    phone_region: str | None = None
+    crm_currency: str = "PLN"
+
+    @property
+    def crm_rules(self) -> CrmRules:
+        return CrmRules(
+            lead_sla_minutes=self.lead_sla_minutes,
+            stale_deal_days=self.stale_deal_days,
+            phone_region=self.phone_region,
+            default_currency=self.crm_currency.upper(),
+        )
 
     @field_validator("working_days")
     @classmethod

@@ -17,7 +17,7 @@ from typing import Any
 from domain.errors import DomainError, NotRegistered
 from domain.ports import Clock, UnitOfWork
 from domain.services.members import identify
-from handlers.intents import actions, create, onboarding, views
+from handlers.intents import actions, approvals, create, crm, onboarding, views
 from handlers.tokens import BadToken, TokenSigner
 from handlers.turn import Turn, pick_language
 from handlers.types import Inbound, Reply
@@ -39,7 +39,7 @@ class IntentTable:
 
 
 def default_intents() -> IntentTable:
-    modules = (onboarding, create, views, actions)
+    modules = (onboarding, create, views, actions, crm, approvals)
     return IntentTable(
         commands={k: v for m in modules for k, v in m.COMMANDS.items()},
         actions={k: v for m in modules for k, v in m.ACTIONS.items()},
@@ -62,11 +62,12 @@ class Conversation:
         self._intents = intents or default_intents()
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
+        refusal: DomainError | None = None
         async with self._uow_factory() as uow:
             turn = Turn(inbound=inbound, uow=uow, now=self._clock.now(), signer=self.signer)
             try:
                 if inbound.update_key and await uow.inbound.seen(
-                    inbound.platform, inbound.update_key
+                    inbound.platform, _update_key(inbound)
                 ):
                     log.info("duplicate update %s:%s ignored", inbound.platform, inbound.update_key)
                     return []
@@ -74,19 +75,19 @@ class Conversation:
                 await uow.commit()
                 return replies
             except DomainError as error:
-                await uow.rollback()
-                return await self._refusal(turn, error)
+                refusal = error  # answered below, once this unit of work is closed
             except Exception:
                 error_id = secrets.token_hex(4)
                 log.exception("error %s handling %s", error_id, _describe(inbound))
-                await uow.rollback()
                 return [_as_alert(turn, turn.reply("error_unexpected", error_id=error_id))]
+        assert refusal is not None
+        return await self._refusal(turn, refusal)
 
     async def _refusal(self, turn: Turn, error: DomainError) -> list[Reply]:
-        """A rule said no: explain, and keep the user's text (and the update's key)."""
-        async with self._uow_factory() as uow:
-            if turn.inbound.update_key:
-                await uow.inbound.seen(turn.inbound.platform, turn.inbound.update_key)
+        """A rule said no: explain, keep the user's text, and remember the update's key."""
+        if turn.inbound.update_key:
+            async with self._uow_factory() as uow:
+                await uow.inbound.seen(turn.inbound.platform, _update_key(turn.inbound))
                 await uow.commit()
         reply = turn.reply(
             "error",
@@ -140,6 +141,11 @@ def _as_alert(turn: Turn, reply: Reply) -> Reply:
         alert=turn.pressed,
         lang=pick_language(turn.member, turn.inbound.locale, turn.company),
     )
+
+
+def _update_key(inbound: Inbound) -> str:
+    # Update ids are per bot (Telegram) or per workspace (Slack), not global.
+    return f"{inbound.workspace}:{inbound.update_key}"
 
 
 def _describe(inbound: Inbound) -> str:

@@ -6,9 +6,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from domain.crm import CrmNotFound, CrmNotPermitted, EntityKind, EntityRef, notification_key
 from domain.errors import TaskNotFound
 from domain.ports import UnitOfWork
 from handlers.cards import card_reply
+from handlers.intents.approvals import notification_reply as approval_notification
+from handlers.intents.crm import card_reply as crm_card_reply
 from handlers.tokens import TokenSigner
 from handlers.turn import Turn
 from handlers.types import Inbound, Reply
@@ -36,6 +39,8 @@ async def notification_reply(
         company=company,
     )
     actor = await uow.members.get(int(data["actor_id"])) if data.get("actor_id") else None
+    if "request_id" in data:
+        return await approval_notification(turn, kind, data, actor.name if actor else "")
     if "task_id" in data:
         try:
             card = await card_reply(turn, int(data["task_id"]))
@@ -45,4 +50,28 @@ async def notification_reply(
         return replace(
             card, template="notification", context=context, edit=False, to_member=member_id
         )
+    crm_ref = _crm_ref(data) if kind.startswith(("lead.", "deal.", "crm.")) else None
+    if crm_ref is not None:
+        try:
+            card = await crm_card_reply(turn, crm_ref)
+        except (CrmNotFound, CrmNotPermitted):
+            if kind != "crm.taken":
+                return None
+            # The previous owner no longer sees the record: tell them without its card.
+            return turn.reply(
+                "notification", kind=kind, actor=actor.name if actor else "", data=data
+            )
+        context = {**card.context, "kind": kind, "actor": actor.name if actor else "", "data": data}
+        return replace(
+            card, template="notification", context=context, edit=False, to_member=member_id
+        )
     return turn.reply("notification", kind=kind, actor=actor.name if actor else "", data=data)
+
+
+def _crm_ref(data: dict[str, Any]) -> EntityRef | None:
+    """A CRM notification names its record: lead_id, deal_id, contact_id, client_company_id."""
+    for kind in EntityKind:
+        value = data.get(notification_key(kind))
+        if value is not None:
+            return EntityRef(kind, int(value))
+    return None

@@ -1,4 +1,8 @@
-"""Engine creation: SQLite in WAL mode by default, PostgreSQL via asyncpg."""
+"""Engine creation: SQLite in WAL mode by default, PostgreSQL via asyncpg.
+
+SQLite goes through SQLAlchemy's aiosqlite dialect with an in-loop connection
+(storage/sqlite_inline.py); transactions start with BEGIN IMMEDIATE.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+
+from storage import sqlite_inline
+from storage.sqlite_inline import InlineConnection
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -15,12 +22,20 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
+BUSY_TIMEOUT_S = 10.0
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        path = parsed.database or ":memory:"
+
+        async def connect() -> InlineConnection:
+            return sqlite_inline.connect(path, busy_timeout_s=BUSY_TIMEOUT_S)
+
+        engine = create_async_engine(url, echo=echo, async_creator=connect)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
@@ -33,10 +48,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache per connection
     cursor.close()
-    # Let SQLAlchemy, not the driver, emit BEGIN (see _begin_immediate).
-    dbapi_connection.isolation_level = None
 
 
 def _begin_immediate(connection: Any) -> None:

@@ -225,3 +225,8 @@ class SettingRow(Base):
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+import storage.models_approvals  # noqa: E402
+import storage.models_crm  # noqa: E402,F401
+import storage.models_scheduler  # noqa: E402,F401

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ports import Clock
+from storage.repositories.approvals import SqlApprovalRepository
+from storage.repositories.crm import SqlCrmRepository
 from storage.repositories.members import (
     SqlCompanyRepository,
     SqlDepartmentRepository,
@@ -17,6 +20,7 @@ from storage.repositories.members import (
 )
 from storage.repositories.outbox import SqlInboundLog, SqlOutbox
 from storage.repositories.prompts import SqlPromptStore
+from storage.repositories.scheduler import SqlSchedulerRepository
 from storage.repositories.tasks import SqlTaskRepository
 
 
@@ -25,11 +29,19 @@ class SqlUnitOfWork:
 
     session: AsyncSession
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        lock: asyncio.Lock | None = None,
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._lock = lock
 
     async def __aenter__(self) -> Self:
+        if self._lock is not None:
+            await self._lock.acquire()
         self.session = self._sessions()
         s = self.session
         self.companies = SqlCompanyRepository(s)
@@ -38,9 +50,12 @@ class SqlUnitOfWork:
         self.projects = SqlProjectRepository(s)
         self.invites = SqlInviteRepository(s)
         self.tasks = SqlTaskRepository(s)
+        self.approvals = SqlApprovalRepository(s)
+        self.crm = SqlCrmRepository(s)
         self.outbox = SqlOutbox(s, self._clock)
         self.inbound = SqlInboundLog(s, self._clock)
         self.prompts = SqlPromptStore(s, self._clock)
+        self.scheduler = SqlSchedulerRepository(s)
         return self
 
     async def __aexit__(
@@ -53,6 +68,8 @@ class SqlUnitOfWork:
             await self.session.rollback()
         finally:
             await self.session.close()
+            if self._lock is not None:
+                self._lock.release()
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -62,11 +79,19 @@ class SqlUnitOfWork:
 
 
 class UnitOfWorkFactory:
-    """Makes a fresh unit of work per use; what the composition root hands around."""
+    """Makes a fresh unit of work per use; what the composition root hands around.
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    On SQLite, units of work of one process take turns (``serialize``): SQLite has one
+    writer at a time anyway, and the in-loop driver must never wait inside SQLite for
+    a lock that another coroutine of the same loop holds.
+    """
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, *, serialize: bool = False
+    ) -> None:
         self.sessions = sessions
         self.clock = clock
+        self._lock = asyncio.Lock() if serialize else None
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.sessions, self.clock)
+        return SqlUnitOfWork(self.sessions, self.clock, self._lock)

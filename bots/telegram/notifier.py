@@ -35,7 +35,11 @@ class TelegramNotifier:
     async def send(self, identity: ChatIdentity, reply: Reply) -> None:
         chat = identity.chat_id or identity.user_id
         try:
-            await self._sender.send_one(self._bot, int(chat), reply)
+            chat_id = int(chat)
+        except ValueError:
+            raise DeliveryError(f"telegram: bad chat id {chat!r}", permanent=True) from None
+        try:
+            await self._sender.send_one(self._bot, chat_id, reply)
         except TelegramRetryAfter as error:
             raise DeliveryError(
                 "telegram: too many requests", retry_after=error.retry_after

@@ -134,5 +134,5 @@ def from_callback(callback: CallbackQuery, *, workspace: str, update_id: int | N
         action=callback.data or "",
         update_key=str(update_id) if update_id is not None else None,
         message_ref=str(message.message_id) if message is not None else None,
-        **who,  # type: ignore[arg-type]
+        **who,
     )

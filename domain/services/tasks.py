@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.approvals import Verdict
 from domain.company import Member
 from domain.errors import InvalidInput, MemberNotFound, NotPermitted, TaskNotFound
 from domain.notifications import Notification
 from domain.policies import Action, TaskContext, allowed, require
 from domain.ports import ListView, Page, SearchQuery, TaskQuery, UnitOfWork
 from domain.search import query_groups
+from domain.services import approvals
 from domain.tasks import (
     Comment,
     HistorySummary,
@@ -208,10 +210,34 @@ async def complete_task(
     task.complete(actor.id, now, result)
     await uow.tasks.save(task)
     if task.status is TaskStatus.AWAITING_ACCEPTANCE:
+        # Acceptance runs on the approval engine: the director is the request's approver.
+        await approvals.open_task_acceptance(uow, task, actor, now)
         await _notify(uow, "task.awaiting_acceptance", task, [task.creator_id], actor=actor)
     else:
         await _notify(uow, "task.completed", task, [task.creator_id, *task.observers], actor=actor)
     return task
+
+
+async def load_for_acceptance(
+    uow: UnitOfWork, actor: Member, task_id: int, now: datetime
+) -> tuple[Task, int | None]:
+    """The task, if the actor may accept or return it now, and whom they act for.
+
+    The director (the acceptance request's approver), a manager it was escalated to,
+    the deputy of either, or an admin (acting for the director) may decide.
+    """
+    task = await uow.tasks.get(task_id)
+    if task is None:
+        raise TaskNotFound(task_id=task_id)
+    approver, behalf = await approvals.task_acceptance_role(uow, actor, task, now)
+    ctx = await _context(uow, actor, task)
+    if not approver:
+        require(actor, task, Action.ACCEPT, ctx)
+    elif not allowed(actor, task, Action.VIEW, ctx):
+        assert actor.id is not None
+        # A deputy or escalated manager decides: they need to see the task they judge.
+        task.add_observer(actor.id, now, actor.id)
+    return task, behalf
 
 
 async def accept_task(
@@ -222,10 +248,14 @@ async def accept_task(
     reason: str | None,
     now: datetime,
 ) -> Task:
-    task = await load_for(uow, actor, task_id, Action.ACCEPT)
+    task, behalf = await load_for_acceptance(uow, actor, task_id, now)
     assert actor.id is not None
     task.accept(actor.id, now, rating, reason)
     await uow.tasks.save(task)
+    comment = f"{rating.value}: {task.rating_reason}" if task.rating_reason else rating.value
+    await approvals.decide_task(
+        uow, actor, task, Verdict.APPROVE, comment, now, on_behalf_of=behalf
+    )
     await _notify(uow, "task.accepted", task, [task.responsible_id], actor=actor)
     return task
 
@@ -238,10 +268,13 @@ async def return_task(
     new_deadline: datetime | None,
     now: datetime,
 ) -> Task:
-    task = await load_for(uow, actor, task_id, Action.ACCEPT)
+    task, behalf = await load_for_acceptance(uow, actor, task_id, now)
     assert actor.id is not None
     task.return_for_rework(actor.id, now, reason, new_deadline)
     await uow.tasks.save(task)
+    await approvals.decide_task(
+        uow, actor, task, Verdict.RETURN, reason.strip(), now, on_behalf_of=behalf
+    )
     await _notify(uow, "task.returned", task, [task.responsible_id], actor=actor, reason=reason)
     return task
 

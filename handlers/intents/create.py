@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from domain.capture import TaskDraft, parse_task
-from domain.company import Member
+from domain.company import Member, Project
 from domain.deadlines import QuickDeadline
 from domain.errors import InvalidInput
 from domain.services.tasks import CreateTask, create_task, undo_create
@@ -16,32 +18,45 @@ from handlers.types import Button, Buttons, Reply
 _PICK_LIMIT = 8  # members offered as buttons for an unknown @handle
 
 
-async def draft_from(turn: Turn, text: str) -> TaskDraft:
+@dataclass(frozen=True)
+class Roster:
+    """The company's projects and people, loaded once per message."""
+
+    projects: Sequence[Project]
+    people: Sequence[Member]
+
+    @classmethod
+    async def load(cls, turn: Turn) -> Roster:
+        company_id = turn.me.company_id
+        return cls(await turn.uow.projects.list(company_id),
+                   await turn.uow.members.list(company_id))
+
+
+async def draft_from(turn: Turn, text: str, roster: Roster) -> TaskDraft:
     company = turn.company
     assert company is not None
-    projects = await turn.uow.projects.list(company.id or 0)
-    people = await turn.uow.members.list(company.id or 0)
     return parse_task(
         text,
         now=turn.now,
         tz=turn.tz,
         lang=turn.lang,
-        projects=[p.name for p in projects],
-        members=[m.handle for m in people if m.active],
+        projects=[p.name for p in roster.projects],
+        members=[m.handle for m in roster.people if m.active],
         workday_end=company.schedule.end,
     )
 
 
-async def _command_from_draft(
-    turn: Turn, draft: TaskDraft, *, parent_id: int | None = None
+def _command_from_draft(
+    turn: Turn, draft: TaskDraft, roster: Roster, *, parent_id: int | None = None
 ) -> CreateTask:
-    uow, company_id = turn.uow, turn.me.company_id
+    by_handle = {m.handle.lower(): m for m in roster.people if m.active}
     assignees: list[Member] = []
     for handle in draft.assignees:
-        member = await uow.members.by_handle(company_id, handle.lower())
-        if member is not None and member.id not in {m.id for m in assignees}:
+        member = by_handle.get(handle.lower())
+        if member is not None and member not in assignees:
             assignees.append(member)
-    project = await uow.projects.by_name(company_id, draft.project) if draft.project else None
+    wanted = draft.project.casefold() if draft.project else None
+    project = next((p for p in roster.projects if p.name.casefold() == wanted), None)
     inbound = turn.inbound
     description = draft.description
     if inbound.quoted or inbound.origin:
@@ -95,15 +110,15 @@ def _confirmation_buttons(
 
 async def create_from_text(turn: Turn, text: str, *, parent_id: int | None = None) -> list[Reply]:
     inbound = turn.inbound
-    if inbound.quoted:
+    if inbound.quoted and inbound.quoted.strip() != text.strip():
         text = " ".join(p for p in (text, inbound.quoted) if p)
     if not text.strip() and inbound.attachments:
         text = inbound.attachments[0].name or inbound.attachments[0].kind
-    draft = await draft_from(turn, text)
-    task = await create_task(
-        turn.uow, turn.me, await _command_from_draft(turn, draft, parent_id=parent_id), turn.now
-    )
-    people = list(await turn.uow.members.list(turn.me.company_id))
+    roster = await Roster.load(turn)
+    draft = await draft_from(turn, text, roster)
+    command = _command_from_draft(turn, draft, roster, parent_id=parent_id)
+    task = await create_task(turn.uow, turn.me, command, turn.now)
+    people = list(roster.people)
     names = {m.id: m.name for m in people}
     return [
         turn.reply(

@@ -261,13 +261,22 @@ class SqlProjectRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
-    async def _project(self, row: ProjectRow) -> Project:
-        members = await self._s.scalars(
-            select(ProjectMemberRow.member_id).where(ProjectMemberRow.project_id == row.id)
-        )
-        return Project(
-            id=row.id, company_id=row.company_id, name=row.name, member_ids=frozenset(members)
-        )
+    async def _projects(self, rows: Sequence[ProjectRow]) -> list[Project]:
+        """Projects with their members, in two queries whatever their number."""
+        members: dict[int, set[int]] = {r.id: set() for r in rows}
+        if members:
+            pairs = await self._s.execute(
+                select(ProjectMemberRow.project_id, ProjectMemberRow.member_id).where(
+                    ProjectMemberRow.project_id.in_(list(members))
+                )
+            )
+            for project_id, member_id in pairs:
+                members[project_id].add(member_id)
+        return [
+            Project(id=r.id, company_id=r.company_id, name=r.name,
+                    member_ids=frozenset(members[r.id]))
+            for r in rows
+        ]
 
     async def add(self, project: Project) -> Project:
         row = ProjectRow(
@@ -282,7 +291,7 @@ class SqlProjectRepository:
 
     async def get(self, project_id: int) -> Project | None:
         row = await self._s.get(ProjectRow, project_id)
-        return await self._project(row) if row else None
+        return (await self._projects([row]))[0] if row else None
 
     async def by_name(self, company_id: int, name: str) -> Project | None:
         row = await self._s.scalar(
@@ -290,13 +299,13 @@ class SqlProjectRepository:
                 ProjectRow.company_id == company_id, ProjectRow.name_key == name.casefold()
             )
         )
-        return await self._project(row) if row else None
+        return (await self._projects([row]))[0] if row else None
 
     async def list(self, company_id: int) -> Sequence[Project]:
         rows = await self._s.scalars(
             select(ProjectRow).where(ProjectRow.company_id == company_id).order_by(ProjectRow.name)
         )
-        return [await self._project(r) for r in rows]
+        return await self._projects(list(rows))
 
     async def ids_for_member(self, member_id: int) -> frozenset[int]:
         rows = await self._s.scalars(

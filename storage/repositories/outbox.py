@@ -35,24 +35,27 @@ class SqlOutbox:
         self._clock = clock
 
     async def add(self, notification: Notification) -> bool:
+        return await self.add_many([notification]) == 1
+
+    async def add_many(self, notifications: Sequence[Notification]) -> int:
         now = self._clock.now()
-        inserted = await insert_ignore(
+        return await insert_ignore(
             self._s,
             OutboxRow.__table__,  # type: ignore[arg-type]
             [
                 {
-                    "member_id": notification.member_id,
-                    "kind": notification.kind,
-                    "data": notification.data,
-                    "dedup_key": notification.dedup_key,
+                    "member_id": n.member_id,
+                    "kind": n.kind,
+                    "data": n.data,
+                    "dedup_key": n.dedup_key,
                     "created_at": now,
-                    "not_before": notification.not_before or now,
+                    "not_before": n.not_before or now,
                     "status": PENDING,
                     "attempts": 0,
                 }
+                for n in notifications
             ],
         )
-        return inserted == 1
 
     async def claim_due(
         self, now: datetime, limit: int, lease: timedelta

@@ -331,17 +331,18 @@ class _BlockKitValidator:
         elif kind == "actions":
             self.element_list(block, pointer, MAX_ACTIONS_ELEMENTS, _ACTIONS_ELEMENTS)
         elif kind == "context":
-            elements = block.get("elements")
-            if self.element_list_shape(elements, f"{pointer}/elements", MAX_CONTEXT_ELEMENTS):
-                for index, element in enumerate(elements):
-                    element_pointer = f"{pointer}/elements/{index}"
-                    if isinstance(element, dict) and element.get("type") == "image":
-                        self.image_source(element, element_pointer)
-                        self.string(
-                            element.get("alt_text"), f"{element_pointer}/alt_text", max_len=2000
-                        )
-                    else:
-                        self.text(element, element_pointer, max_len=MAX_SECTION_TEXT)
+            elements = self.element_list_shape(
+                block.get("elements"), f"{pointer}/elements", MAX_CONTEXT_ELEMENTS
+            )
+            for index, element in enumerate(elements):
+                element_pointer = f"{pointer}/elements/{index}"
+                if isinstance(element, dict) and element.get("type") == "image":
+                    self.image_source(element, element_pointer)
+                    self.string(
+                        element.get("alt_text"), f"{element_pointer}/alt_text", max_len=2000
+                    )
+                else:
+                    self.text(element, element_pointer, max_len=MAX_SECTION_TEXT)
         elif kind == "input":
             self.text(
                 block.get("label"), f"{pointer}/label", max_len=MAX_INPUT_LABEL, plain_only=True
@@ -370,23 +371,23 @@ class _BlockKitValidator:
         elif kind == "rich_text" and not isinstance(block.get("elements"), list):
             self.error("must be an array", f"{pointer}/elements")
 
-    def element_list_shape(self, elements: Any, pointer: str, maximum: int) -> bool:
+    def element_list_shape(self, elements: Any, pointer: str, maximum: int) -> list[Any]:
+        """Check an ``elements`` array's size; return it (empty when not an array)."""
         if not isinstance(elements, list):
             self.error("must be an array", pointer)
-            return False
+            return []
         if not elements:
             self.error("must provide at least 1 items", pointer)
         if len(elements) > maximum:
             self.error(f"no more than {maximum} items allowed", pointer)
-        return True
+        return elements
 
     def element_list(
         self, block: JSON, pointer: str, maximum: int, allowed: frozenset[str]
     ) -> None:
-        elements = block.get("elements")
-        if self.element_list_shape(elements, f"{pointer}/elements", maximum):
-            for index, element in enumerate(elements):
-                self.element(element, f"{pointer}/elements/{index}", allowed)
+        elements = self.element_list_shape(block.get("elements"), f"{pointer}/elements", maximum)
+        for index, element in enumerate(elements):
+            self.element(element, f"{pointer}/elements/{index}", allowed)
 
 
 def validate_blocks(
@@ -493,7 +494,8 @@ class FakeSlackAPI(FakeAPIServer):
     State the tests can inspect:
 
     * ``calls`` / ``calls_to()`` / ``wait_for()`` / ``rejected_429`` — the call log
-      (``response_url`` POSTs are recorded as method ``"response_url"``);
+      (POSTs to a :meth:`response_url` are recorded as method ``"response_url"``, file
+      bytes sent to an ``upload_url`` of files.getUploadURLExternal as ``"upload_url"``);
     * ``messages[(channel, ts)]`` — bot messages, current state (``chat.update`` edits);
     * ``ephemerals`` — ephemeral messages; ``deleted_messages`` — deleted ``(channel, ts)``;
     * ``views`` — modals opened/pushed (current state); ``home_views[user_id]``;
@@ -723,7 +725,7 @@ class FakeSlackAPI(FakeAPIServer):
         self.file_contents[file_id] = data
         pending["uploaded"] = True
         self._record(
-            "files.upload",
+            "upload_url",
             {"file_id": file_id, "size": len(data)},
             {"ok": True},
             status=200,
@@ -824,7 +826,8 @@ class FakeSlackAPI(FakeAPIServer):
         try:
             zone = ZoneInfo(record["tz"])
             now = datetime.now(zone)
-            offset = int(now.utcoffset().total_seconds()) if now.utcoffset() else 0
+            delta = now.utcoffset()
+            offset = int(delta.total_seconds()) if delta is not None else 0
             label = now.tzname() or record["tz"]
         except ZoneInfoNotFoundError:
             offset, label = 0, record["tz"]
@@ -896,7 +899,7 @@ class FakeSlackAPI(FakeAPIServer):
         if view is None:
             raise _invalid_arguments("missing required field: view")
         errors = validate_view(view)
-        if errors:
+        if errors or not isinstance(view, dict):
             raise _invalid_arguments(*errors)
         return view
 
@@ -915,7 +918,7 @@ class FakeSlackAPI(FakeAPIServer):
 
     async def _chat_post_message(self, params: JSON) -> JSON:
         channel = self._require_channel(params)
-        content = self._message_content(params)
+        content = {k: v for k, v in self._message_content(params).items() if v != []}
         ts = self._next_ts()
         thread_ts = params.get("thread_ts")
         if thread_ts:
@@ -1211,6 +1214,8 @@ async def _read_request_params(request: web.Request) -> JSON:
         for key, value in form.items():
             if isinstance(value, str):
                 params[key] = _decode(key, value)
-            else:
+            elif isinstance(value, web.FileField):
                 params[key] = value.file.read()
+            else:
+                params[key] = bytes(value)
     return params

@@ -164,7 +164,7 @@ def block_action(
         the_action["value"] = value
     if action:
         the_action.update(action)
-    payload = {
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "user": _user(user_id, team_id),
         "api_app_id": DEFAULT_APP_ID,

@@ -902,7 +902,7 @@ class FakeTelegramAPI(FakeAPIServer):
             content_type = response.content_type
             if status == 200 and content_type == "multipart/form-data":
                 params, uploads = await _read_multipart(
-                    aiohttp.MultipartReader.from_response(response)
+                    aiohttp.MultipartReader(response.headers, response.content)
                 )
                 body = b""
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -288,7 +289,7 @@ async def test_files_upload_v2(fake_slack: FakeSlackAPI, slack_client: AsyncWebC
     methods = [call.method for call in fake_slack.calls]
     assert methods == [
         "files.getUploadURLExternal",
-        "files.upload",
+        "upload_url",
         "files.completeUploadExternal",
     ]
 
@@ -354,7 +355,9 @@ async def test_signed_requests_drive_a_bolt_app(fake_slack: FakeSlackAPI) -> Non
 
     async def dispatch(request: tuple[bytes, str]) -> Any:
         body, content_type = request
-        headers = slack_requests.signed_headers(body, content_type, SECRET)
+        headers: dict[str, str | Sequence[str]] = dict(
+            slack_requests.signed_headers(body, content_type, SECRET)
+        )
         response = await app.async_dispatch(AsyncBoltRequest(body=body.decode(), headers=headers))
         assert response.status == 200, response.body
         return response

@@ -85,9 +85,7 @@ class Harness:
     async def press(self, user_id: int, message: dict[str, Any], data: str) -> tuple[str, int]:
         """Press a button of ``message``; returns (callback query id, api.calls mark)."""
         chat_id = message["chat"]["id"]
-        update = self.api.callback_update(
-            chat_id, user_id, data, message_id=message["message_id"]
-        )
+        update = self.api.callback_update(chat_id, user_id, data, message_id=message["message_id"])
         mark = len(self.api.calls)
         await self.push(update)
         return update["callback_query"]["id"], mark

@@ -24,7 +24,9 @@ async def team(tg: Harness) -> None:
     await tg.add_project()
 
 
-async def create_task(tg: Harness, text: str = "Sales: Call Ivan tomorrow 10:00 @anna !high") -> int:
+async def create_task(
+    tg: Harness, text: str = "Sales: Call Ivan tomorrow 10:00 @anna !high"
+) -> int:
     sent = await tg.say(BOSS, text)
     assert len(sent) == 1, sent
     return int(button(sent[0], "op").split(":")[1])
@@ -33,7 +35,8 @@ async def create_task(tg: Harness, text: str = "Sales: Call Ivan tomorrow 10:00 
 async def anna_card(tg: Harness, task_id: int) -> dict[str, Any]:
     sent = await tg.say(ANNA, f"/start task_{task_id}")
     assert len(sent) == 1
-    return sent[0]
+    card: dict[str, Any] = sent[0]
+    return card
 
 
 async def test_join_with_invite_code(tg: Harness, api: FakeTelegramAPI, app: App) -> None:
@@ -63,7 +66,9 @@ async def test_task_lifecycle_through_buttons(tg: Harness, api: FakeTelegramAPI,
     edits = tg.sent_since(mark, "editMessageText")
     assert len(edits) == 1 and edits[0].params["message_id"] == card["message_id"]
     assert tg.sent_since(mark) == []
-    answers = [c for c in api.calls_to("answerCallbackQuery") if c.params["callback_query_id"] == query]
+    answers = [
+        c for c in api.calls_to("answerCallbackQuery") if c.params["callback_query_id"] == query
+    ]
     assert len(answers) == 1 and answers[0].ok and not answers[0].params.get("show_alert")
     assert (await task_of(app, task_id)).status is TaskStatus.IN_PROGRESS
 
@@ -101,7 +106,9 @@ def _bad(message: dict[str, Any]) -> str:
     return found[0]
 
 
-async def test_return_asks_reason_then_deadline(tg: Harness, api: FakeTelegramAPI, app: App) -> None:
+async def test_return_asks_reason_then_deadline(
+    tg: Harness, api: FakeTelegramAPI, app: App
+) -> None:
     await team(tg)
     task_id = await create_task(tg, "Sales: Send the offer tomorrow 12:00 @anna")
     await tg.say(ANNA, f"/done {task_id} Sent")
@@ -126,7 +133,9 @@ async def test_forged_button_is_refused_with_an_alert(
     task_id = await create_task(tg)
     card = await anna_card(tg, task_id)
     query, mark = await tg.press(ANNA, card, "ts:1:AAAAAAAAAAA")
-    answers = [c for c in api.calls_to("answerCallbackQuery") if c.params["callback_query_id"] == query]
+    answers = [
+        c for c in api.calls_to("answerCallbackQuery") if c.params["callback_query_id"] == query
+    ]
     assert len(answers) == 1 and answers[0].params.get("show_alert") is True
     assert answers[0].params.get("text")
     assert tg.sent_since(mark) == [] and tg.sent_since(mark, "editMessageText") == []
@@ -152,10 +161,23 @@ async def test_group_task_quotes_the_replied_message(
 ) -> None:
     await team(tg)
     group = -100_555
-    chatter = api.message_update(group, ANNA, "Client wants the invoice again", chat_type="supergroup", chat_title="Sales team")
+    chatter = api.message_update(
+        group,
+        ANNA,
+        "Client wants the invoice again",
+        chat_type="supergroup",
+        chat_title="Sales team",
+    )
     await tg.push(chatter)
     original = chatter["message"]
-    sent = await tg.say(BOSS, "/task Sales: Resend invoice @anna", chat_id=group, chat_type="supergroup", chat_title="Sales team", reply_to=original)
+    sent = await tg.say(
+        BOSS,
+        "/task Sales: Resend invoice @anna",
+        chat_id=group,
+        chat_type="supergroup",
+        chat_title="Sales team",
+        reply_to=original,
+    )
     assert len(sent) == 1 and sent[0]["chat"]["id"] == group
     task_id = int(button(sent[0], "op").split(":")[1])
     task = await task_of(app, task_id)
@@ -181,4 +203,3 @@ async def test_429_on_send_is_retried_once(tg: Harness, api: FakeTelegramAPI, ap
     assert [c.status for c in calls] == [429, 200]
     async with app.uow() as uow:
         assert await uow.tasks.get(1) is not None and await uow.tasks.get(2) is None
-

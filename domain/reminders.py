@@ -1,0 +1,46 @@
+"""Value objects of the scheduler: notification preferences, recurring task templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+# Kinds a member may fold into an hourly digest; decisions that wait on them never are.
+DIGESTIBLE = frozenset({
+    "task.commented", "task.observer", "task.co_executor", "task.deadline_moved",
+    "task.completed", "task.delegated_away", "task.deadline_soon",
+})
+MUTABLE = DIGESTIBLE | {"plan.morning", "day.report_request", "backlog.weekly", "task.overdue"}
+
+
+@dataclass(frozen=True)
+class Preferences:
+    member_id: int
+    muted: frozenset[str] = frozenset()
+    quiet: tuple[time, time] | None = None
+    digest: bool = False
+
+
+@dataclass
+class TaskTemplate:
+    """Recurring work: ``text`` is a chat message in the capture grammar, created per
+    occurrence of the cron expression in ``timezone`` on behalf of ``creator_id``."""
+
+    company_id: int
+    creator_id: int
+    text: str
+    cron: str
+    timezone: str
+    created_at: datetime
+    id: int | None = None
+    active: bool = True
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DueTask:
+    task_id: int
+    company_id: int
+    responsible_id: int
+    creator_id: int
+    deadline: datetime

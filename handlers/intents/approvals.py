@@ -1,0 +1,499 @@
+"""Approvals in the chat: /request forms, decision cards, /approvals, /deputy.
+
+The request types configured by the admin reach these handlers explicitly: the
+composition root calls ``with_approval_types(table, catalog)``. The module-level
+tables (used by ``default_intents``) know only the built-in types.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from domain.approval_types import (
+    ApprovalCatalog,
+    ApprovalType,
+    FieldType,
+    format_answer,
+    parse_answer,
+    parse_date_range,
+)
+from domain.approvals import (
+    ApprovalAlreadyDecided,
+    ApprovalNotFound,
+    ApprovalNotPermitted,
+    SubjectKind,
+    Verdict,
+)
+from domain.errors import InvalidInput, MemberNotFound, TaskNotFound
+from domain.services import approvals as service
+from domain.services.members import member_by_handle
+from handlers.cards import card_reply
+from handlers.turn import Turn
+from handlers.types import Button, Buttons, Reply
+
+if TYPE_CHECKING:
+    from handlers.conversation import IntentTable
+
+_VERDICT_CODES = {"a": Verdict.APPROVE, "r": Verdict.RETURN, "j": Verdict.REJECT}
+_CODE_OF = {v: k for k, v in _VERDICT_CODES.items()}
+_FIELD_PROMPT, _COMMENT_PROMPT = "approval_field", "approval_comment"
+
+Handler = Callable[..., Awaitable[list[Reply]]]
+
+
+def _guarded(handler: Handler) -> Handler:
+    """Approval refusals get their own clear answer (who decided and when, what is wrong)."""
+
+    async def wrapper(self: ApprovalIntents, turn: Turn, *args: Any) -> list[Reply]:
+        try:
+            replies: list[Reply] = await handler(self, turn, *args)
+            return replies
+        except (ApprovalAlreadyDecided, ApprovalNotPermitted, ApprovalNotFound) as error:
+            return [await _refusal(turn, error.code, error.params)]
+        except InvalidInput as error:
+            if error.params.get("field") in {"approver", "approval", "deputy", "dates"}:
+                return [await _refusal(turn, error.code, error.params)]
+            raise
+
+    wrapper.__name__ = handler.__name__
+    wrapper.__doc__ = handler.__doc__
+    return wrapper
+
+
+async def _refusal(turn: Turn, code: str, params: dict[str, Any]) -> Reply:
+    by = params.get("by")
+    member = await turn.uow.members.get(int(by)) if by else None
+    reply = turn.reply(
+        "approval_error", error_code=code, params=params, by_name=member.name if member else None
+    )
+    return dataclasses.replace(reply, alert=turn.pressed)
+
+
+# -- the card ----------------------------------------------------------------------------------
+
+
+def _type_of(request_type: str, spec: dict[str, Any]) -> ApprovalType:
+    return ApprovalType.from_snapshot(request_type, spec)
+
+
+def approval_context(turn: Turn, view: service.ApprovalView) -> dict[str, Any]:
+    """Everything the card template shows, already in the member's language."""
+    request, names, lang = view.request, view.names, turn.lang
+    rtype = _type_of(request.type_key, request.spec)
+    rows = []
+    for spec in rtype.fields:
+        if spec.name in request.answers:
+            value = request.answers[spec.name]
+            rows.append(
+                {
+                    "label": spec.label.get(lang),
+                    "type": spec.type.value,
+                    "text": format_answer(spec, value, lang),
+                    "empty": value is None,
+                }
+            )
+    history = [
+        {
+            "action": e.action,
+            "at": e.at,
+            "who": names.get(e.actor_id or 0, "") if e.actor_id else "",
+            "behalf": names.get(e.on_behalf_of or 0) if e.on_behalf_of else None,
+            "comment": _names_in(e.comment, names) if e.action == "escalated" else e.comment,
+        }
+        for e in request.events
+        if e.action != "requested"
+    ]
+    return {
+        "id": request.id,
+        "title": rtype.title.get(lang),
+        "type": request.type_key,
+        "status": request.status.value,
+        "requester": names.get(request.requester_id, "?"),
+        "rows": rows,
+        "history": history,
+        "approvers": [names.get(m, "?") for m in sorted(request.current_approvers)],
+        "step": request.current_step + 1,
+        "steps": len(request.steps),
+        "due_at": request.due_at if request.is_pending else None,
+        "created_at": request.created_at,
+        "decided_by": names.get(request.decided_by or 0) if request.decided_by else None,
+        "decided_at": request.decided_at,
+        "task_id": request.subject.ref if request.subject.kind is SubjectKind.TASK else None,
+    }
+
+
+def _names_in(ids: str | None, names: dict[int, str]) -> str:
+    """An escalation event lists member ids; the card shows their names."""
+    found = [names.get(int(i), "?") for i in (ids or "").split(",") if i.strip().isdigit()]
+    return ", ".join(found)
+
+
+def _decision_label(
+    turn: Turn, rtype: ApprovalType, verdict: Verdict
+) -> tuple[str, dict[str, Any]]:
+    custom = rtype.label(verdict, turn.lang)
+    if custom:
+        return "approval.custom", {"text": custom}
+    return f"approval.{verdict.value}", {}
+
+
+def _card_buttons(turn: Turn, view: service.ApprovalView) -> Buttons:
+    request = view.request
+    rtype = _type_of(request.type_key, request.spec)
+    rows: list[tuple[Button, ...]] = []
+    if view.can_decide:
+        row = []
+        for verdict in Verdict:
+            key, params = _decision_label(turn, rtype, verdict)
+            row.append(turn.button(key, "ad", request.id, _CODE_OF[verdict], **params))
+        rows.append(tuple(row))
+    if view.can_withdraw:
+        rows.append((turn.button("approval.withdraw", "ax", request.id),))
+    return tuple(rows)
+
+
+async def card(turn: Turn, request_id: int, *, notice: str | None = None) -> Reply:
+    """The request card; edits the pressed message in place when a button caused it."""
+    view = await service.view_request(turn.uow, turn.me, request_id, turn.now)
+    return turn.edit(
+        "approval_card",
+        _card_buttons(turn, view),
+        approval=approval_context(turn, view),
+        notice=notice,
+    )
+
+
+async def notification_reply(
+    turn: Turn, kind: str, data: dict[str, Any], actor: str
+) -> Reply | None:
+    """An outbox row about a request, rendered for its recipient; None when it is moot."""
+    try:
+        view = await service.view_request(turn.uow, turn.me, int(data["request_id"]), turn.now)
+    except ApprovalNotFound:
+        return None
+    request = view.request
+    if kind != service.DECIDED and kind != service.EXPIRED and not request.is_pending:
+        return None  # a reminder or a card for something already decided: nothing to do
+    extra = {"kind": kind, "actor": actor, "data": data}
+    if request.subject.kind is SubjectKind.TASK and request.subject.ref is not None:
+        try:
+            task_card = await card_reply(turn, request.subject.ref)
+        except TaskNotFound:
+            pass
+        else:
+            return dataclasses.replace(
+                task_card,
+                template="notification",
+                context={**task_card.context, **extra},
+                edit=False,
+                to_member=turn.me.id,
+            )
+    reply = turn.reply(
+        "notification",
+        _card_buttons(turn, view),
+        approval=approval_context(turn, view),
+        notice=None,
+        **extra,
+    )
+    return dataclasses.replace(reply, to_member=turn.me.id)
+
+
+# -- the intents -------------------------------------------------------------------------------
+
+
+class ApprovalIntents:
+    """The /request, /approvals, /deputy commands and the approval buttons and prompts."""
+
+    def __init__(self, catalog: ApprovalCatalog) -> None:
+        self.catalog = catalog
+        self.commands: dict[str, Handler] = {
+            "request": self.request_command,
+            "approvals": self.approvals_command,
+            "approval": self.approval_command,
+            "deputy": self.deputy_command,
+        }
+        self.actions: dict[str, Handler] = {
+            "an": self.new_pressed,
+            "ac": self.choice_pressed,
+            "as": self.skip_pressed,
+            "ad": self.decide_pressed,
+            "ao": self.open_pressed,
+            "ax": self.withdraw_pressed,
+        }
+        self.prompts: dict[str, Handler] = {
+            _FIELD_PROMPT: self.field_answer,
+            _COMMENT_PROMPT: self.comment_answer,
+        }
+
+    # -- filing ------------------------------------------------------------------------
+    def _types_reply(self, turn: Turn, unknown: str | None = None) -> Reply:
+        types = self.catalog.requestable()
+        buttons = tuple(
+            (turn.button("approval.type", "an", t.key, title=t.title.get(turn.lang)),)
+            for t in types
+        )
+        return turn.reply(
+            "approval_types",
+            buttons,
+            types=[(t.key, t.title.get(turn.lang)) for t in types],
+            unknown=unknown,
+        )
+
+    @_guarded
+    async def request_command(self, turn: Turn) -> list[Reply]:
+        """/request — the types; /request <type> — fill in the form field by field."""
+        key = turn.inbound.args.strip().lower()
+        if not key:
+            return [self._types_reply(turn)]
+        return await self._start(turn, key)
+
+    @_guarded
+    async def new_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
+        return await self._start(turn, args[0])
+
+    async def _start(self, turn: Turn, key: str) -> list[Reply]:
+        rtype = self.catalog.custom.get(key)
+        if rtype is None:
+            return [self._types_reply(turn, unknown=key)]
+        if turn.me.is_extranet:
+            raise ApprovalNotPermitted(action="request")
+        return await self._next(turn, rtype, {}, 0)
+
+    async def _next(
+        self, turn: Turn, rtype: ApprovalType, answers: dict[str, Any], index: int
+    ) -> list[Reply]:
+        if index >= len(rtype.fields):
+            request = await service.file_request(turn.uow, turn.me, rtype, answers, turn.now)
+            assert request.id is not None
+            return [dataclasses.replace(await card(turn, request.id, notice="sent"), edit=False)]
+        return [await self._ask(turn, rtype, answers, index)]
+
+    async def _ask(
+        self,
+        turn: Turn,
+        rtype: ApprovalType,
+        answers: dict[str, Any],
+        index: int,
+        error: dict[str, Any] | None = None,
+    ) -> Reply:
+        spec = rtype.fields[index]
+        rows: list[tuple[Button, ...]] = []
+        if spec.type is FieldType.CHOICE:
+            options = [
+                turn.button("approval.option", "ac", n, text=o.label.get(turn.lang))
+                for n, o in enumerate(spec.options)
+            ]
+            rows += [tuple(options[i : i + 2]) for i in range(0, len(options), 2)]
+        if not spec.required:
+            rows.append((turn.button("approval.skip", "as"),))
+        so_far = [
+            (f.label.get(turn.lang), f.type.value, format_answer(f, answers[f.name], turn.lang))
+            for f in rtype.fields[:index]
+            if f.name in answers
+        ]
+        return await turn.ask_for(
+            _FIELD_PROMPT,
+            {"type": rtype.key, "answers": answers, "index": index},
+            "approval_field_ask",
+            tuple(rows),
+            title=rtype.title.get(turn.lang),
+            label=spec.label.get(turn.lang),
+            ftype=spec.type.value,
+            required=spec.required,
+            number=index + 1,
+            total=len(rtype.fields),
+            currencies=", ".join(spec.currencies),
+            options=[o.label.get(turn.lang) for o in spec.options],
+            so_far=so_far,
+            error=error,
+        )
+
+    def _form(self, data: dict[str, Any]) -> tuple[ApprovalType, dict[str, Any], int]:
+        rtype = self.catalog.custom.get(str(data.get("type")))
+        if rtype is None:
+            raise InvalidInput(field="approval", reason="type_gone", value=data.get("type"))
+        return rtype, dict(data.get("answers") or {}), int(data.get("index") or 0)
+
+    @_guarded
+    async def field_answer(self, turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+        """One answer; a bad one is asked again with the reason, keeping earlier answers."""
+        rtype, answers, index = self._form(data)
+        spec = rtype.fields[index]
+        attachments = [(a.kind, a.ref) for a in turn.inbound.attachments]
+        try:
+            value = parse_answer(spec, text, attachments, service.local_today(turn.me, turn.now))
+        except InvalidInput as error:
+            return [await self._ask(turn, rtype, answers, index, error=error.params)]
+        answers[spec.name] = value
+        return await self._next(turn, rtype, answers, index + 1)
+
+    async def _pending_form(self, turn: Turn) -> tuple[ApprovalType, dict[str, Any], int] | None:
+        pending = await turn.uow.prompts.get(turn.me.id or 0)
+        if pending is None or pending[0] != _FIELD_PROMPT:
+            return None
+        await turn.uow.prompts.clear(turn.me.id or 0)
+        return self._form(pending[1])
+
+    @_guarded
+    async def choice_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
+        form = await self._pending_form(turn)
+        if form is None:
+            return [self._types_reply(turn)]
+        rtype, answers, index = form
+        spec = rtype.fields[index]
+        number = int(args[0])
+        if spec.type is not FieldType.CHOICE or not 0 <= number < len(spec.options):
+            return [await self._ask(turn, rtype, answers, index)]
+        answers[spec.name] = spec.options[number].value
+        return await self._next(turn, rtype, answers, index + 1)
+
+    @_guarded
+    async def skip_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
+        form = await self._pending_form(turn)
+        if form is None:
+            return [self._types_reply(turn)]
+        rtype, answers, index = form
+        spec = rtype.fields[index]
+        if spec.required:
+            return [await self._ask(turn, rtype, answers, index)]
+        answers[spec.name] = None
+        return await self._next(turn, rtype, answers, index + 1)
+
+    # -- deciding ----------------------------------------------------------------------
+    @_guarded
+    async def decide_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
+        """Approve at once; Return and Reject ask for the comment first."""
+        request_id, verdict = int(args[0]), _VERDICT_CODES.get(args[1])
+        if verdict is None:
+            raise ApprovalNotPermitted(request_id=request_id)
+        if verdict is Verdict.APPROVE:
+            await service.decide(turn.uow, turn.me, request_id, verdict, None, turn.now)
+            return [await card(turn, request_id, notice="approve")]
+        await service.check_decider(turn.uow, turn.me, request_id, verdict, turn.now)
+        return [
+            await turn.ask_for(
+                _COMMENT_PROMPT,
+                {"request_id": request_id, "verdict": verdict.value},
+                "approval_comment_ask",
+                request_id=request_id,
+                verdict=verdict.value,
+            )
+        ]
+
+    @_guarded
+    async def comment_answer(self, turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+        request_id, verdict = int(data["request_id"]), Verdict(str(data["verdict"]))
+        if not text.strip():
+            await service.check_decider(turn.uow, turn.me, request_id, verdict, turn.now)
+            return [
+                await turn.ask_for(
+                    _COMMENT_PROMPT,
+                    data,
+                    "approval_comment_ask",
+                    request_id=request_id,
+                    verdict=verdict.value,
+                    again=True,
+                )
+            ]
+        await service.decide(turn.uow, turn.me, request_id, verdict, text, turn.now)
+        return [await card(turn, request_id, notice=verdict.value)]
+
+    @_guarded
+    async def withdraw_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
+        request_id = int(args[0])
+        await service.withdraw(turn.uow, turn.me, request_id, turn.now)
+        return [await card(turn, request_id, notice="withdrawn")]
+
+    # -- reading -----------------------------------------------------------------------
+    async def approvals_command(self, turn: Turn) -> list[Reply]:
+        """/approvals — what awaits my decision (as an approver or a deputy)."""
+        requests = await service.awaiting_my_decision(turn.uow, turn.me, turn.now)
+        items, rows = [], []
+        for request in requests:
+            rtype = _type_of(request.type_key, request.spec)
+            requester = await turn.uow.members.get(request.requester_id)
+            title = rtype.title.get(turn.lang)
+            items.append(
+                {
+                    "id": request.id,
+                    "title": title,
+                    "type": request.type_key,
+                    "requester": requester.name if requester else "?",
+                    "created_at": request.created_at,
+                    "task_id": request.subject.ref,
+                }
+            )
+            if request.subject.kind is SubjectKind.TASK:
+                task_id = request.subject.ref
+                rows.append((turn.button("btn.open", "op", task_id, id=task_id, title=title[:40]),))
+            else:
+                rows.append(
+                    (
+                        turn.button(
+                            "approval.open", "ao", request.id, id=request.id, title=title[:40]
+                        ),
+                    )
+                )
+        return [turn.reply("approval_list", tuple(rows), items=items)]
+
+    @_guarded
+    async def open_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
+        return [dataclasses.replace(await card(turn, int(args[0])), edit=False)]
+
+    @_guarded
+    async def approval_command(self, turn: Turn) -> list[Reply]:
+        """/approval 12 — open a request card."""
+        raw = turn.inbound.args.strip().lstrip("#")
+        if not raw.isdigit():
+            return await self.approvals_command(turn)
+        return [await card(turn, int(raw))]
+
+    # -- deputies ----------------------------------------------------------------------
+    @_guarded
+    async def deputy_command(self, turn: Turn) -> list[Reply]:
+        """/deputy @handle 01.12-05.12 · /deputy (show) · /deputy off"""
+        args = turn.inbound.args.strip()
+        me = turn.me
+        assert me.id is not None
+        if not args:
+            current = await turn.uow.approvals.deputy_of(me.id)
+            name = None
+            if current is not None:
+                person = await turn.uow.members.get(current.deputy_id)
+                name = person.name if person else "?"
+            return [turn.reply("approval_deputy", state="show", deputy=current, name=name)]
+        if args.lower() in {"off", "none", "-"}:
+            await turn.uow.approvals.clear_deputy(me.id)
+            return [turn.reply("approval_deputy", state="off", deputy=None, name=None)]
+        handle, _, dates = args.partition(" ")
+        if not handle.startswith("@") or not dates.strip():
+            raise InvalidInput(field="deputy", reason="usage")
+        try:
+            member = await member_by_handle(turn.uow, me.company_id, handle)
+        except MemberNotFound as error:
+            raise InvalidInput(field="deputy", reason="unknown", value=handle) from error
+        start, end = parse_date_range(
+            dates, service.local_today(me, turn.now), {"field": "dates", "type": "date_range"}
+        )
+        assert member.id is not None
+        deputy = await service.set_deputy(turn.uow, me, member.id, start, end, turn.now)
+        return [turn.reply("approval_deputy", state="set", deputy=deputy, name=member.name)]
+
+
+def with_approval_types(table: IntentTable, catalog: ApprovalCatalog) -> IntentTable:
+    """The intent table with the approval intents bound to the configured request types."""
+    bound = ApprovalIntents(catalog)
+    return dataclasses.replace(
+        table,
+        commands={**table.commands, **bound.commands},
+        actions={**table.actions, **bound.actions},
+        prompts={**table.prompts, **bound.prompts},
+    )
+
+
+_BUILTIN_ONLY = ApprovalIntents(ApprovalCatalog())
+COMMANDS = _BUILTIN_ONLY.commands
+ACTIONS = _BUILTIN_ONLY.actions
+PROMPTS = _BUILTIN_ONLY.prompts

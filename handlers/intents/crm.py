@@ -1,0 +1,759 @@
+"""The CRM in the chat: /lead, /leads, /deals, /client, /funnel and the card buttons.
+
+Buttons carry a record as a letter and an id (``l12`` = lead 12, ``d3`` = deal 3,
+``c5`` = contact 5, ``o7`` = client company 7) because ``:`` separates token parts.
+Every press is checked again in ``domain.services.crm`` (nothing is trusted from the
+button). CRM refusals are explained by ``crm_error.j2``, which falls back to the
+shared ``error.j2`` for the task-wide codes.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from domain.crm import (
+    Activity,
+    ActivityKind,
+    CrmAction,
+    CrmNotFound,
+    CrmRules,
+    Deal,
+    EntityKind,
+    EntityRef,
+    Funnel,
+    Lead,
+    LeadInput,
+    Pipeline,
+    Stage,
+    StageKind,
+)
+from domain.crm_capture import parse_lead
+from domain.errors import DomainError, InvalidInput
+from domain.services import crm as service
+from domain.services.members import member_by_handle
+from handlers.rendering import label
+from handlers.turn import Turn
+from handlers.types import Button, Buttons, Reply
+
+log = logging.getLogger(__name__)
+
+_PICK_LIMIT = 8
+_LETTER = {
+    EntityKind.LEAD: "l",
+    EntityKind.CONTACT: "c",
+    EntityKind.COMPANY: "o",
+    EntityKind.DEAL: "d",
+}
+_KIND = {v: k for k, v in _LETTER.items()}
+_REF_KINDS = frozenset({ActivityKind.CREATED, ActivityKind.CONVERTED, ActivityKind.MERGED})
+_FIX_FIELDS = ("name", "phone", "email", "company", "comment")
+
+
+class _Config:
+    """Install settings for the CRM rules. The composition root calls ``configure``
+    with ``settings.crm_rules``; until then the documented defaults apply."""
+
+    rules = CrmRules()
+
+
+def configure(rules: CrmRules) -> None:
+    _Config.rules = rules
+
+
+def rules() -> CrmRules:
+    return _Config.rules
+
+
+def call_task_title(lang: str, name: str) -> str:
+    """The title of the "call the lead" task, in the owner's language (labels.toml)."""
+    return label(lang, "crm.call_task_title", name=name)
+
+
+def _token(ref: EntityRef) -> str:
+    return f"{_LETTER[ref.kind]}{ref.id}"
+
+
+def _ref(raw: str) -> EntityRef:
+    kind = _KIND.get(raw[:1])
+    if kind is None or not raw[1:].isdigit():
+        raise InvalidInput(field="crm_ref", reason="malformed", value=raw)
+    return EntityRef(kind, int(raw[1:]))
+
+
+def stage_label(lang: str, stage: Stage) -> str:
+    return stage.name or label(lang, f"crm.stage.{stage.code}")
+
+
+def pipeline_label(lang: str, pipeline: Pipeline) -> str:
+    return pipeline.name or label(lang, f"crm.pipeline.{pipeline.code or 'sales'}")
+
+
+# -- refusals ---------------------------------------------------------------------------
+
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[list[Reply]]])
+
+
+def _explained(handler: Handler) -> Handler:
+    """Turn a refusal into a localized answer that keeps the user's text.
+
+    Like the conversation's own refusal path: what the turn changed is rolled back,
+    the update key is kept (a redelivery stays a duplicate) and a pending question
+    stays pending.
+    """
+
+    @functools.wraps(handler)
+    async def wrapped(turn: Turn, *args: Any) -> list[Reply]:
+        try:
+            replies: list[Reply] = await handler(turn, *args)
+            return replies
+        except DomainError as error:
+            await turn.uow.rollback()
+            if turn.inbound.update_key:
+                await turn.uow.inbound.seen(turn.inbound.platform, turn.inbound.update_key)
+            reply = turn.reply(
+                "crm_error",
+                error_code=error.code,
+                params=error.params,
+                text=turn.inbound.text or turn.inbound.args or None,
+            )
+            return [replace(reply, alert=turn.pressed)]
+
+    return wrapped  # type: ignore[return-value]
+
+
+# -- cards ------------------------------------------------------------------------------
+
+
+async def _timeline(turn: Turn, card: service.CrmCard) -> list[tuple[Activity, str | None]]:
+    """Timeline lines with their details made readable (stage names, member names)."""
+    stages: dict[int, Stage] = {}
+    if card.pipeline is not None:
+        stages = {s.id: s for s in card.pipeline.stages if s.id is not None}
+    lines: list[tuple[Activity, str | None]] = []
+    for activity in card.timeline:
+        detail = activity.text
+        if activity.kind is ActivityKind.STAGE and activity.text:
+            moves, _, reason = activity.text.partition(": ")
+            old, _, new = moves.partition(">")
+            names = [
+                stage_label(turn.lang, stages[int(x)]) if x.isdigit() and int(x) in stages else x
+                for x in (old, new)
+            ]
+            detail = " → ".join(names) + (f": {reason}" if reason else "")
+        elif activity.kind is ActivityKind.ASSIGNED and activity.text and activity.text.isdigit():
+            member_id = int(activity.text)
+            if member_id not in card.names:
+                member = await turn.uow.members.get(member_id)
+                card.names[member_id] = member.name if member else "?"
+            detail = card.names[member_id]
+        elif activity.text and activity.kind in _REF_KINDS:
+            try:
+                ref = EntityRef.parse(activity.text)
+            except InvalidInput:
+                pass
+            else:
+                detail = f"{label(turn.lang, f'crm.kind.{ref.kind.value}')} #{ref.id}"
+        lines.append((activity, detail))
+    return lines
+
+
+def _card_buttons(turn: Turn, card: service.CrmCard) -> Buttons:
+    ref, can, record = card.ref, card.can, card.record
+    t = _token(ref)
+    rows: list[tuple[Button, ...]] = []
+    mine = record.owner_id == turn.me.id
+    people: list[Button] = []
+    if CrmAction.TAKE in can and not mine:
+        people.append(turn.button("crm.btn.take", "kt", t))
+    if CrmAction.ASSIGN in can:
+        people.append(turn.button("crm.btn.assign", "ka", t))
+    if isinstance(record, Deal) and CrmAction.WORK in can:
+        stage_row: list[Button] = []
+        if card.next_stage is not None and record.is_open:
+            stage_row.append(
+                turn.button(
+                    "crm.btn.next", "kn", record.id, stage=stage_label(turn.lang, card.next_stage)
+                )
+            )
+        stage_row.append(turn.button("crm.btn.stages", "ks", record.id))
+        rows.append(tuple(stage_row))
+        if record.is_open:
+            rows.append(
+                (
+                    turn.button("crm.btn.won", "kw", record.id),
+                    turn.button("crm.btn.lost", "kl", record.id),
+                )
+            )
+    open_record = not isinstance(record, Lead | Deal) or record.is_open
+    work: list[Button] = []
+    if CrmAction.WORK in can and open_record:
+        work.append(turn.button("crm.btn.call_task", "kc", t))
+        if isinstance(record, Lead):
+            work.append(turn.button("crm.btn.convert", "kv", record.id))
+    if CrmAction.WORK in can:
+        work.append(turn.button("crm.btn.comment", "kr", t))
+    if work:
+        rows.append(tuple(work))
+    if people:
+        rows.append(tuple(people))
+    if isinstance(record, Lead) and record.is_open and CrmAction.WORK in can:
+        for dup, name in card.duplicates[:2]:
+            if dup.kind is not EntityKind.DEAL:
+                rows.append(
+                    (
+                        turn.button(
+                            "crm.btn.merge",
+                            "kg",
+                            record.id,
+                            _token(dup),
+                            what=label(turn.lang, f"crm.kind.{dup.kind.value}"),
+                            id=dup.id,
+                            name=name[:24],
+                        ),
+                    )
+                )
+    return tuple(rows)
+
+
+def _fix_buttons(turn: Turn, lead: Lead) -> tuple[Button, ...]:
+    return tuple(turn.button(f"crm.fix.{f}", "kf", lead.id, f) for f in _FIX_FIELDS)
+
+
+async def card_reply(
+    turn: Turn,
+    ref: EntityRef,
+    *,
+    notice: str | None = None,
+    understood: bool = False,
+) -> Reply:
+    """The card of a lead, contact, company or deal, with the buttons the member may press."""
+    card = await service.card(turn.uow, turn.me, ref, rules())
+    buttons = _card_buttons(turn, card)
+    if understood and isinstance(card.record, Lead):
+        buttons = (_fix_buttons(turn, card.record), *buttons)
+    stages = card.pipeline.stages if card.pipeline else []
+    return turn.edit(
+        "crm_card",
+        buttons,
+        crm=card,
+        record=card.record,
+        ref_kind=ref.kind.value,
+        timeline=await _timeline(turn, card),
+        stage_name=stage_label(turn.lang, card.stage) if card.stage else None,
+        stage_kind=card.stage.kind.value if card.stage else None,
+        pipeline_name=pipeline_label(turn.lang, card.pipeline) if card.pipeline else None,
+        stage_count=len(stages),
+        notice=notice,
+        understood=understood,
+    )
+
+
+# -- /lead --------------------------------------------------------------------------------
+
+
+async def _capture(turn: Turn, text: str) -> list[Reply]:
+    assert turn.company is not None
+    region = service.region_of(turn.company, rules())
+    draft = parse_lead(text, region)
+    data = LeadInput(
+        name=draft.name,
+        phone=draft.phone,
+        email=draft.email,
+        company_name=draft.company,
+        comment=draft.comment,
+        source="chat",
+    )
+    created = await service.create_lead(turn.uow, turn.me, data, turn.now, rules(), call_task_title)
+    notice = "lead_created_duplicate" if created.duplicates else "lead_created"
+    reply = await card_reply(turn, created.lead.ref, notice=notice, understood=True)
+    return [replace(reply, context={**reply.context, "call_task": created.task})]
+
+
+@_explained
+async def lead_command(turn: Turn) -> list[Reply]:
+    """/lead Jan Kowalski, ACME sp. z o.o., +48 600 100 200 — without text the bot asks."""
+    text = turn.inbound.args.strip()
+    if not text:
+        return [await turn.ask_for("crm_lead", {}, "crm_lead_ask")]
+    return await _capture(turn, text)
+
+
+@_explained
+async def lead_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    return await _capture(turn, text)
+
+
+@_explained
+async def fix_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    lead_id, field_name = int(args[0]), args[1]
+    await service.load(turn.uow, turn.me, EntityRef(EntityKind.LEAD, lead_id), CrmAction.WORK)
+    return [
+        await turn.ask_for(
+            "crm_fix",
+            {"lead_id": lead_id, "field": field_name},
+            "crm_fix_ask",
+            lead_id=lead_id,
+            field=field_name,
+        )
+    ]
+
+
+@_explained
+async def fix_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    lead_id = int(data["lead_id"])
+    await service.fix_lead(turn.uow, turn.me, lead_id, str(data["field"]), text, turn.now, rules())
+    return [
+        await card_reply(
+            turn, EntityRef(EntityKind.LEAD, lead_id), notice="lead_fixed", understood=True
+        )
+    ]
+
+
+# -- card buttons -------------------------------------------------------------------------
+
+
+@_explained
+async def open_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    reply = await card_reply(turn, _ref(args[0]))
+    return [replace(reply, edit=False)]
+
+
+@_explained
+async def take_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    ref = _ref(args[0])
+    await service.take(turn.uow, turn.me, ref, turn.now)
+    return [await card_reply(turn, ref, notice="taken")]
+
+
+async def _member_rows(turn: Turn, ref: EntityRef) -> Buttons:
+    people = [
+        m for m in await turn.uow.members.list(turn.me.company_id) if m.active and not m.is_extranet
+    ][:_PICK_LIMIT]
+    return tuple(
+        tuple(
+            turn.button("btn.member", "km", _token(ref), m.id, name=m.name)
+            for m in people[i : i + 2]
+        )
+        for i in range(0, len(people), 2)
+    )
+
+
+@_explained
+async def assign_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    ref = _ref(args[0])
+    await service.load(turn.uow, turn.me, ref, CrmAction.ASSIGN)
+    return [
+        await turn.ask_for(
+            "crm_assign",
+            {"ref": str(ref)},
+            "crm_assign_ask",
+            await _member_rows(turn, ref),
+            ref_kind=ref.kind.value,
+            ref_id=ref.id,
+        )
+    ]
+
+
+@_explained
+async def assign_picked(turn: Turn, args: list[str]) -> list[Reply]:
+    ref = _ref(args[0])
+    await turn.uow.prompts.clear(turn.me.id or 0)
+    await service.assign(turn.uow, turn.me, ref, int(args[1]), turn.now)
+    return [await _after_assign(turn, ref)]
+
+
+@_explained
+async def assign_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    ref = EntityRef.parse(str(data["ref"]))
+    handle = text.strip().split()[0] if text.strip() else ""
+    if not handle:
+        raise InvalidInput(field="member", reason="empty")
+    member = await member_by_handle(turn.uow, turn.me.company_id, handle)
+    assert member.id is not None
+    await service.assign(turn.uow, turn.me, ref, member.id, turn.now)
+    return [await _after_assign(turn, ref)]
+
+
+async def _after_assign(turn: Turn, ref: EntityRef) -> Reply:
+    """The card again, unless the new owner is outside the actor's view."""
+    try:
+        return await card_reply(turn, ref, notice="assigned")
+    except CrmNotFound:
+        return turn.edit("crm_assigned_away", ref_kind=ref.kind.value, ref_id=ref.id)
+
+
+@_explained
+async def call_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    ref = _ref(args[0])
+    task = await service.call_task(turn.uow, turn.me, ref, turn.now, rules(), call_task_title)
+    reply = await card_reply(turn, ref, notice="call_task")
+    return [replace(reply, context={**reply.context, "call_task": task})]
+
+
+@_explained
+async def convert_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    conversion = await service.convert_lead(turn.uow, turn.me, int(args[0]), turn.now, rules())
+    deal = await card_reply(turn, conversion.deal.ref, notice="converted")
+    return [replace(deal, edit=False)]
+
+
+@_explained
+async def merge_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    into = await service.merge_lead(turn.uow, turn.me, int(args[0]), _ref(args[1]), turn.now)
+    return [await card_reply(turn, into.ref, notice="merged")]
+
+
+@_explained
+async def comment_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    ref = _ref(args[0])
+    await service.load(turn.uow, turn.me, ref, CrmAction.WORK)
+    return [
+        await turn.ask_for(
+            "crm_comment",
+            {"ref": str(ref)},
+            "crm_comment_ask",
+            ref_kind=ref.kind.value,
+            ref_id=ref.id,
+        )
+    ]
+
+
+@_explained
+async def comment_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    ref = EntityRef.parse(str(data["ref"]))
+    await service.comment(turn.uow, turn.me, ref, text, turn.now)
+    return [await card_reply(turn, ref, notice="commented")]
+
+
+def _deal_ref(raw: str) -> EntityRef:
+    return EntityRef(EntityKind.DEAL, int(raw))
+
+
+@_explained
+async def next_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    await service.next_stage(turn.uow, turn.me, int(args[0]), turn.now)
+    return [await card_reply(turn, _deal_ref(args[0]), notice="stage_moved")]
+
+
+@_explained
+async def stages_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    deal_id = int(args[0])
+    card = await service.card(turn.uow, turn.me, _deal_ref(args[0]), rules())
+    assert card.pipeline is not None and isinstance(card.record, Deal)
+    if CrmAction.WORK not in card.can:
+        await service.load(turn.uow, turn.me, card.ref, CrmAction.WORK)
+    choices = [
+        s
+        for s in sorted(card.pipeline.stages, key=lambda s: s.position)
+        if s.id != card.record.stage_id
+    ]
+    buttons = tuple(
+        tuple(
+            turn.button("crm.btn.stage", "kx", deal_id, s.id, stage=stage_label(turn.lang, s))
+            for s in choices[i : i + 2]
+        )
+        for i in range(0, len(choices), 2)
+    )
+    return [turn.reply("crm_stage_ask", buttons, deal_id=deal_id, title=card.record.title)]
+
+
+@_explained
+async def stage_picked(turn: Turn, args: list[str]) -> list[Reply]:
+    deal_id, stage_id = int(args[0]), int(args[1])
+    deal = await service.load(turn.uow, turn.me, _deal_ref(args[0]), CrmAction.WORK)
+    assert isinstance(deal, Deal)
+    pipeline = await turn.uow.crm.get_pipeline(deal.pipeline_id)
+    assert pipeline is not None
+    if pipeline.stage(stage_id).kind is StageKind.LOST:
+        return await lost_pressed(turn, [str(deal_id)])
+    await service.move_deal(turn.uow, turn.me, deal_id, stage_id, turn.now)
+    return [await card_reply(turn, _deal_ref(args[0]), notice="stage_moved")]
+
+
+@_explained
+async def won_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    await service.close_deal(turn.uow, turn.me, int(args[0]), True, turn.now)
+    return [await card_reply(turn, _deal_ref(args[0]), notice="won")]
+
+
+@_explained
+async def lost_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    deal_id = int(args[0])
+    await service.load(turn.uow, turn.me, _deal_ref(args[0]), CrmAction.WORK)
+    return [await turn.ask_for("crm_lost", {"deal_id": deal_id}, "crm_lost_ask", deal_id=deal_id)]
+
+
+@_explained
+async def lost_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    deal_id = int(data["deal_id"])
+    await service.close_deal(turn.uow, turn.me, deal_id, False, turn.now, reason=text)
+    return [await card_reply(turn, EntityRef(EntityKind.DEAL, deal_id), notice="lost")]
+
+
+# -- lists and search -----------------------------------------------------------------------
+
+
+def _list_reply(
+    turn: Turn,
+    what: str,
+    items: Sequence[tuple[EntityRef, str]],
+    total: int,
+    page: int,
+    nav: str | None,
+    has_next: bool,
+    **extra: Any,
+) -> Reply:
+    rows: list[tuple[Button, ...]] = [
+        (turn.button("crm.btn.open", "ko", _token(ref), id=ref.id, name=name[:40],
+                     what=label(turn.lang, f"crm.kind.{ref.kind.value}")),)
+        for ref, name in items
+    ]  # fmt: skip
+    paging: list[Button] = []
+    if nav is not None and page > 0:
+        paging.append(turn.button("btn.prev", nav, page - 1))
+    if nav is not None and has_next:
+        paging.append(turn.button("btn.next", nav, page + 1))
+    if paging:
+        rows.append(tuple(paging))
+    return turn.edit("crm_list", tuple(rows), what=what, total=total, page=page, **extra)
+
+
+async def show_leads(turn: Turn, page: int = 0) -> list[Reply]:
+    result = await service.list_leads(turn.uow, turn.me, page=page)
+    names = await _owner_names(turn, [lead.owner_id for lead in result.items])
+    return [
+        _list_reply(
+            turn,
+            "leads",
+            [(lead.ref, lead.name) for lead in result.items],
+            result.total,
+            page,
+            "kL",
+            result.has_next,
+            leads=result.items,
+            owners=names,
+        )
+    ]
+
+
+async def show_deals(turn: Turn, page: int = 0) -> list[Reply]:
+    result = await service.list_deals(turn.uow, turn.me, page=page)
+    names = await _owner_names(turn, [deal.owner_id for deal in result.items])
+    stage_names: dict[int, str] = {}
+    for pipeline in await turn.uow.crm.pipelines(turn.me.company_id):
+        for stage in pipeline.stages:
+            if stage.id is not None:
+                stage_names[stage.id] = stage_label(turn.lang, stage)
+    return [
+        _list_reply(
+            turn,
+            "deals",
+            [(deal.ref, deal.title) for deal in result.items],
+            result.total,
+            page,
+            "kD",
+            result.has_next,
+            deals=result.items,
+            owners=names,
+            stage_names=stage_names,
+        )
+    ]
+
+
+async def _owner_names(turn: Turn, ids: Sequence[int | None]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for member_id in {i for i in ids if i is not None}:
+        member = await turn.uow.members.get(member_id)
+        names[member_id] = member.name if member else "?"
+    return names
+
+
+@_explained
+async def leads_command(turn: Turn) -> list[Reply]:
+    return await show_leads(turn)
+
+
+@_explained
+async def leads_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    return await show_leads(turn, int(args[0]))
+
+
+@_explained
+async def deals_command(turn: Turn) -> list[Reply]:
+    return await show_deals(turn)
+
+
+@_explained
+async def deals_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    return await show_deals(turn, int(args[0]))
+
+
+async def _clients(turn: Turn, text: str) -> list[Reply]:
+    matches = await service.find_clients(turn.uow, turn.me, text)
+    if len(matches) == 1:
+        return [await card_reply(turn, matches[0].ref)]
+    return [
+        _list_reply(
+            turn, "clients", [(m.ref, m.name) for m in matches], len(matches), 0, None, False,
+            query=text,
+        )
+    ]  # fmt: skip
+
+
+@_explained
+async def client_command(turn: Turn) -> list[Reply]:
+    """/client <name> — leads, contacts, companies and deals whose name matches."""
+    text = turn.inbound.args.strip()
+    if not text:
+        return [await turn.ask_for("crm_client", {}, "crm_client_ask")]
+    return await _clients(turn, text)
+
+
+@_explained
+async def client_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    return await _clients(turn, text)
+
+
+# -- /funnel ------------------------------------------------------------------------------------
+
+
+def _funnel_rows(lang: str, funnel: Funnel) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": stage_label(lang, s.stage),
+            "kind": s.stage.kind.value,
+            "count": s.count,
+            "amounts": s.amounts,
+            "reached": s.reached,
+            "conversion": None if s.conversion is None else round(s.conversion * 100),
+        }
+        for s in funnel.stages
+    ]
+
+
+def funnel_chart(lang: str, funnels: Sequence[Funnel]) -> bytes | None:
+    """A PNG of each pipeline's funnel (deals that reached each stage), or None without
+    matplotlib. Rendered with the Agg backend: no display needed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib import pyplot as plt
+    except ImportError:  # pragma: no cover - matplotlib is a declared dependency
+        log.warning("matplotlib is not installed: /funnel answers without a chart")
+        return None
+    shown = [f for f in funnels if f.total] or list(funnels[:1])
+    if not shown:
+        return None
+    fig, axes = plt.subplots(
+        len(shown),
+        1,
+        figsize=(7, 0.6 + 0.55 * max(len(f.stages) for f in shown) * len(shown)),
+        squeeze=False,
+    )
+    try:
+        for ax, funnel in zip(axes[:, 0], shown, strict=True):
+            stages = [s for s in funnel.stages if s.stage.kind is not StageKind.LOST]
+            names = [stage_label(lang, s.stage) for s in stages][::-1]
+            reached = [s.reached for s in stages][::-1]
+            colors = ["#2e7d32" if s.stage.kind is StageKind.WON else "#1565c0" for s in stages]
+            bars = ax.barh(names, reached, color=colors[::-1])
+            for bar, s in zip(bars, stages[::-1], strict=True):
+                note = f" {s.reached}"
+                if s.conversion is not None:
+                    note += f" ({s.conversion * 100:.0f}%)"
+                ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, note, va="center")
+            ax.set_title(
+                label(
+                    lang, "crm.funnel_chart_title", pipeline=pipeline_label(lang, funnel.pipeline)
+                )
+            )
+            ax.set_xlim(0, max([*reached, 1]) * 1.25)
+            ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=100)
+        return out.getvalue()
+    finally:
+        plt.close(fig)
+
+
+async def show_funnel(turn: Turn, period: str) -> list[Reply]:
+    since = service.period_start(period, turn.now, turn.tz)
+    funnels = await service.funnel(turn.uow, turn.me, since, turn.now)
+    buttons = (
+        tuple(
+            turn.button(f"crm.period.{p}", "kF", p) for p in service.Period.CHOICES if p != period
+        ),
+    )
+    reply = turn.edit(
+        "crm_funnel",
+        buttons,
+        period=period,
+        since=since,
+        funnels=[
+            {
+                "name": pipeline_label(turn.lang, f.pipeline),
+                "total": f.total,
+                "won_rate": None if f.won_rate is None else round(f.won_rate * 100),
+                "stages": _funnel_rows(turn.lang, f),
+            }
+            for f in funnels
+        ],
+    )
+    return [replace(reply, image=funnel_chart(turn.lang, funnels))]
+
+
+@_explained
+async def funnel_command(turn: Turn) -> list[Reply]:
+    """/funnel [week|month|quarter|year|all] — default: this month."""
+    period = (turn.inbound.args.strip().lower() or service.Period.MONTH).split()[0]
+    if period not in service.Period.CHOICES:
+        raise InvalidInput(field="period", reason="unknown", value=period)
+    return await show_funnel(turn, period)
+
+
+@_explained
+async def funnel_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    return await show_funnel(turn, args[0])
+
+
+COMMANDS = {
+    "lead": lead_command,
+    "leads": leads_command,
+    "deals": deals_command,
+    "client": client_command,
+    "funnel": funnel_command,
+}
+ACTIONS = {
+    "ko": open_pressed,
+    "kt": take_pressed,
+    "ka": assign_pressed,
+    "km": assign_picked,
+    "kc": call_pressed,
+    "kv": convert_pressed,
+    "kg": merge_pressed,
+    "kr": comment_pressed,
+    "kn": next_pressed,
+    "ks": stages_pressed,
+    "kx": stage_picked,
+    "kw": won_pressed,
+    "kl": lost_pressed,
+    "kf": fix_pressed,
+    "kL": leads_pressed,
+    "kD": deals_pressed,
+    "kF": funnel_pressed,
+}
+PROMPTS = {
+    "crm_lead": lead_answer,
+    "crm_fix": fix_answer,
+    "crm_assign": assign_answer,
+    "crm_comment": comment_answer,
+    "crm_lost": lost_answer,
+    "crm_client": client_answer,
+}
