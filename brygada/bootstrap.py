@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,11 +17,14 @@ from brygada.settings import Settings
 from domain.approval_types import ApprovalCatalog, parse_approval_types
 from domain.clock import SystemClock
 from domain.ports import Clock
+from domain.services.reminders import SweepConfig
+from handlers.config import ConversationConfig
 from handlers.conversation import Conversation, default_intents
 from handlers.delivery import Notifier
 from handlers.intents.approvals import with_approval_types
 from handlers.tokens import TokenSigner
 from scheduler.dispatcher import OutboxDispatcher
+from scheduler.jobs import Sweeper, validate_cron
 from storage.engine import create_engine, session_factory
 from storage.install import ensure_secret
 from storage.migrate import upgrade
@@ -46,6 +50,22 @@ class App:
             self.clock,
             self.signer,
             notifiers if notifiers is not None else self.notifiers,
+            config=self.conversation.config,
+        )
+
+    def sweeper(self) -> Sweeper:
+        s = self.settings
+        return Sweeper(
+            self.uow,
+            self.clock,
+            SweepConfig(
+                escalate_after_working_days=s.overdue_escalation_days,
+                remind_before=timedelta(minutes=s.deadline_reminder_minutes),
+                report_before_end=timedelta(minutes=s.report_request_minutes),
+                approval_remind_hours=s.approval_remind_hours,
+                approval_escalate_hours=s.approval_escalate_hours,
+                stale_deal_days=s.stale_deal_days,
+            ),
         )
 
     async def close(self) -> None:
@@ -81,7 +101,11 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: 
         clock=clock,
         signer=signer,
         conversation=Conversation(
-            uow, clock, signer, with_approval_types(default_intents(), approval_types)
+            uow,
+            clock,
+            signer,
+            with_approval_types(default_intents(), approval_types),
+            config=ConversationConfig(crm=settings.crm_rules, validate_cron=validate_cron),
         ),
         approval_types=approval_types,
     )

@@ -35,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     shell = sub.add_parser("shell", help="chat in the terminal as a member")
     shell.add_argument("--as", dest="persona", required=True, help="@handle or name")
     sub.add_parser("run", help="run the configured chat platforms, else the console demo")
+    forms = sub.add_parser("forms", help="website lead forms")
+    forms_sub = forms.add_subparsers(dest="forms_command", required=True)
+    form_create = forms_sub.add_parser("create", help="create a form and print its token")
+    form_create.add_argument("name")
+    form_create.add_argument("--json", action="store_true")
     return parser
 
 
@@ -65,6 +70,8 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
                 return await _shell(app, args.persona)
             case "run":
                 return await _run(app)
+            case "forms":
+                return await _forms(app, args)
     finally:
         await app.close()
     return 2
@@ -109,6 +116,22 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _forms(app: App, args: argparse.Namespace) -> int:
+    from brygada.forms import create_form
+
+    try:
+        token = await create_form(app, args.name)
+    except DomainError as error:
+        print(f"Cannot create the form: {error.params}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"token": token}))
+    else:
+        host, port = app.settings.http_host, app.settings.http_port
+        print(f"Form {args.name!r}: POST leads to http://{host}:{port}/api/leads/{token}")
+    return 0
+
+
 async def _shell(app: App, persona: str) -> int:
     from bots.console.chat import ConsoleChat, ensure_console_identity
 
@@ -116,18 +139,24 @@ async def _shell(app: App, persona: str) -> int:
     if member is None:
         print(f"No member called {persona!r}.", file=sys.stderr)
         return 1
+    from scheduler.jobs import start_scheduler
+
     chat = ConsoleChat(app.conversation, app.uow, member)
-    stop = asyncio.Event()
-    dispatcher = app.dispatcher({"console": chat.notifier()})
-    sending = asyncio.create_task(dispatcher.run_forever(0.3, stop))
+    # The console is a chat platform like the others: scheduled prompts and
+    # notifications reach its personas through the same sweep and outbox.
+    scheduler = start_scheduler(
+        app.sweeper(),
+        app.dispatcher({"console": chat.notifier()}),
+        sweep_seconds=app.settings.sweep_interval_seconds,
+        outbox_seconds=0.3,
+    )
     print(f"Brygada console — you are {member.name} (@{member.handle}).")
     print("Write a task as a message; /help for commands; numbers press buttons;")
     print("/as NAME plays another member; /quit leaves.")
     try:
         await chat.run()
     finally:
-        stop.set()
-        await sending
+        scheduler.shutdown(wait=False)
     return 0
 
 
@@ -144,9 +173,10 @@ async def _run(app: App) -> int:
         print("To connect Telegram set TELEGRAM_BOT_TOKEN; for Slack set SLACK_BOT_TOKEN and")
         print("SLACK_SIGNING_SECRET (see README.md). Try: Sales: Call Ivan tomorrow 10:00 @anna")
         return await _shell(app, handle)
+    from brygada.server import serve
+
     print(
-        f"Chat platforms configured: {', '.join(platforms)}, but their adapters are not "
-        "part of this build yet.",
-        file=sys.stderr,
+        f"Brygada is running: {', '.join(platforms)}; HTTP on "
+        f"{app.settings.http_host}:{app.settings.http_port}. Ctrl+C stops it."
     )
-    return 1
+    return await serve(app)

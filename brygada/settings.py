@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     )
 
     outbox_interval_seconds: float = 1.0
+    sweep_interval_seconds: float = 30.0
+    overdue_escalation_days: int = 2
+    deadline_reminder_minutes: int = 60
+    report_request_minutes: int = 30
 
     # Approvals: custom request types in TOML (None: ./approvals.toml when it exists);
     # a pending request reminds its approver, then escalates, after these working hours.

@@ -6,10 +6,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 # Kinds a member may fold into an hourly digest; decisions that wait on them never are.
-DIGESTIBLE = frozenset({
-    "task.commented", "task.observer", "task.co_executor", "task.deadline_moved",
-    "task.completed", "task.delegated_away", "task.deadline_soon",
-})
+DIGESTIBLE = frozenset(
+    {
+        "task.commented",
+        "task.observer",
+        "task.co_executor",
+        "task.deadline_moved",
+        "task.completed",
+        "task.delegated_away",
+        "task.deadline_soon",
+    }
+)
 MUTABLE = DIGESTIBLE | {"plan.morning", "day.report_request", "backlog.weekly", "task.overdue"}
 
 
@@ -44,3 +51,4 @@ class DueTask:
     responsible_id: int
     creator_id: int
     deadline: datetime
+    responsible_tz: str

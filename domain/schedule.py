@@ -58,7 +58,9 @@ def minus_working_days(moment: datetime, days: int, tz: str, schedule: WorkSched
     return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=ZoneInfo(tz))
 
 
-def within_quiet_hours(moment: datetime, tz: str, quiet: tuple[time, time] | None) -> datetime | None:
+def within_quiet_hours(
+    moment: datetime, tz: str, quiet: tuple[time, time] | None
+) -> datetime | None:
     """When ``moment`` falls in the quiet period, the moment it ends; else None.
 
     A period may wrap midnight (22:00-07:00)."""

@@ -17,7 +17,8 @@ from typing import Any
 from domain.errors import DomainError, NotRegistered
 from domain.ports import Clock, UnitOfWork
 from domain.services.members import identify
-from handlers.intents import actions, approvals, create, crm, onboarding, views
+from handlers.config import ConversationConfig
+from handlers.intents import actions, approvals, create, crm, onboarding, views, reminders
 from handlers.tokens import BadToken, TokenSigner
 from handlers.turn import Turn, pick_language
 from handlers.types import Inbound, Reply
@@ -39,7 +40,7 @@ class IntentTable:
 
 
 def default_intents() -> IntentTable:
-    modules = (onboarding, create, views, actions, crm, approvals)
+    modules = (onboarding, create, views, actions, crm, approvals, reminders)
     return IntentTable(
         commands={k: v for m in modules for k, v in m.COMMANDS.items()},
         actions={k: v for m in modules for k, v in m.ACTIONS.items()},
@@ -55,16 +56,19 @@ class Conversation:
         clock: Clock,
         signer: TokenSigner,
         intents: IntentTable | None = None,
+        config: ConversationConfig | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self.signer = signer
         self._intents = intents or default_intents()
+        self.config = config or ConversationConfig()
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         refusal: DomainError | None = None
         async with self._uow_factory() as uow:
-            turn = Turn(inbound=inbound, uow=uow, now=self._clock.now(), signer=self.signer)
+            turn = Turn(inbound=inbound, uow=uow, now=self._clock.now(), signer=self.signer,
+                        config=self.config)
             try:
                 if inbound.update_key and await uow.inbound.seen(
                     inbound.platform, _update_key(inbound)

@@ -10,11 +10,16 @@ from domain.crm import CrmNotFound, CrmNotPermitted, EntityKind, EntityRef, noti
 from domain.errors import TaskNotFound
 from domain.ports import UnitOfWork
 from handlers.cards import card_reply
+from handlers.config import ConversationConfig
 from handlers.intents.approvals import notification_reply as approval_notification
 from handlers.intents.crm import card_reply as crm_card_reply
+from handlers.intents.reminders import scheduled_prompt
 from handlers.tokens import TokenSigner
 from handlers.turn import Turn
 from handlers.types import Inbound, Reply
+
+
+SCHEDULED_PROMPTS = frozenset({"plan.morning", "day.report_request", "backlog.weekly"})
 
 
 async def notification_reply(
@@ -24,6 +29,7 @@ async def notification_reply(
     member_id: int,
     kind: str,
     data: dict[str, Any],
+    config: ConversationConfig | None = None,
 ) -> Reply | None:
     """None when there is nothing to say any more (the task was undone or is hidden now)."""
     member = await uow.members.get(member_id)
@@ -37,8 +43,11 @@ async def notification_reply(
         signer=signer,
         member=member,
         company=company,
+        config=config or ConversationConfig(),
     )
     actor = await uow.members.get(int(data["actor_id"])) if data.get("actor_id") else None
+    if kind in SCHEDULED_PROMPTS:
+        return await scheduled_prompt(turn, kind, data)
     if "request_id" in data:
         return await approval_notification(turn, kind, data, actor.name if actor else "")
     if "task_id" in data:

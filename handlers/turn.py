@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from domain.company import LANGUAGES, Company, Member
 from domain.ports import UnitOfWork
+from handlers.config import ConversationConfig
 from handlers.tokens import TokenSigner
 from handlers.types import Button, Buttons, Inbound, Reply
 
@@ -32,6 +33,7 @@ class Turn:
     signer: TokenSigner
     member: Member | None = None
     company: Company | None = None
+    config: ConversationConfig = field(default_factory=ConversationConfig)
 
     @property
     def lang(self) -> str:

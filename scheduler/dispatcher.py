@@ -1,9 +1,12 @@
-"""The outbox dispatcher: claims due notifications, renders them, sends, records the outcome.
+"""The outbox dispatcher: claims due notifications, applies the member's preferences,
+renders, sends, and records the outcome.
 
-Claiming and recording are separate short transactions, so a crash after a send
-leaves the row "sending" with a lease: it is retried after the lease, which may
-repeat a message that did reach the user (at-least-once); the dedup key makes
-sure a decision is never enqueued twice.
+Three short transactions per batch: claim, prepare (render, pick a chat), record.
+Sends happen between them, concurrently, outside any transaction, so a slow chat
+or one waiting out its per-chat limit holds up neither the database nor the
+others. A crash after a send but before its record leaves the row claimed; after
+the lease it is sent again (at-least-once: the platforms offer no idempotency key),
+while the dedup key guarantees a decision is never enqueued twice.
 """
 
 from __future__ import annotations
@@ -11,14 +14,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
-from datetime import timedelta
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from domain.company import ChatIdentity
 from domain.ports import Clock
+from domain.reminders import DIGESTIBLE, MUTABLE, Preferences
+from domain.schedule import within_quiet_hours
+from handlers.config import ConversationConfig
 from handlers.delivery import DeliveryError, Notifier
 from handlers.notifications import notification_reply
 from handlers.tokens import TokenSigner
+from handlers.types import Reply
 from storage.repositories.outbox import OutboxMessage
 from storage.uow import SqlUnitOfWork
 
@@ -26,10 +35,27 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
+DIGEST_EVERY = timedelta(hours=1)
 
 
 def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(2**attempt, 600))
+
+
+@dataclass
+class _Send:
+    """One message ready to go: the rows it settles, where, and what."""
+
+    rows: list[OutboxMessage]
+    identity: ChatIdentity
+    reply: Reply
+
+
+@dataclass
+class _Outcome:
+    rows: list[OutboxMessage]
+    identity: ChatIdentity | None = None
+    error: DeliveryError | None = None
 
 
 class OutboxDispatcher:
@@ -39,70 +65,28 @@ class OutboxDispatcher:
         clock: Clock,
         signer: TokenSigner,
         notifiers: Mapping[str, Notifier],
+        *,
+        config: ConversationConfig | None = None,
+        concurrency: int = 32,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._signer = signer
         self._notifiers = notifiers
+        self._config = config or ConversationConfig()
+        self._slots = asyncio.Semaphore(concurrency)
 
-    async def run_once(self, limit: int = 100) -> int:
-        """Send what is due; returns how many rows were handled."""
+    async def run_once(self, limit: int = 200) -> int:
+        """Handle what is due; returns how many rows were claimed."""
         async with self._uow_factory() as uow:
             batch = await uow.outbox.claim_due(self._clock.now(), limit, LEASE)
             await uow.commit()
-        for message in batch:
-            await self._deliver(message)
+        if not batch:
+            return 0
+        sends = await self._prepare(batch)
+        outcomes = await asyncio.gather(*(self._send(s) for s in sends))
+        await self._record(outcomes)
         return len(batch)
-
-    async def _deliver(self, message: OutboxMessage) -> None:
-        async with self._uow_factory() as uow:
-            now = self._clock.now()
-            try:
-                reply = await notification_reply(
-                    uow, self._signer, now, message.member_id, message.kind, message.data
-                )
-                identities = [
-                    i
-                    for i in await uow.members.identities_of(message.member_id)
-                    if not i.unreachable and i.platform in self._notifiers
-                ]
-                if reply is None:
-                    await uow.outbox.mark_failed(message.id, "nothing to say any more")
-                elif not identities:
-                    await uow.outbox.mark_failed(message.id, "member has no reachable chat")
-                else:
-                    identity = identities[0]
-                    try:
-                        await self._notifiers[identity.platform].send(identity, reply)
-                    except DeliveryError as error:
-                        await self._failed(uow, message, error, identity)
-                    else:
-                        await uow.outbox.mark_sent(message.id, now)
-                await uow.commit()
-            except Exception:
-                log.exception("outbox message %s could not be handled", message.id)
-
-    async def _failed(
-        self,
-        uow: SqlUnitOfWork,
-        message: OutboxMessage,
-        error: DeliveryError,
-        identity: ChatIdentity,
-    ) -> None:
-        if error.permanent:
-            await uow.members.mark_unreachable(
-                identity.platform, identity.workspace, identity.user_id
-            )
-            await uow.outbox.mark_failed(message.id, error.reason)
-        elif message.attempts >= MAX_ATTEMPTS:
-            await uow.outbox.mark_failed(message.id, f"gave up: {error.reason}")
-        else:
-            delay = (
-                timedelta(seconds=error.retry_after)
-                if error.retry_after
-                else backoff(message.attempts)
-            )
-            await uow.outbox.retry_later(message.id, self._clock.now() + delay, error.reason)
 
     async def run_forever(self, interval: float, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -114,3 +98,134 @@ class OutboxDispatcher:
             if not handled:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=interval)
+
+    # -- prepare: preferences, rendering, the chat to use --------------------------------
+    async def _prepare(self, batch: Sequence[OutboxMessage]) -> list[_Send]:
+        sends: list[_Send] = []
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            members = sorted({m.member_id for m in batch})
+            prefs = await uow.scheduler.preferences(members)
+            by_member: dict[int, list[OutboxMessage]] = {}
+            for message in batch:
+                by_member.setdefault(message.member_id, []).append(message)
+            for member_id, messages in by_member.items():
+                member = await uow.members.get(member_id)
+                pref = prefs.get(member_id) or Preferences(member_id)
+                identities = [
+                    i
+                    for i in await uow.members.identities_of(member_id)
+                    if not i.unreachable and i.platform in self._notifiers
+                ]
+                if member is None or not member.active or not identities:
+                    for m in messages:
+                        await uow.outbox.mark_failed(m.id, "member has no reachable chat")
+                    continue
+                quiet_until = within_quiet_hours(now, member.timezone, pref.quiet)
+                digest: list[OutboxMessage] = []
+                for message in messages:
+                    if message.kind in pref.muted and message.kind in MUTABLE:
+                        await uow.outbox.mark_skipped(message.id, "muted by the member")
+                    elif quiet_until is not None:
+                        await uow.outbox.postpone(message.id, quiet_until, "quiet hours")
+                    elif pref.digest and message.kind in DIGESTIBLE:
+                        digest.append(message)
+                    else:
+                        reply = await self._render(uow, now, message)
+                        if reply is None:
+                            await uow.outbox.mark_skipped(message.id, "nothing to say any more")
+                        else:
+                            sends.append(_Send([message], identities[0], reply))
+                if digest:
+                    send = await self._digest(uow, now, member_id, digest, identities[0])
+                    if send is not None:
+                        sends.append(send)
+            await uow.commit()
+        return sends
+
+    async def _render(self, uow: SqlUnitOfWork, now: datetime, m: OutboxMessage) -> Reply | None:
+        return await notification_reply(
+            uow, self._signer, now, m.member_id, m.kind, m.data, self._config
+        )
+
+    async def _digest(
+        self,
+        uow: SqlUnitOfWork,
+        now: datetime,
+        member_id: int,
+        messages: list[OutboxMessage],
+        identity: ChatIdentity,
+    ) -> _Send | None:
+        """At most one digest an hour, bundling every digestible update since the last."""
+        key = f"digest:{member_id}"
+        last = await uow.scheduler.watermark(key)
+        if last is not None and now < last + DIGEST_EVERY:
+            for message in messages:
+                await uow.outbox.postpone(message.id, last + DIGEST_EVERY, "digest")
+            return None
+        items: list[dict[str, Any]] = []
+        first: Reply | None = None
+        for message in messages:
+            reply = await self._render(uow, now, message)
+            if reply is None:
+                await uow.outbox.mark_skipped(message.id, "nothing to say any more")
+                continue
+            first = first or reply
+            task = reply.context.get("task")
+            items.append(
+                {
+                    "kind": message.kind,
+                    "task_id": message.data.get("task_id"),
+                    "title": getattr(task, "title", ""),
+                    "actor": reply.context.get("actor", ""),
+                }
+            )
+        if first is None:
+            return None
+        await uow.scheduler.set_watermark(key, now)
+        digest = Reply(
+            template="digest",
+            context={"tz": first.context.get("tz"), "now": now, "items": items},
+            lang=first.lang,
+            to_member=member_id,
+        )
+        return _Send(messages, identity, digest)
+
+    # -- send and record ---------------------------------------------------------------
+    async def _send(self, send: _Send) -> _Outcome:
+        notifier = self._notifiers[send.identity.platform]
+        async with self._slots:
+            try:
+                await notifier.send(send.identity, send.reply)
+            except DeliveryError as error:
+                return _Outcome(send.rows, send.identity, error)
+            except Exception as error:  # a bug in an adapter must not stop the others
+                log.exception("sending outbox rows %s failed", [r.id for r in send.rows])
+                return _Outcome(send.rows, send.identity, DeliveryError(f"unexpected: {error!r}"))
+        return _Outcome(send.rows, send.identity)
+
+    async def _record(self, outcomes: Sequence[_Outcome]) -> None:
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            for outcome in outcomes:
+                for message in outcome.rows:
+                    error = outcome.error
+                    if error is None:
+                        await uow.outbox.mark_sent(message.id, now)
+                    elif error.permanent:
+                        identity = outcome.identity
+                        assert identity is not None
+                        await uow.members.mark_unreachable(
+                            identity.platform, identity.workspace, identity.user_id
+                        )
+                        await uow.outbox.mark_failed(message.id, error.reason)
+                    elif message.attempts >= MAX_ATTEMPTS:
+                        await uow.outbox.mark_failed(message.id, f"gave up: {error.reason}")
+                    else:
+                        delay = (
+                            timedelta(seconds=error.retry_after)
+                            if error.retry_after
+                            else backoff(message.attempts)
+                        )
+                        await uow.outbox.retry_later(message.id, now + delay, error.reason)
+            await uow.commit()

@@ -142,7 +142,7 @@ async def accept_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     if verdict == "p":
         await service.accept_task(turn.uow, turn.me, task_id, Rating.POSITIVE, None, turn.now)
         return [await card_reply(turn, task_id, notice="accepted")]
-    await service.load_for(turn.uow, turn.me, task_id, Action.ACCEPT)
+    await service.load_for_acceptance(turn.uow, turn.me, task_id, turn.now)
     return [
         await turn.ask_for("negative", {"task_id": task_id}, "negative_reason_ask", task_id=task_id)
     ]
@@ -168,7 +168,7 @@ async def accept_command(turn: Turn) -> list[Reply]:
 
 async def return_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     task_id = int(args[0])
-    await service.load_for(turn.uow, turn.me, task_id, Action.ACCEPT)
+    await service.load_for_acceptance(turn.uow, turn.me, task_id, turn.now)
     return [await turn.ask_for("return", {"task_id": task_id}, "return_ask", task_id=task_id)]
 
 
@@ -222,7 +222,7 @@ async def return_command(turn: Turn) -> list[Reply]:
     task_id, rest = _split_args(turn)
     if not rest:
         return await return_pressed(turn, [str(task_id)])
-    await service.load_for(turn.uow, turn.me, task_id, Action.ACCEPT)
+    await service.load_for_acceptance(turn.uow, turn.me, task_id, turn.now)
     return await return_answer(turn, {"task_id": task_id}, rest)
 
 

@@ -2,81 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from domain.capture import TaskDraft, parse_task
-from domain.company import Member, Project
+from domain.capture import TaskDraft
+from domain.company import Member
 from domain.deadlines import QuickDeadline
 from domain.errors import InvalidInput
-from domain.services.tasks import CreateTask, create_task, undo_create
-from domain.tasks import Priority, Task, TaskKind
+from domain.services.drafts import Roster
+from domain.services.tasks import create_task, undo_create
+from domain.tasks import Task
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
 
 _PICK_LIMIT = 8  # members offered as buttons for an unknown @handle
-
-
-@dataclass(frozen=True)
-class Roster:
-    """The company's projects and people, loaded once per message."""
-
-    projects: Sequence[Project]
-    people: Sequence[Member]
-
-    @classmethod
-    async def load(cls, turn: Turn) -> Roster:
-        company_id = turn.me.company_id
-        return cls(await turn.uow.projects.list(company_id),
-                   await turn.uow.members.list(company_id))
-
-
-async def draft_from(turn: Turn, text: str, roster: Roster) -> TaskDraft:
-    company = turn.company
-    assert company is not None
-    return parse_task(
-        text,
-        now=turn.now,
-        tz=turn.tz,
-        lang=turn.lang,
-        projects=[p.name for p in roster.projects],
-        members=[m.handle for m in roster.people if m.active],
-        workday_end=company.schedule.end,
-    )
-
-
-def _command_from_draft(
-    turn: Turn, draft: TaskDraft, roster: Roster, *, parent_id: int | None = None
-) -> CreateTask:
-    by_handle = {m.handle.lower(): m for m in roster.people if m.active}
-    assignees: list[Member] = []
-    for handle in draft.assignees:
-        member = by_handle.get(handle.lower())
-        if member is not None and member not in assignees:
-            assignees.append(member)
-    wanted = draft.project.casefold() if draft.project else None
-    project = next((p for p in roster.projects if p.name.casefold() == wanted), None)
-    inbound = turn.inbound
-    description = draft.description
-    if inbound.quoted or inbound.origin:
-        quote = "\n".join(p for p in (inbound.origin, inbound.quoted) if p)
-        description = "\n\n".join(p for p in (description, quote) if p)
-    return CreateTask(
-        title=draft.title,
-        description=description,
-        responsible_id=assignees[0].id if assignees else None,
-        co_executor_ids=tuple(m.id for m in assignees[1:] if m.id is not None),
-        project_id=project.id if project else None,
-        tags=draft.tags,
-        priority=Priority(draft.priority),
-        deadline=draft.deadline,
-        planned_minutes=draft.planned_minutes,
-        kind=TaskKind(draft.kind),
-        parent_id=parent_id,
-        source_ref=inbound.origin,
-        attachments=tuple(f"{inbound.platform}:{a.kind}:{a.ref}" for a in inbound.attachments),
-    )
 
 
 def _confirmation_buttons(
@@ -114,9 +52,17 @@ async def create_from_text(turn: Turn, text: str, *, parent_id: int | None = Non
         text = " ".join(p for p in (text, inbound.quoted) if p)
     if not text.strip() and inbound.attachments:
         text = inbound.attachments[0].name or inbound.attachments[0].kind
-    roster = await Roster.load(turn)
-    draft = await draft_from(turn, text, roster)
-    command = _command_from_draft(turn, draft, roster, parent_id=parent_id)
+    assert turn.company is not None
+    roster = await Roster.load(turn.uow, turn.company)
+    draft = roster.draft(text, now=turn.now, tz=turn.tz, lang=turn.lang)
+    quote = "\n".join(p for p in (inbound.origin, inbound.quoted) if p) or None
+    command = roster.command(
+        draft,
+        parent_id=parent_id,
+        quote=quote,
+        source_ref=inbound.origin,
+        attachments=tuple(f"{inbound.platform}:{a.kind}:{a.ref}" for a in inbound.attachments),
+    )
     task = await create_task(turn.uow, turn.me, command, turn.now)
     people = list(roster.people)
     names = {m.id: m.name for m in people}

@@ -54,21 +54,6 @@ _REF_KINDS = frozenset({ActivityKind.CREATED, ActivityKind.CONVERTED, ActivityKi
 _FIX_FIELDS = ("name", "phone", "email", "company", "comment")
 
 
-class _Config:
-    """Install settings for the CRM rules. The composition root calls ``configure``
-    with ``settings.crm_rules``; until then the documented defaults apply."""
-
-    rules = CrmRules()
-
-
-def configure(rules: CrmRules) -> None:
-    _Config.rules = rules
-
-
-def rules() -> CrmRules:
-    return _Config.rules
-
-
 def call_task_title(lang: str, name: str) -> str:
     """The title of the "call the lead" task, in the owner's language (labels.toml)."""
     return label(lang, "crm.call_task_title", name=name)
@@ -232,7 +217,7 @@ async def card_reply(
     understood: bool = False,
 ) -> Reply:
     """The card of a lead, contact, company or deal, with the buttons the member may press."""
-    card = await service.card(turn.uow, turn.me, ref, rules())
+    card = await service.card(turn.uow, turn.me, ref, turn.config.crm)
     buttons = _card_buttons(turn, card)
     if understood and isinstance(card.record, Lead):
         buttons = (_fix_buttons(turn, card.record), *buttons)
@@ -258,7 +243,7 @@ async def card_reply(
 
 async def _capture(turn: Turn, text: str) -> list[Reply]:
     assert turn.company is not None
-    region = service.region_of(turn.company, rules())
+    region = service.region_of(turn.company, turn.config.crm)
     draft = parse_lead(text, region)
     data = LeadInput(
         name=draft.name,
@@ -268,7 +253,7 @@ async def _capture(turn: Turn, text: str) -> list[Reply]:
         comment=draft.comment,
         source="chat",
     )
-    created = await service.create_lead(turn.uow, turn.me, data, turn.now, rules(), call_task_title)
+    created = await service.create_lead(turn.uow, turn.me, data, turn.now, turn.config.crm, call_task_title)
     notice = "lead_created_duplicate" if created.duplicates else "lead_created"
     reply = await card_reply(turn, created.lead.ref, notice=notice, understood=True)
     return [replace(reply, context={**reply.context, "call_task": created.task})]
@@ -306,7 +291,7 @@ async def fix_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 @_explained
 async def fix_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
     lead_id = int(data["lead_id"])
-    await service.fix_lead(turn.uow, turn.me, lead_id, str(data["field"]), text, turn.now, rules())
+    await service.fix_lead(turn.uow, turn.me, lead_id, str(data["field"]), text, turn.now, turn.config.crm)
     return [
         await card_reply(
             turn, EntityRef(EntityKind.LEAD, lead_id), notice="lead_fixed", understood=True
@@ -390,14 +375,14 @@ async def _after_assign(turn: Turn, ref: EntityRef) -> Reply:
 @_explained
 async def call_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     ref = _ref(args[0])
-    task = await service.call_task(turn.uow, turn.me, ref, turn.now, rules(), call_task_title)
+    task = await service.call_task(turn.uow, turn.me, ref, turn.now, turn.config.crm, call_task_title)
     reply = await card_reply(turn, ref, notice="call_task")
     return [replace(reply, context={**reply.context, "call_task": task})]
 
 
 @_explained
 async def convert_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    conversion = await service.convert_lead(turn.uow, turn.me, int(args[0]), turn.now, rules())
+    conversion = await service.convert_lead(turn.uow, turn.me, int(args[0]), turn.now, turn.config.crm)
     deal = await card_reply(turn, conversion.deal.ref, notice="converted")
     return [replace(deal, edit=False)]
 
@@ -443,7 +428,7 @@ async def next_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 @_explained
 async def stages_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     deal_id = int(args[0])
-    card = await service.card(turn.uow, turn.me, _deal_ref(args[0]), rules())
+    card = await service.card(turn.uow, turn.me, _deal_ref(args[0]), turn.config.crm)
     assert card.pipeline is not None and isinstance(card.record, Deal)
     if CrmAction.WORK not in card.can:
         await service.load(turn.uow, turn.me, card.ref, CrmAction.WORK)

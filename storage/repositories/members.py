@@ -73,6 +73,10 @@ class SqlCompanyRepository:
         row = await self._s.scalar(select(CompanyRow).order_by(CompanyRow.id).limit(1))
         return _company(row) if row else None
 
+    async def all(self) -> Sequence[Company]:
+        rows = await self._s.scalars(select(CompanyRow).order_by(CompanyRow.id))
+        return [_company(r) for r in rows]
+
     async def save(self, company: Company) -> None:
         await self._s.execute(
             update(CompanyRow).where(CompanyRow.id == company.id).values(**_company_values(company))

@@ -15,7 +15,7 @@ from domain.ports import Clock
 from storage.models import InboundUpdateRow, OutboxRow
 from storage.repositories._sql import insert_ignore
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+PENDING, SENDING, SENT, FAILED, SKIPPED = "pending", "sending", "sent", "failed", "skipped"
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,23 @@ class SqlOutbox:
             update(OutboxRow)
             .where(OutboxRow.id == message_id)
             .values(status=FAILED, last_error=error[:2000])
+        )
+
+    async def mark_skipped(self, message_id: int, reason: str) -> None:
+        await self._s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message_id)
+            .values(status=SKIPPED, last_error=reason[:2000])
+        )
+
+    async def postpone(self, message_id: int, at: datetime, reason: str) -> None:
+        """Hold a row back (quiet hours, digest) without counting it as a failed attempt."""
+        await self._s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message_id)
+            .values(
+                status=PENDING, not_before=at, attempts=OutboxRow.attempts - 1, last_error=reason
+            )
         )
 
     async def retry_later(self, message_id: int, at: datetime, error: str) -> None:

@@ -32,8 +32,9 @@ class SqlSchedulerRepository:
         bind = self._s.bind
         if bind is None or bind.dialect.name != "postgresql":
             return True  # SQLite: BEGIN IMMEDIATE already makes sweeps take turns
-        got = await self._s.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"),
-                                   {"k": _LEADER_LOCK})
+        got = await self._s.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _LEADER_LOCK}
+        )
         return bool(got)
 
     async def watermark(self, name: str) -> datetime | None:
@@ -52,7 +53,9 @@ class SqlSchedulerRepository:
         self, company_id: int, start: datetime, end: datetime
     ) -> Sequence[DueTask]:
         rows = await self._s.execute(
-            select(TaskRow.id, TaskRow.responsible_id, TaskRow.creator_id, TaskRow.deadline)
+            select(TaskRow.id, TaskRow.responsible_id, TaskRow.creator_id, TaskRow.deadline,
+                   MemberRow.timezone)
+            .join(MemberRow, MemberRow.id == TaskRow.responsible_id)
             .where(
                 TaskRow.is_open.is_(True),
                 TaskRow.deadline > start,
@@ -62,7 +65,7 @@ class SqlSchedulerRepository:
             )
             .order_by(TaskRow.deadline, TaskRow.id)
         )
-        return [DueTask(r[0], company_id, r[1], r[2], r[3]) for r in rows]
+        return [DueTask(r[0], company_id, r[1], r[2], r[3], r[4]) for r in rows if r[3]]
 
     async def member_timezones(self, company_id: int) -> Sequence[str]:
         rows = await self._s.scalars(
@@ -100,21 +103,35 @@ class SqlSchedulerRepository:
     # -- templates -------------------------------------------------------------------
     @staticmethod
     def _template(row: TaskTemplateRow) -> TaskTemplate:
-        return TaskTemplate(company_id=row.company_id, creator_id=row.creator_id, text=row.text,
-                            cron=row.cron, timezone=row.timezone, created_at=row.created_at,
-                            id=row.id, active=row.active)
+        return TaskTemplate(
+            company_id=row.company_id,
+            creator_id=row.creator_id,
+            text=row.text,
+            cron=row.cron,
+            timezone=row.timezone,
+            created_at=row.created_at,
+            id=row.id,
+            active=row.active,
+        )
 
     async def templates(self) -> Sequence[TaskTemplate]:
         rows = await self._s.scalars(
-            select(TaskTemplateRow).where(TaskTemplateRow.active.is_(True))
+            select(TaskTemplateRow)
+            .where(TaskTemplateRow.active.is_(True))
             .order_by(TaskTemplateRow.id)
         )
         return [self._template(r) for r in rows]
 
     async def add_template(self, template: TaskTemplate) -> TaskTemplate:
-        row = TaskTemplateRow(company_id=template.company_id, creator_id=template.creator_id,
-                              text=template.text, cron=template.cron, timezone=template.timezone,
-                              active=template.active, created_at=template.created_at)
+        row = TaskTemplateRow(
+            company_id=template.company_id,
+            creator_id=template.creator_id,
+            text=template.text,
+            cron=template.cron,
+            timezone=template.timezone,
+            active=template.active,
+            created_at=template.created_at,
+        )
         self._s.add(row)
         await self._s.flush()
         template.id = row.id
@@ -148,8 +165,9 @@ class SqlSchedulerRepository:
             quiet = None
             if row.quiet_start and row.quiet_end:
                 quiet = (time.fromisoformat(row.quiet_start), time.fromisoformat(row.quiet_end))
-            found[row.member_id] = Preferences(row.member_id, frozenset(row.muted or ()), quiet,
-                                               row.digest)
+            found[row.member_id] = Preferences(
+                row.member_id, frozenset(row.muted or ()), quiet, row.digest
+            )
         return found
 
     async def save_preferences(self, prefs: Preferences) -> None:

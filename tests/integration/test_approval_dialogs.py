@@ -71,7 +71,11 @@ async def test_request_lists_the_types(dialog: Dialog) -> None:
     await verify_dialog(
         dialog,
         [
-            ("anna", "/request", ["Leave / absence", "/request leave", "Expense", "/request expense"]),
+            (
+                "anna",
+                "/request",
+                ["Leave / absence", "/request leave", "Expense", "/request expense"],
+            ),
             ("anna", "/request holiday", ['I don\'t know the request type "holiday"', "Expense"]),
             ("anna", "/help", ["/request", "/approvals", "/deputy"]),
         ],
@@ -179,17 +183,24 @@ async def test_only_the_approver_can_decide(app: App, dialog: Dialog) -> None:
                 )
             )
             assert refused.alert, who
-            assert refused.context.get("error_code") in {"approval_not_permitted", "approval_not_found"}
+            assert refused.context.get("error_code") in {
+                "approval_not_permitted",
+                "approval_not_found",
+            }
     # A forged button (another request id with a made-up signature) is refused outright.
     forged = approve.replace("ad:1:", "ad:2:")
     [bad] = await app.conversation.handle(
-        Inbound(platform="console", workspace="local", user_id="head", chat_id="head", action=forged)
+        Inbound(
+            platform="console", workspace="local", user_id="head", chat_id="head", action=forged
+        )
     )
     assert bad.context["error_code"] == "bad_token"
     # A validly signed token is still only a request: the domain checks the presser.
     signed = app.signer.sign("ad", 1, "a")
     [refused] = await app.conversation.handle(
-        Inbound(platform="console", workspace="local", user_id="ivan", chat_id="ivan", action=signed)
+        Inbound(
+            platform="console", workspace="local", user_id="ivan", chat_id="ivan", action=signed
+        )
     )
     assert refused.context["error_code"] == "approval_not_permitted"
     await verify_dialog(
@@ -236,7 +247,11 @@ async def test_expense_chain_with_amount_and_receipt_photo(app: App, dialog: Dia
             ("head", "press:Approve", ["Approved.", "⏳ Pending", "Boss (step 2 of 2)"]),
             ("boss", "/approvals", ["#1 Expense — Anna"]),
             ("boss", "press:#1 Expense", ["✅ Approve"]),
-            ("boss", "press:Approve", ["Approved.", "✅ Approved", "Head: approved", "Boss: approved"]),
+            (
+                "boss",
+                "press:Approve",
+                ["Approved.", "✅ Approved", "Head: approved", "Boss: approved"],
+            ),
         ],
     )
     assert any("asks for your decision" in n for n in dialog.notices("boss"))
@@ -287,3 +302,19 @@ async def test_task_acceptance_appears_among_my_approvals(dialog: Dialog) -> Non
             ("boss", "/approvals", ["(0)"]),
         ],
     )
+
+
+async def test_the_directors_deputy_returns_a_task_from_the_chat(dialog: Dialog) -> None:
+    await verify_dialog(
+        dialog,
+        [
+            ("head", "Sales: Send the offer @anna", ["Task #1 created"]),
+            ("anna", "/done 1 Sent", ["sent to the director"]),
+            ("ivan", "/return 1 add the totals tomorrow", ["You can't do that"]),
+            ("head", "/deputy @ivan 25.11-30.11", ["Ivan decides your approvals"]),
+            ("ivan", "/approvals", ["task #1 Sales: Send the offer — Anna"]),
+            ("ivan", "/accept 1 -", ["Why 👎?"]),
+            ("ivan", "/return 1 add the totals tomorrow", ["Returned for rework.", "Pending"]),
+        ],
+    )
+    assert any("returned the task for rework: add the totals" in n for n in dialog.notices("anna"))

@@ -38,7 +38,11 @@ LEAVE = EXAMPLE.custom["leave"]
 ANSWERS = {"kind": "vacation", "dates": {"start": "2026-12-01", "end": "2026-12-05"}, "note": None}
 EXPENSE = {"purpose": "Taxi", "amount": {"amount": "45.50", "currency": "PLN"}, "receipt": {}}
 ANY_MANAGER = ApprovalType(
-    "purchase", LocalText.of("Purchase"), (), (ApproverSpec.parse("role:manager"),), ApproverMode.ANY
+    "purchase",
+    LocalText.of("Purchase"),
+    (),
+    (ApproverSpec.parse("role:manager"),),
+    ApproverMode.ANY,
 )
 
 
@@ -137,7 +141,9 @@ async def test_a_double_press_decides_once(app: App) -> None:
     stored = await get(app, request.id)
     assert stored.status is ApprovalStatus.APPROVED and len(stored.decisions) == 1
     async with app.uow() as uow:
-        assert len(await uow.approvals.absent_member_ids(team.company.id or 0, date(2026, 12, 2))) == 1
+        assert (
+            len(await uow.approvals.absent_member_ids(team.company.id or 0, date(2026, 12, 2))) == 1
+        )
 
 
 async def test_a_stale_copy_cannot_overwrite_a_decision(app: App) -> None:
@@ -264,7 +270,10 @@ async def test_the_deputy_is_reminded_too(app: App, clock: FakeClock) -> None:
         )  # fmt: skip
         await uow.commit()
     await file(app, team["anna"])
-    assert {m for m, _ in await outbox(app, service.REQUESTED)} == {team["head"].id, team["ivan"].id}
+    assert {m for m, _ in await outbox(app, service.REQUESTED)} == {
+        team["head"].id,
+        team["ivan"].id,
+    }
     clock.advance(hours=4)
     assert await sweep(app) == 2
 
@@ -348,7 +357,9 @@ async def _first_request_id(app: App) -> int:
     async with app.uow() as uow:
         from storage.models_approvals import ApprovalRequestRow
 
-        found = await uow.session.scalar(select(ApprovalRequestRow.id).order_by(ApprovalRequestRow.id))
+        found = await uow.session.scalar(
+            select(ApprovalRequestRow.id).order_by(ApprovalRequestRow.id)
+        )
     assert found is not None
     return int(found)
 

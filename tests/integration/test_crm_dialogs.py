@@ -137,12 +137,12 @@ async def test_web_lead_is_announced_with_its_card(dialog: Dialog, app: App) -> 
     from brygada.forms import create_form
     from domain.crm import LeadInput
     from domain.services.crm import submit_web_lead
-    from handlers.intents.crm import call_task_title, rules
+    from handlers.intents.crm import call_task_title
 
     token = await create_form(app, "Site")
     async with app.uow() as uow:
         await submit_web_lead(uow, token, LeadInput(name="Web Client", email="w@x.pl"),
-                              app.clock.now(), rules(), call_task_title)
+                              app.clock.now(), app.settings.crm_rules, call_task_title)
         await uow.commit()
     await dialog.deliver()
     # Sales department (head and anna): round-robin starts with the lowest id, Anna.

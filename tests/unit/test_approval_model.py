@@ -25,7 +25,9 @@ T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # Wednesday
 REQUESTER, BOSS, HEAD, OTHER = 1, 2, 3, 4
 
 
-def make(mode: ApproverMode = ApproverMode.ONE, steps: list[list[int]] | None = None) -> ApprovalRequest:
+def make(
+    mode: ApproverMode = ApproverMode.ONE, steps: list[list[int]] | None = None
+) -> ApprovalRequest:
     request = ApprovalRequest(
         company_id=1,
         type_key="leave",

@@ -29,7 +29,11 @@ TODAY = date(2026, 11, 25)
 def test_the_shipped_example_loads() -> None:
     catalog = parse_approval_types(EXAMPLE.read_bytes())
     leave, expense = catalog.custom["leave"], catalog.custom["expense"]
-    assert [f.type for f in leave.fields] == [FieldType.CHOICE, FieldType.DATE_RANGE, FieldType.TEXT]
+    assert [f.type for f in leave.fields] == [
+        FieldType.CHOICE,
+        FieldType.DATE_RANGE,
+        FieldType.TEXT,
+    ]
     assert leave.absence_field == "dates" and leave.mode is ApproverMode.ONE
     assert leave.label(Verdict.APPROVE, "pl") == "✅ Udziel urlopu"
     assert leave.label(Verdict.REJECT, "pl") is None
@@ -172,7 +176,8 @@ def test_amounts(text: str, amount: str, currency: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "reason"), [("lots", "not_an_amount"), ("0 PLN", "not_positive"), ("5 GBP", "currency")]
+    ("text", "reason"),
+    [("lots", "not_an_amount"), ("0 PLN", "not_positive"), ("5 GBP", "currency")],
 )
 def test_bad_amounts(text: str, reason: str) -> None:
     with pytest.raises(InvalidInput) as error:
@@ -209,8 +214,11 @@ def test_photos_come_as_attachments() -> None:
 
 
 def test_answers_display() -> None:
-    assert format_answer(field(FieldType.DATE_RANGE), {"start": "2026-12-01", "end": "2026-12-05"}, "en") == (
-        "01.12.2026 – 05.12.2026"
+    assert format_answer(
+        field(FieldType.DATE_RANGE), {"start": "2026-12-01", "end": "2026-12-05"}, "en"
+    ) == ("01.12.2026 – 05.12.2026")
+    assert (
+        format_answer(field(FieldType.AMOUNT), {"amount": "12.00", "currency": "EUR"}, "en")
+        == "12.00 EUR"
     )
-    assert format_answer(field(FieldType.AMOUNT), {"amount": "12.00", "currency": "EUR"}, "en") == "12.00 EUR"
     assert format_answer(field(FieldType.TEXT), None, "en") == "—"

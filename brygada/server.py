@@ -1,0 +1,94 @@
+"""Running for real: one HTTP server, the chat adapters, the scheduler and the outbox.
+
+The HTTP server (BRYGADA_HTTP_HOST/PORT) serves /healthz, the website lead intake
+(/api/leads/<token>), Slack's /slack/events in HTTP mode and Telegram's webhook in
+webhook mode. Telegram long-polls by default; Slack uses Socket Mode when
+SLACK_APP_TOKEN is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from aiohttp import web
+
+from bots.http_leads import setup_lead_routes
+from brygada.bootstrap import App
+from scheduler.jobs import start_scheduler
+
+log = logging.getLogger(__name__)
+
+
+async def _healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+def build_web_app(app: App) -> web.Application:
+    web_app = web.Application(client_max_size=1024 * 1024)
+    web_app.router.add_get("/healthz", _healthz)
+    setup_lead_routes(web_app, app, cors_origins=app.settings.crm_cors_origins)
+    return web_app
+
+
+async def serve(app: App, stop: asyncio.Event | None = None) -> int:
+    """Run until ``stop`` is set (or SIGINT/SIGTERM)."""
+    settings = app.settings
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    web_app = build_web_app(app)
+    background: list[asyncio.Task[None]] = []
+    closers = []
+
+    if "telegram" in settings.chat_platforms:
+        from bots.telegram import build_telegram, setup_webhook_routes
+
+        telegram = build_telegram(app)
+        app.notifiers["telegram"] = telegram.notifier
+        if settings.telegram_webhook_url:
+            setup_webhook_routes(web_app, telegram)
+        await telegram.start()
+        if not settings.telegram_webhook_url:
+            background.append(asyncio.create_task(telegram.run_polling(stop)))
+        closers.append(telegram.close)
+    if "slack" in settings.chat_platforms:
+        from bots.slack import build_slack, setup_slack_routes
+
+        slack = build_slack(app)
+        app.notifiers["slack"] = slack.notifier
+        if settings.slack_app_token:
+            await slack.start_socket_mode()
+        else:
+            setup_slack_routes(web_app, slack)
+        closers.append(slack.close)
+
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+    log.info(
+        "HTTP on %s:%s; chats: %s",
+        settings.http_host,
+        settings.http_port,
+        ", ".join(settings.chat_platforms) or "none",
+    )
+    scheduler = start_scheduler(
+        app.sweeper(),
+        app.dispatcher(),
+        sweep_seconds=settings.sweep_interval_seconds,
+        outbox_seconds=settings.outbox_interval_seconds,
+    )
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        stop.set()
+        await asyncio.gather(*background, return_exceptions=True)
+        for close in closers:
+            await close()
+        await runner.cleanup()
+    return 0

@@ -1,0 +1,243 @@
+"""The scheduler's sweep: decides which reminders are due and writes them to the outbox.
+
+Each sweep covers the window (watermark, now] and then moves the watermark, inside
+one transaction. A crash before commit repeats the window; dedup keys make the
+repeat harmless. After downtime the window is long: prompts that still matter are
+sent late, stale ones (an earlier day's plan prompt) are skipped and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from domain.company import Company, WorkSchedule
+from domain.errors import DomainError
+from domain.notifications import Notification
+from domain.ports import UnitOfWork
+from domain.reminders import TaskTemplate
+from domain.schedule import (
+    local_date,
+    local_moments_between,
+    minus_working_days,
+    next_working_start,
+)
+from domain.services.approvals import enqueue_approval_reminders, expire_overdue_approvals
+from domain.services.crm import enqueue_stale_deal_alerts
+from domain.services.drafts import Roster
+from domain.services.tasks import create_task
+from domain.tasks import Task
+
+log = logging.getLogger(__name__)
+
+WATERMARK = "sweep"
+FIRST_LOOK_BACK = timedelta(minutes=1)
+MAX_LOOK_BACK = timedelta(days=7)
+
+# (start, end, cron expression, timezone) -> occurrences in (start, end]
+Occurrences = Callable[[datetime, datetime, str, str], Sequence[datetime]]
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    escalate_after_working_days: int = 2
+    remind_before: timedelta = timedelta(hours=1)
+    report_before_end: timedelta = timedelta(minutes=30)
+    approval_remind_hours: float = 4
+    approval_escalate_hours: float = 8
+    stale_deal_days: int = 14
+
+
+@dataclass
+class SweepReport:
+    window: tuple[datetime, datetime]
+    enqueued: dict[str, int] = field(default_factory=dict)
+    skipped_stale: int = 0
+    led: bool = True
+
+    def count(self, kind: str, added: int) -> None:
+        self.enqueued[kind] = self.enqueued.get(kind, 0) + added
+
+
+async def sweep(
+    uow: UnitOfWork,
+    now: datetime,
+    companies: Sequence[Company],
+    config: SweepConfig,
+    *,
+    occurrences: Occurrences,
+) -> SweepReport:
+    """One pass over (watermark, now]; the caller commits."""
+    if not await uow.scheduler.lead():
+        return SweepReport((now, now), led=False)
+    previous = await uow.scheduler.watermark(WATERMARK) or now - FIRST_LOOK_BACK
+    start = max(previous, now - MAX_LOOK_BACK)
+    report = SweepReport((start, now))
+    if now <= start:
+        return report
+    for company in companies:
+        await _task_alerts(uow, company, start, now, config, report)
+        await _daily_prompts(uow, company, start, now, config, report)
+    await _recurring(uow, start, now, occurrences, report)
+    if companies:
+        # Pending approvals of every company are walked once, on the first one's calendar.
+        report.count(
+            "approval.reminder",
+            await enqueue_approval_reminders(
+                uow,
+                now,
+                companies[0].schedule,
+                config.approval_remind_hours,
+                config.approval_escalate_hours,
+            ),
+        )
+        report.count("approval.expired", await expire_overdue_approvals(uow, now))
+    report.count("deal.stale", await enqueue_stale_deal_alerts(uow, now, config.stale_deal_days))
+    await uow.scheduler.set_watermark(WATERMARK, now)
+    return report
+
+
+async def _task_alerts(
+    uow: UnitOfWork,
+    company: Company,
+    start: datetime,
+    now: datetime,
+    config: SweepConfig,
+    report: SweepReport,
+) -> None:
+    assert company.id is not None
+    tz, schedule = company.timezone, company.schedule
+    notes: list[Notification] = []
+    # Overdue: the deadline passed in this window. Outside the responsible's working
+    # hours the alert waits for their next working start.
+    for due in await uow.scheduler.tasks_due_between(company.id, start, now):
+        notes.append(
+            Notification(
+                member_id=due.responsible_id,
+                kind="task.overdue",
+                data={"task_id": due.task_id},
+                dedup_key=f"task.overdue:{due.task_id}:{due.deadline.isoformat()}",
+                not_before=next_working_start(now, due.responsible_tz, schedule),
+            )
+        )
+    # Reminders: the deadline enters the "soon" horizon in this window.
+    soon = config.remind_before
+    for due in await uow.scheduler.tasks_due_between(company.id, start + soon, now + soon):
+        notes.append(
+            Notification(
+                member_id=due.responsible_id,
+                kind="task.deadline_soon",
+                data={"task_id": due.task_id},
+                dedup_key=f"task.deadline_soon:{due.task_id}:{due.deadline.isoformat()}",
+            )
+        )
+    # Escalation: overdue for N working days -> the director and the supervisors.
+    days = config.escalate_after_working_days
+    cut_start = minus_working_days(start, days, tz, schedule)
+    cut_end = minus_working_days(now, days, tz, schedule)
+    if cut_end > cut_start:
+        for due in await uow.scheduler.tasks_due_between(company.id, cut_start, cut_end):
+            people = {due.creator_id, *await uow.members.supervisors_of(due.responsible_id)}
+            for member_id in sorted(people - {due.responsible_id}):
+                notes.append(
+                    Notification(
+                        member_id=member_id,
+                        kind="task.overdue_escalated",
+                        data={"task_id": due.task_id, "days": days},
+                        dedup_key=f"task.overdue_escalated:{due.task_id}:{member_id}:"
+                        f"{due.deadline.isoformat()}",
+                        not_before=next_working_start(now, tz, schedule),
+                    )
+                )
+    for kind in ("task.overdue", "task.deadline_soon", "task.overdue_escalated"):
+        batch = [n for n in notes if n.kind == kind]
+        if batch:
+            report.count(kind, await uow.outbox.add_many(batch))
+
+
+async def _daily_prompts(
+    uow: UnitOfWork,
+    company: Company,
+    start: datetime,
+    now: datetime,
+    config: SweepConfig,
+    report: SweepReport,
+) -> None:
+    """Morning plan, end-of-day report request, Monday backlog review: per timezone."""
+    assert company.id is not None
+    schedule = company.schedule
+    report_at = (datetime.combine(date(2000, 1, 3), schedule.end) - config.report_before_end).time()
+    prompts: list[tuple[str, time, bool]] = [
+        ("plan.morning", schedule.start, False),
+        ("day.report_request", report_at, False),
+        ("backlog.weekly", schedule.start, True),
+    ]
+    for tz in await uow.scheduler.member_timezones(company.id):
+        today = local_date(now, tz)
+        for kind, at, weekly in prompts:
+            for moment in local_moments_between(start, now, tz, at, schedule=schedule):
+                day = moment.date()
+                if weekly and not _first_working_day_of_week(day, schedule):
+                    continue
+                if day != today:
+                    report.skipped_stale += 1
+                    log.info("skipped stale %s for %s on %s", kind, tz, day)
+                    continue
+                members = list(await uow.scheduler.members_in_timezone(company.id, tz))
+                # An approved leave mutes the member's prompts for the day.
+                away = await uow.approvals.absent_member_ids(company.id, day)
+                batch = [
+                    Notification(
+                        member_id=m,
+                        kind=kind,
+                        data={"date": day.isoformat()},
+                        dedup_key=f"{kind}:{m}:{day.isoformat()}",
+                    )
+                    for m in members
+                    if m not in away
+                ]
+                report.count(kind, await uow.outbox.add_many(batch))
+
+
+def _first_working_day_of_week(day: date, schedule: WorkSchedule) -> bool:
+    monday = day - timedelta(days=day.weekday())
+    first = monday
+    while not schedule.is_working_day(first) and first < monday + timedelta(days=7):
+        first += timedelta(days=1)
+    return first == day
+
+
+async def _recurring(
+    uow: UnitOfWork,
+    start: datetime,
+    now: datetime,
+    occurrences: Occurrences,
+    report: SweepReport,
+) -> None:
+    for template in await uow.scheduler.templates():
+        assert template.id is not None
+        for occurrence in occurrences(start, now, template.cron, template.timezone):
+            fresh = await uow.scheduler.record_run(template.id, occurrence)
+            if fresh and await create_from_template(uow, template, occurrence) is not None:
+                report.count("template.task", 1)
+
+
+async def create_from_template(
+    uow: UnitOfWork, template: TaskTemplate, occurrence: datetime
+) -> Task | None:
+    """Create one occurrence's task, parsed at the occurrence's moment in its timezone."""
+    creator = await uow.members.get(template.creator_id)
+    company = await uow.companies.get(template.company_id)
+    if creator is None or not creator.active or company is None:
+        log.warning("template %s skipped: its creator or company is gone", template.id)
+        return None
+    roster = await Roster.load(uow, company)
+    draft = roster.draft(template.text, now=occurrence, tz=template.timezone, lang=None)
+    command = roster.command(draft, source_ref=f"template:{template.id}")
+    try:
+        return await create_task(uow, creator, command, occurrence)
+    except DomainError as error:
+        log.warning("template %s occurrence %s not created: %s", template.id, occurrence, error)
+        return None

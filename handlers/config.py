@@ -1,0 +1,20 @@
+"""Install settings the conversation needs, handed in by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from domain.crm import CrmRules
+
+
+def _any_cron(expression: str, tz: str) -> None:
+    if len(expression.split()) != 5:
+        raise ValueError(expression)
+
+
+@dataclass(frozen=True)
+class ConversationConfig:
+    crm: CrmRules = field(default_factory=CrmRules)
+    # Checks a crontab expression in a timezone (the scheduler's triggers know how).
+    validate_cron: Callable[[str, str], None] = _any_cron

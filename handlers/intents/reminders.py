@@ -1,0 +1,122 @@
+"""Scheduled prompts as replies, and the member's notification settings and templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.errors import InvalidInput
+from domain.ports import ListView
+from domain.reminders import MUTABLE
+from domain.services import preferences as prefs_service
+from domain.services.tasks import list_tasks
+from handlers.turn import Turn
+from handlers.types import Reply
+
+# -- prompts the scheduler sends (rendered by handlers.notifications) --------------------
+
+
+async def scheduled_prompt(turn: Turn, kind: str, data: dict[str, Any]) -> Reply:
+    """Morning plan, end-of-day report request, weekly backlog review."""
+    me = turn.me
+    assert me.id is not None
+    today = await list_tasks(turn.uow, me, ListView.TODAY, turn.now)
+    overdue = await list_tasks(turn.uow, me, ListView.OVERDUE, turn.now)
+    backlog = await list_tasks(turn.uow, me, ListView.BACKLOG, turn.now)
+    rows = (
+        (
+            turn.button("view.today", "ls", ListView.TODAY.value, 0),
+            turn.button("view.overdue", "ls", ListView.OVERDUE.value, 0),
+            turn.button("view.backlog", "ls", ListView.BACKLOG.value, 0),
+        ),
+    )
+    return turn.reply(
+        "scheduled_prompt",
+        rows,
+        kind=kind,
+        today=today.items,
+        today_total=today.total,
+        overdue_total=overdue.total,
+        backlog_total=backlog.total,
+        backlog=backlog.items if kind == "backlog.weekly" else [],
+        day=data.get("date"),
+    )
+
+
+# -- settings -----------------------------------------------------------------------------
+
+
+async def notifications(turn: Turn) -> list[Reply]:
+    """/notifications — what is muted, quiet hours, digest."""
+    prefs = await prefs_service.preferences_of(turn.uow, turn.me)
+    return [turn.reply("notification_settings", prefs=prefs, kinds=sorted(MUTABLE))]
+
+
+async def mute(turn: Turn) -> list[Reply]:
+    kind = turn.inbound.args.strip()
+    if not kind:
+        return await notifications(turn)
+    prefs = await prefs_service.set_muted(turn.uow, turn.me, kind, True)
+    return [turn.reply("notification_settings", prefs=prefs, kinds=sorted(MUTABLE))]
+
+
+async def unmute(turn: Turn) -> list[Reply]:
+    kind = turn.inbound.args.strip()
+    if not kind:
+        return await notifications(turn)
+    prefs = await prefs_service.set_muted(turn.uow, turn.me, kind, False)
+    return [turn.reply("notification_settings", prefs=prefs, kinds=sorted(MUTABLE))]
+
+
+async def quiet(turn: Turn) -> list[Reply]:
+    """/quiet 22:00-07:00 | off"""
+    if not turn.inbound.args.strip():
+        return await notifications(turn)
+    prefs = await prefs_service.set_quiet(turn.uow, turn.me, turn.inbound.args)
+    return [turn.reply("notification_settings", prefs=prefs, kinds=sorted(MUTABLE))]
+
+
+async def digest(turn: Turn) -> list[Reply]:
+    """/digest on|off"""
+    arg = turn.inbound.args.strip().lower()
+    if arg not in {"on", "off"}:
+        raise InvalidInput(field="digest", reason="format", value=arg)
+    prefs = await prefs_service.set_digest(turn.uow, turn.me, arg == "on")
+    return [turn.reply("notification_settings", prefs=prefs, kinds=sorted(MUTABLE))]
+
+
+async def repeat(turn: Turn) -> list[Reply]:
+    """/repeat weekdays 9:00 ; Sales: call back list @anna  |  /repeat  |  /repeat stop 3"""
+    args = turn.inbound.args.strip()
+    if args.lower().startswith("stop"):
+        number = args[4:].strip().lstrip("#")
+        if not number.isdigit():
+            raise InvalidInput(field="template", reason="unknown", value=number)
+        await prefs_service.stop_template(turn.uow, turn.me, int(number))
+        args = ""
+    if not args:
+        templates = await prefs_service.templates_of(turn.uow, turn.me)
+        return [turn.reply("templates", templates=templates)]
+    spec, sep, text = args.partition(";")
+    if not sep:
+        raise InvalidInput(field="cron", reason="format", value=args)
+    template = await prefs_service.add_template(
+        turn.uow,
+        turn.me,
+        prefs_service.cron_from_words(spec),
+        text,
+        turn.now,
+        turn.config.validate_cron,
+    )
+    return [turn.reply("template_added", repeat=template)]
+
+
+COMMANDS = {
+    "notifications": notifications,
+    "mute": mute,
+    "unmute": unmute,
+    "quiet": quiet,
+    "digest": digest,
+    "repeat": repeat,
+}
+ACTIONS: dict[str, Any] = {}
+PROMPTS: dict[str, Any] = {}

@@ -1,0 +1,102 @@
+"""APScheduler drives the sweep and the outbox; the database is the source of truth.
+
+Jobs are thin: each run opens one unit of work, calls the domain with an injected
+``now`` and commits. APScheduler's cron triggers also compute the occurrences of
+recurring task templates (in each template's own timezone).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from domain.ports import Clock
+from domain.services.reminders import SweepConfig, SweepReport, sweep
+from scheduler.dispatcher import OutboxDispatcher
+from storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+_TINY = timedelta(microseconds=1)
+MAX_OCCURRENCES = 500  # per template and sweep: a bad "* * * * *" after a week's downtime
+
+
+def validate_cron(expression: str, tz: str) -> None:
+    """Raise ValueError when APScheduler cannot read the expression."""
+    CronTrigger.from_crontab(expression, timezone=tz)
+
+
+def cron_occurrences(start: datetime, end: datetime, expression: str, tz: str) -> list[datetime]:
+    """Fire times of a crontab expression in (start, end], computed in ``tz``."""
+    try:
+        trigger = CronTrigger.from_crontab(expression, timezone=tz)
+    except ValueError:
+        log.warning("unreadable cron expression %r skipped", expression)
+        return []
+    found: list[datetime] = []
+    moment = trigger.get_next_fire_time(None, start + _TINY)
+    while moment is not None and moment <= end and len(found) < MAX_OCCURRENCES:
+        found.append(moment)
+        moment = trigger.get_next_fire_time(moment, moment + _TINY)
+    return found
+
+
+class Sweeper:
+    """One sweep per call, over everything since the last one."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, config: SweepConfig) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._config = config
+
+    async def run_once(self) -> SweepReport:
+        async with self._uow() as uow:
+            companies = await uow.companies.all()
+            report = await sweep(
+                uow,
+                self._clock.now(),
+                companies,
+                self._config,
+                occurrences=cron_occurrences,
+            )
+            await uow.commit()
+        if report.enqueued or report.skipped_stale:
+            log.info(
+                "sweep %s..%s enqueued %s, skipped %d stale",
+                *report.window,
+                report.enqueued,
+                report.skipped_stale,
+            )
+        return report
+
+
+def start_scheduler(
+    sweeper: Sweeper,
+    dispatcher: OutboxDispatcher,
+    *,
+    sweep_seconds: float,
+    outbox_seconds: float,
+) -> AsyncIOScheduler:
+    """Start the two periodic jobs on the running loop; each never overlaps itself."""
+    scheduler = AsyncIOScheduler()
+    common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+    scheduler.add_job(
+        sweeper.run_once,
+        IntervalTrigger(seconds=sweep_seconds),
+        id="sweep",
+        next_run_time=datetime.now().astimezone(),
+        **common,
+    )
+    scheduler.add_job(
+        dispatcher.run_once,
+        IntervalTrigger(seconds=outbox_seconds),
+        id="outbox",
+        next_run_time=datetime.now().astimezone(),
+        **common,
+    )
+    scheduler.start()
+    return scheduler
