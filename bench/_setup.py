@@ -44,6 +44,9 @@ class FakeClock:
         self.current += timedelta(**delta)
         return self.current
 
+    def set(self, moment: datetime) -> None:
+        self.current = moment
+
 
 def parser(description: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=description)

@@ -149,6 +149,7 @@ async def _shell(app: App, persona: str) -> int:
         app.dispatcher({"console": chat.notifier()}),
         sweep_seconds=app.settings.sweep_interval_seconds,
         outbox_seconds=0.3,
+        engine=app.engine,
     )
     print(f"Brygada console — you are {member.name} (@{member.handle}).")
     print("Write a task as a message; /help for commands; numbers press buttons;")
@@ -156,7 +157,7 @@ async def _shell(app: App, persona: str) -> int:
     try:
         await chat.run()
     finally:
-        scheduler.shutdown(wait=False)
+        await scheduler.shutdown()
     return 0
 
 

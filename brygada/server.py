@@ -81,11 +81,12 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
         app.dispatcher(),
         sweep_seconds=settings.sweep_interval_seconds,
         outbox_seconds=settings.outbox_interval_seconds,
+        engine=app.engine,
     )
     try:
         await stop.wait()
     finally:
-        scheduler.shutdown(wait=False)
+        await scheduler.shutdown()
         stop.set()
         await asyncio.gather(*background, return_exceptions=True)
         for close in closers:

@@ -83,6 +83,9 @@ class Page(Generic[T]):
     total: int
     offset: int
     limit: int
+    # True when ``total`` is a lower bound: counting every match would cost more than
+    # it tells (a search matching thousands of tasks shows "200+").
+    more: bool = False
 
     @property
     def has_next(self) -> bool:
@@ -115,6 +118,7 @@ class MemberRepository(Protocol):
     async def add_identity(self, identity: ChatIdentity) -> None: ...
     async def identities_of(self, member_id: int) -> Sequence[ChatIdentity]: ...
     async def mark_unreachable(self, platform: str, workspace: str, user_id: str) -> None: ...
+    async def mark_reachable(self, platform: str, workspace: str, user_id: str) -> None: ...
 
 
 class DepartmentRepository(Protocol):

@@ -23,6 +23,7 @@ from domain.company import ChatIdentity
 from domain.ports import Clock
 from domain.reminders import DIGESTIBLE, MUTABLE, Preferences
 from domain.schedule import within_quiet_hours
+from domain.services.members import member_unreachable
 from handlers.config import ConversationConfig
 from handlers.delivery import DeliveryError, Notifier
 from handlers.notifications import notification_reply
@@ -88,12 +89,19 @@ class OutboxDispatcher:
         await self._record(outcomes)
         return len(batch)
 
-    async def run_forever(self, interval: float, stop: asyncio.Event) -> None:
+    async def run_forever(
+        self, interval: float, stop: asyncio.Event, *, workers: int = 2, batch: int = 100
+    ) -> None:
+        """Keep sending until ``stop``. Two workers pipeline the work: while one batch
+        waits out the platform's rate limits, the next one is being rendered."""
+        await asyncio.gather(*(self._work(interval, stop, batch) for _ in range(workers)))
+
+    async def _work(self, interval: float, stop: asyncio.Event, batch: int) -> None:
         while not stop.is_set():
             try:
-                handled = await self.run_once()
+                handled = await self.run_once(batch)
             except Exception:
-                log.exception("outbox sweep failed")
+                log.exception("outbox batch failed")
                 handled = 0
             if not handled:
                 with contextlib.suppress(TimeoutError):
@@ -218,6 +226,7 @@ class OutboxDispatcher:
                         await uow.members.mark_unreachable(
                             identity.platform, identity.workspace, identity.user_id
                         )
+                        await member_unreachable(uow, message.member_id, identity.platform)
                         await uow.outbox.mark_failed(message.id, error.reason)
                     elif message.attempts >= MAX_ATTEMPTS:
                         await uow.outbox.mark_failed(message.id, f"gave up: {error.reason}")

@@ -7,16 +7,19 @@ recurring task templates (in each template's own timezone).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.ports import Clock
 from domain.services.reminders import SweepConfig, SweepReport, sweep
 from scheduler.dispatcher import OutboxDispatcher
+from storage.maintenance import refresh_statistics
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -74,29 +77,53 @@ class Sweeper:
         return report
 
 
+class Background:
+    """The sweep on an APScheduler interval job and the outbox dispatcher's workers."""
+
+    def __init__(
+        self, scheduler: AsyncIOScheduler, stop: asyncio.Event, sending: asyncio.Task[None]
+    ) -> None:
+        self._scheduler = scheduler
+        self._stop = stop
+        self._sending = sending
+
+    async def shutdown(self) -> None:
+        self._scheduler.shutdown(wait=False)
+        self._stop.set()
+        await self._sending
+
+
 def start_scheduler(
     sweeper: Sweeper,
     dispatcher: OutboxDispatcher,
     *,
     sweep_seconds: float,
     outbox_seconds: float,
-) -> AsyncIOScheduler:
-    """Start the two periodic jobs on the running loop; each never overlaps itself."""
+    engine: AsyncEngine | None = None,
+) -> Background:
+    """Start the sweep (never overlapping itself), the planner-statistics refresh and
+    the outbox on the running loop."""
     scheduler = AsyncIOScheduler()
-    common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+    if engine is not None:
+        scheduler.add_job(
+            refresh_statistics,
+            IntervalTrigger(hours=1),
+            args=[engine],
+            id="statistics",
+            next_run_time=datetime.now().astimezone(),
+            max_instances=1,
+            coalesce=True,
+        )
     scheduler.add_job(
         sweeper.run_once,
         IntervalTrigger(seconds=sweep_seconds),
         id="sweep",
         next_run_time=datetime.now().astimezone(),
-        **common,
-    )
-    scheduler.add_job(
-        dispatcher.run_once,
-        IntervalTrigger(seconds=outbox_seconds),
-        id="outbox",
-        next_run_time=datetime.now().astimezone(),
-        **common,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
     )
     scheduler.start()
-    return scheduler
+    stop = asyncio.Event()
+    sending = asyncio.create_task(dispatcher.run_forever(outbox_seconds, stop))
+    return Background(scheduler, stop, sending)

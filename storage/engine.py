@@ -10,9 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-
-from storage import sqlite_inline
-from storage.sqlite_inline import InlineConnection
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -21,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite_inline
+from storage.sqlite_inline import InlineConnection
 
 BUSY_TIMEOUT_S = 10.0
 

@@ -110,6 +110,5 @@ class InlineConnection:
 def connect(path: str, *, busy_timeout_s: float) -> InlineConnection:
     # isolation_level=None: SQLAlchemy, not the driver, emits BEGIN (IMMEDIATE, see engine.py).
     return InlineConnection(
-        sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None,
-                        check_same_thread=False)
+        sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
     )

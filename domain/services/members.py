@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.company import LANGUAGES, ChatIdentity, Company, Invite, Member, Role, WorkSchedule
 from domain.errors import InvalidInput, InviteInvalid, MemberNotFound, NotPermitted, NotRegistered
+from domain.notifications import Notification
 from domain.ports import UnitOfWork
 
 INVITE_TTL = timedelta(days=14)
@@ -145,7 +146,11 @@ async def identify(uow: UnitOfWork, platform: str, workspace: str, user_id: str)
     found = await uow.members.by_identity(platform, workspace, user_id)
     if found is None or not found[0].active:
         raise NotRegistered()
-    return found[0]
+    member, identity = found
+    if identity.unreachable:
+        # They are writing to us, so they can be reached again (unblocked the bot).
+        await uow.members.mark_reachable(platform, workspace, user_id)
+    return member
 
 
 async def set_language(uow: UnitOfWork, member: Member, language: str) -> Member:
@@ -165,3 +170,21 @@ async def member_by_handle(uow: UnitOfWork, company_id: int, handle: str) -> Mem
     if member is None or not member.active:
         raise MemberNotFound(handle=handle)
     return member
+
+
+async def member_unreachable(uow: UnitOfWork, member_id: int, platform: str) -> None:
+    """A member blocked the bot or left: stop trying there, and tell the admins, once."""
+    member = await uow.members.get(member_id)
+    if member is None:
+        return
+    for admin in await uow.members.list(member.company_id):
+        if admin.role is Role.ADMIN and admin.active and admin.id != member_id:
+            assert admin.id is not None
+            await uow.outbox.add(
+                Notification(
+                    member_id=admin.id,
+                    kind="member.unreachable",
+                    data={"member_id": member_id, "name": member.name, "platform": platform},
+                    dedup_key=f"member.unreachable:{member_id}:{platform}:{admin.id}",
+                )
+            )

@@ -213,6 +213,14 @@ class SqlMemberRepository:
         return [_identity(r) for r in rows]
 
     async def mark_unreachable(self, platform: str, workspace: str, user_id: str) -> None:
+        await self._set_reachable(platform, workspace, user_id, reachable=False)
+
+    async def mark_reachable(self, platform: str, workspace: str, user_id: str) -> None:
+        await self._set_reachable(platform, workspace, user_id, reachable=True)
+
+    async def _set_reachable(
+        self, platform: str, workspace: str, user_id: str, *, reachable: bool
+    ) -> None:
         await self._s.execute(
             update(ChatIdentityRow)
             .where(
@@ -220,7 +228,7 @@ class SqlMemberRepository:
                 ChatIdentityRow.workspace == workspace,
                 ChatIdentityRow.user_id == user_id,
             )
-            .values(unreachable=True)
+            .values(unreachable=not reachable)
         )
 
 
@@ -277,8 +285,9 @@ class SqlProjectRepository:
             for project_id, member_id in pairs:
                 members[project_id].add(member_id)
         return [
-            Project(id=r.id, company_id=r.company_id, name=r.name,
-                    member_ids=frozenset(members[r.id]))
+            Project(
+                id=r.id, company_id=r.company_id, name=r.name, member_ids=frozenset(members[r.id])
+            )
             for r in rows
         ]
 

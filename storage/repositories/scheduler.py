@@ -53,8 +53,13 @@ class SqlSchedulerRepository:
         self, company_id: int, start: datetime, end: datetime
     ) -> Sequence[DueTask]:
         rows = await self._s.execute(
-            select(TaskRow.id, TaskRow.responsible_id, TaskRow.creator_id, TaskRow.deadline,
-                   MemberRow.timezone)
+            select(
+                TaskRow.id,
+                TaskRow.responsible_id,
+                TaskRow.creator_id,
+                TaskRow.deadline,
+                MemberRow.timezone,
+            )
             .join(MemberRow, MemberRow.id == TaskRow.responsible_id)
             .where(
                 TaskRow.is_open.is_(True),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -32,6 +32,7 @@ from storage.models import (
 from storage.repositories._sql import insert_ignore
 
 CO_EXECUTOR, OBSERVER = "co_executor", "observer"
+SEARCH_COUNT_CAP = 200
 _PLAIN_FIELDS = (
     "company_id", "title", "description", "creator_id", "responsible_id", "project_id",
     "deadline", "deadline_hard", "planned_minutes", "time_tracking", "accept_after_completion",
@@ -240,12 +241,30 @@ class SqlTaskRepository:
             if query.visible_projects:
                 visible = or_(visible, TaskRow.project_id.in_(query.visible_projects))
             conditions.append(visible)
-        return await self._page(and_(*conditions), query.limit, query.offset, newest_first=True)
+        return await self._page(
+            and_(*conditions),
+            query.limit,
+            query.offset,
+            newest_first=True,
+            count_up_to=SEARCH_COUNT_CAP,
+        )
 
     async def _page(
-        self, where: ColumnElement[bool], limit: int, offset: int, *, newest_first: bool = False
+        self,
+        where: ColumnElement[bool],
+        limit: int,
+        offset: int,
+        *,
+        newest_first: bool = False,
+        count_up_to: int | None = None,
     ) -> Page[Task]:
-        total = await self._s.scalar(select(func.count()).select_from(TaskRow).where(where))
+        counted = select(TaskRow.id).where(where)
+        if count_up_to is not None:
+            counted = counted.limit(count_up_to + 1)
+        total = int(await self._s.scalar(select(func.count()).select_from(counted.subquery())) or 0)
+        more = count_up_to is not None and total > count_up_to
+        if more:
+            total = count_up_to or 0
         stmt = select(TaskRow).where(where)
         if newest_first:
             stmt = stmt.order_by(TaskRow.id.desc())
@@ -253,15 +272,17 @@ class SqlTaskRepository:
             stmt = stmt.order_by(TaskRow.deadline.is_(None), TaskRow.deadline, TaskRow.id)
         rows = list(await self._s.scalars(stmt.limit(limit).offset(offset)))
         return Page(
-            items=await self._hydrate(rows), total=int(total or 0), offset=offset, limit=limit
+            items=await self._hydrate(rows), total=total, offset=offset, limit=limit, more=more
         )
 
 
 def _participant(member_id: int, role: str) -> ColumnElement[bool]:
-    return exists().where(
-        TaskParticipantRow.task_id == TaskRow.id,
-        TaskParticipantRow.member_id == member_id,
-        TaskParticipantRow.role == role,
+    # IN (uncorrelated) rather than EXISTS: SQLite then ORs two index lookups
+    # (responsible, participants) instead of probing every open task of the company.
+    return TaskRow.id.in_(
+        select(TaskParticipantRow.task_id).where(
+            TaskParticipantRow.member_id == member_id, TaskParticipantRow.role == role
+        )
     )
 
 
