@@ -66,6 +66,7 @@ async def card_reply(turn: Turn, task_id: int, *, notice: str | None = None) -> 
         task=card.task,
         cue=card.task.cue(turn.now, end_of_local_day(turn.now, turn.tz)).value,
         notice=notice,
+        spent=await turn.uow.time.spent_seconds(task_id) // 60,
     )
 
 

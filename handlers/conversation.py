@@ -18,7 +18,16 @@ from domain.errors import DomainError, NotRegistered
 from domain.ports import Clock, UnitOfWork
 from domain.services.members import identify
 from handlers.config import ConversationConfig
-from handlers.intents import actions, approvals, create, crm, onboarding, views, reminders
+from handlers.intents import (
+    actions,
+    approvals,
+    create,
+    crm,
+    onboarding,
+    reminders,
+    timetracking,
+    views,
+)
 from handlers.tokens import BadToken, TokenSigner
 from handlers.turn import Turn, pick_language
 from handlers.types import Inbound, Reply
@@ -40,7 +49,7 @@ class IntentTable:
 
 
 def default_intents() -> IntentTable:
-    modules = (onboarding, create, views, actions, crm, approvals, reminders)
+    modules = (onboarding, create, views, actions, crm, approvals, reminders, timetracking)
     return IntentTable(
         commands={k: v for m in modules for k, v in m.COMMANDS.items()},
         actions={k: v for m in modules for k, v in m.ACTIONS.items()},
@@ -67,8 +76,13 @@ class Conversation:
     async def handle(self, inbound: Inbound) -> list[Reply]:
         refusal: DomainError | None = None
         async with self._uow_factory() as uow:
-            turn = Turn(inbound=inbound, uow=uow, now=self._clock.now(), signer=self.signer,
-                        config=self.config)
+            turn = Turn(
+                inbound=inbound,
+                uow=uow,
+                now=self._clock.now(),
+                signer=self.signer,
+                config=self.config,
+            )
             try:
                 if inbound.update_key and await uow.inbound.seen(
                     inbound.platform, _update_key(inbound)
@@ -125,6 +139,8 @@ class Conversation:
             # A new command abandons a pending question.
             await turn.uow.prompts.clear(turn.me.id or 0)
             return await handler_c(turn)
+        if inbound.contact is not None:
+            return await crm.lead_from_contact(turn, inbound.contact)
         text = (inbound.text or "").strip()
         if not text and not inbound.attachments:
             return [turn.reply("help_short")]

@@ -18,7 +18,6 @@ from handlers.tokens import TokenSigner
 from handlers.turn import Turn
 from handlers.types import Inbound, Reply
 
-
 SCHEDULED_PROMPTS = frozenset({"plan.morning", "day.report_request", "backlog.weekly"})
 
 

@@ -19,6 +19,14 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class SharedContact:
+    """A contact card the user shared (Telegram): it becomes a lead."""
+
+    name: str
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
 class Inbound:
     """One thing a user did: typed text, a command, or pressed a button.
 
@@ -45,6 +53,7 @@ class Inbound:
     origin: str | None = None
     quoted: str | None = None
     attachments: Sequence[Attachment] = ()
+    contact: SharedContact | None = None
 
 
 @dataclass(frozen=True)

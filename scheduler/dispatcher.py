@@ -148,6 +148,9 @@ class OutboxDispatcher:
                     send = await self._digest(uow, now, member_id, digest, identities[0])
                     if send is not None:
                         sends.append(send)
+                # Rendering is CPU work on the loop (SQLite runs in it too): let the
+                # other batch's sends leave on time between members.
+                await asyncio.sleep(0)
             await uow.commit()
         return sends
 

@@ -22,6 +22,7 @@ from storage.repositories.outbox import SqlInboundLog, SqlOutbox
 from storage.repositories.prompts import SqlPromptStore
 from storage.repositories.scheduler import SqlSchedulerRepository
 from storage.repositories.tasks import SqlTaskRepository
+from storage.repositories.time import SqlTimeRepository
 
 
 class SqlUnitOfWork:
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
         self.inbound = SqlInboundLog(s, self._clock)
         self.prompts = SqlPromptStore(s, self._clock)
         self.scheduler = SqlSchedulerRepository(s)
+        self.time = SqlTimeRepository(s)
         return self
 
     async def __aexit__(

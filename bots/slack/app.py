@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.deps import SlackDeps
+from bots.slack.home import AppHome
 from bots.slack.listeners import register_all
 from bots.slack.notifier import SlackNotifier
 from bots.slack.outbound import SlackReplies
@@ -111,6 +112,7 @@ def build_slack(
     )
     client = build_client(token, settings.slack_api_url)
     replies = SlackReplies(Renderer(SLACK_MRKDWN))
-    deps = SlackDeps(conversation=conversation or app.conversation, replies=replies)
+    talk = conversation or app.conversation
+    deps = SlackDeps(conversation=talk, replies=replies, home=AppHome(talk, replies.renderer))
     bolt = build_bolt_app(client, secret, deps)
     return SlackAdapter(bolt_app=bolt, notifier=SlackNotifier(client, replies), app_token=app_token)

@@ -25,6 +25,7 @@ Block = dict[str, Any]
 ACTION_PREFIX = "brygada:"
 ACTION_PATTERN = re.compile(r"^brygada:\d+$")
 CREATE_TASK_SHORTCUT = "create_task_from_message"
+HOME_REFRESH = "brygada_home_refresh"
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -55,16 +56,27 @@ def message_blocks(rendered: Rendered, *, max_blocks: int = MAX_MESSAGE_BLOCKS) 
     return _blocks([rendered], max_blocks, itertools.count())
 
 
-def home_view(replies: Iterable[Rendered]) -> dict[str, Any]:
-    """An App Home tab (type ``home``) showing the rendered replies one after another."""
-    blocks: list[Block] = []
+def home_view(replies: Iterable[Rendered], refresh_label: str) -> dict[str, Any]:
+    """An App Home tab (type ``home``): a Refresh button, then the rendered replies one
+    after another, divided."""
+    refresh: Block = {
+        "type": "actions",
+        "block_id": "home_refresh",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": HOME_REFRESH,
+                "text": {"type": "plain_text", "text": _truncate(refresh_label, MAX_BUTTON_TEXT)},
+            }
+        ],
+    }
+    blocks: list[Block] = [refresh]
     counter = itertools.count()
     for rendered in replies:
-        if blocks:
-            blocks.append({"type": "divider"})
+        blocks.append({"type": "divider"})
         blocks.extend(_blocks([rendered], MAX_VIEW_BLOCKS - len(blocks), counter))
-    if not blocks:
-        blocks = [section(EMPTY_TEXT)]
+    if len(blocks) == 1:
+        blocks.append(section(EMPTY_TEXT))
     return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bots.slack.home import AppHome
 from bots.slack.outbound import SlackReplies
 from handlers.conversation import Conversation
 
@@ -12,3 +13,4 @@ from handlers.conversation import Conversation
 class SlackDeps:
     conversation: Conversation
     replies: SlackReplies
+    home: AppHome

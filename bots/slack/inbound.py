@@ -88,9 +88,13 @@ def from_direct_message(body: Payload, event: Payload) -> Inbound:
     )
 
 
-def from_message_shortcut(body: Payload, dm_channel: str, permalink: str | None) -> Inbound:
+def from_new_task_submission(
+    body: Payload, text: str, dm_channel: str, permalink: str | None
+) -> Inbound:
+    """The "Create task from message" modal, submitted: ``/task <edited text>`` with the
+    message's permalink as the task's origin."""
     user = body.get("user") or {}
-    message = body.get("message") or {}
+    view = body.get("view") or {}
     return Inbound(
         platform=PLATFORM,
         workspace=team_of(body),
@@ -99,34 +103,38 @@ def from_message_shortcut(body: Payload, dm_channel: str, permalink: str | None)
         user_name=str(user.get("name") or user.get("username") or ""),
         username=user.get("username"),
         command="task",
-        args="",
-        quoted=unescape(message.get("text")) or None,
+        args=text,
         origin=permalink,
-        update_key=body.get("trigger_id"),
+        update_key=f"view:{view.get('id')}:{view.get('hash')}",
     )
 
 
-def home_request(body: Payload, event: Payload) -> Inbound:
-    """Opening the App Home asks the conversation for today's tasks."""
+def home_request(workspace: str, user_id: str, command: str) -> Inbound:
+    """A read-only list command for the App Home tab. No update key: nothing to dedupe."""
     return Inbound(
         platform=PLATFORM,
-        workspace=str(body.get("team_id") or ""),
-        user_id=str(event["user"]),
-        chat_id=str(event.get("channel") or ""),
-        command="today",
+        workspace=workspace,
+        user_id=user_id,
+        chat_id="",
+        command=command,
     )
 
 
-def from_view_submission(body: Payload, text: str, dm_channel: str) -> Inbound:
+def from_view_submission(
+    body: Payload, text: str, channel: str, message_ref: str | None = None
+) -> Inbound:
+    """A question's modal, submitted: the text answers the pending question, as if typed;
+    ``message_ref`` is the card whose button asked it."""
     user = body.get("user") or {}
     view = body.get("view") or {}
     return Inbound(
         platform=PLATFORM,
         workspace=team_of(body),
         user_id=str(user.get("id") or ""),
-        chat_id=dm_channel,
+        chat_id=channel,
         user_name=str(user.get("name") or ""),
         text=text,
+        message_ref=message_ref,
         update_key=f"view:{view.get('id')}:{view.get('hash')}",
     )
 

@@ -4,23 +4,56 @@ Rule (predictable, documented in the README of the adapter): every answer goes t
 the user's direct-message channel with the app (``conversations.open``), whatever
 channel the slash command was typed in. A pressed button's ``edit`` reply updates
 that message in place (``chat.update``); an ``alert`` is an ephemeral notice in the
-channel of the pressed message; an ``ask`` is posted to the DM and the user's next
-DM message answers it (the conversation keeps the pending question).
+channel of the pressed message.
+
+An ``ask`` after a button press opens a modal (``views.open`` with the press's
+``trigger_id``) whose text is the question and whose one input is the answer; the
+modal remembers the pressed card, and the answer's replies are delivered as the
+press's would be: the first card-like reply updates the pressed card. A question
+that offers buttons (quick deadlines, people to pick) stays a message, since a
+one-field modal cannot offer them; so does any question without a ``trigger_id``
+(typed text, a modal's own answer) or whose modal could not be opened: the user's
+next DM message answers it (the conversation keeps the pending question).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.blocks import fallback_text, message_blocks
+from bots.slack.modals import ModalContext, answer_modal
 from handlers.rendering import Renderer
 from handlers.types import Reply
 
 log = logging.getLogger(__name__)
+
+# Templates of the conversation's refusals (a rule said no, or an unexpected error).
+REFUSAL_TEMPLATES = frozenset({"error", "error_unexpected"})
+
+
+def is_refusal(reply: Reply) -> bool:
+    return reply.template in REFUSAL_TEMPLATES
+
+
+def as_press_replies(replies: Iterable[Reply]) -> list[Reply]:
+    """Replies to a modal's answer, placed as the press that opened the modal would have
+    them: the first reply that is neither a question, a notice nor a refusal replaces
+    the pressed card. (The conversation marks ``edit`` only for button presses.)"""
+    placed: list[Reply] = []
+    edited = False
+    for reply in replies:
+        card_like = not (
+            reply.ask or reply.alert or is_refusal(reply) or reply.to_member is not None
+        )
+        if card_like and not edited:
+            reply, edited = replace(reply, edit=True), True
+        placed.append(reply)
+    return placed
 
 
 async def open_dm(client: AsyncWebClient, user_id: str) -> str:
@@ -51,9 +84,11 @@ class SlackReplies:
         user_id: str,
         channel: str,
         message_ts: str | None = None,
+        trigger_id: str | None = None,
     ) -> None:
         """Send the conversation's replies for one inbound; ``message_ts`` is the message
-        whose button was pressed (None for commands and typed text)."""
+        whose button was pressed (None for commands and typed text), ``trigger_id`` the
+        press's trigger (a question may then open a modal; a trigger opens one only)."""
         for reply in replies:
             if reply.to_member is not None:
                 # Other members are reached through the outbox and SlackNotifier.
@@ -62,6 +97,13 @@ class SlackReplies:
                 )
                 continue
             try:
+                if trigger_id and reply.ask and not reply.buttons:
+                    opened = await self._open_question(
+                        client, reply, trigger_id, channel, message_ts
+                    )
+                    trigger_id = None  # single use
+                    if opened:
+                        continue
                 await self._deliver_one(client, reply, user_id, channel, message_ts)
             except SlackApiError as error:
                 log.error(
@@ -70,6 +112,24 @@ class SlackReplies:
                     user_id,
                     error.response.get("error"),
                 )
+
+    async def _open_question(
+        self,
+        client: AsyncWebClient,
+        reply: Reply,
+        trigger_id: str,
+        channel: str,
+        message_ts: str | None,
+    ) -> bool:
+        """The question as a modal; False (post it instead) when Slack refuses it."""
+        context = ModalContext(channel=channel, message_ts=message_ts, lang=reply.lang)
+        view = answer_modal(self.renderer.render(reply), context)
+        try:
+            await client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as error:
+            log.info("question modal not opened: %s", error.response.get("error"))
+            return False
+        return True
 
     async def _deliver_one(
         self,

@@ -117,7 +117,7 @@ def commands_router() -> Router:
 def messages_router() -> Router:
     """Plain text, captions of photos and documents, forwarded messages."""
     router = Router(name="telegram-messages")
-    router.message.register(on_message, F.text | F.caption | F.photo | F.document)
+    router.message.register(on_message, F.text | F.caption | F.photo | F.document | F.contact)
     return router
 
 

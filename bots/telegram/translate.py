@@ -13,7 +13,7 @@ from aiogram.types import (
     User,
 )
 
-from handlers.types import Attachment, ChatType, Inbound
+from handlers.types import Attachment, ChatType, Inbound, SharedContact
 
 PLATFORM = "telegram"
 
@@ -88,6 +88,10 @@ def from_message(
         "attachments": attachments,
         **_who(message.from_user, message.chat),
     }
+    if message.contact is not None:
+        card = message.contact
+        name = " ".join(p for p in (card.first_name, card.last_name) if p)
+        return Inbound(contact=SharedContact(name=name, phone=card.phone_number), **base)  # type: ignore[arg-type]
     if body is None and not attachments:
         return None
     body = body or ""

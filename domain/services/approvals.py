@@ -319,6 +319,11 @@ async def decide(
         return request
     if request.status is ApprovalStatus.APPROVED:
         await _record_absence(uow, request)
+        if request.subject.kind is SubjectKind.TIME_CORRECTION:
+            # Imported here: the time-tracking service files its requests through this module.
+            from domain.services import timetracking
+
+            await timetracking.apply_correction(uow, request, now)
     await _tell_requester(uow, request, DECIDED)
     return request
 

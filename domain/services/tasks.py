@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -178,28 +178,31 @@ async def create_task(uow: UnitOfWork, actor: Member, cmd: CreateTask, now: date
 # -- status changes ---------------------------------------------------------------------
 
 
-async def start_task(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
+async def _work_status(
+    uow: UnitOfWork,
+    actor: Member,
+    task_id: int,
+    now: datetime,
+    change: Callable[[Task, int, datetime], None],
+) -> Task:
+    """Start, pause or defer: the people doing the work change its status."""
     task = await load_for(uow, actor, task_id, Action.START)
     assert actor.id is not None
-    task.start(actor.id, now)
+    change(task, actor.id, now)
     await uow.tasks.save(task)
     return task
+
+
+async def start_task(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
+    return await _work_status(uow, actor, task_id, now, Task.start)
 
 
 async def pause_task(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
-    task = await load_for(uow, actor, task_id, Action.START)
-    assert actor.id is not None
-    task.pause(actor.id, now)
-    await uow.tasks.save(task)
-    return task
+    return await _work_status(uow, actor, task_id, now, Task.pause)
 
 
 async def defer_task(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
-    task = await load_for(uow, actor, task_id, Action.START)
-    assert actor.id is not None
-    task.defer(actor.id, now)
-    await uow.tasks.save(task)
-    return task
+    return await _work_status(uow, actor, task_id, now, Task.defer)
 
 
 async def complete_task(

@@ -14,6 +14,7 @@ from domain.services import members as member_service
 from domain.services import tasks as service
 from domain.tasks import Priority, Rating
 from handlers.cards import card_reply
+from handlers.intents import timetracking
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
 
@@ -108,8 +109,9 @@ def _simple(op: Simple, notice: str) -> tuple[Any, Any]:
     return pressed, command
 
 
-start_pressed, start_command = _simple(service.start_task, "started")
-pause_pressed, pause_command = _simple(service.pause_task, "paused")
+# Start and Pause drive the member's timer as well as the status (handlers.intents.timetracking).
+start_pressed, start_command = timetracking.card_start_pressed, timetracking.card_start_command
+pause_pressed, pause_command = timetracking.card_pause_pressed, timetracking.card_pause_command
 defer_pressed, defer_command = _simple(service.defer_task, "deferred")
 reopen_pressed, reopen_command = _simple(service.reopen_task, "reopened")
 

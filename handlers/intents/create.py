@@ -35,14 +35,15 @@ def _confirmation_buttons(
             tuple(turn.button("btn.member", "dm", tid, m.id, name=m.name) for m in picks[i : i + 2])
             for i in range(0, len(picks), 2)
         )
+    # Fix what the parser got wrong, or take the whole message back.
     rows.append(
         (
-            turn.button("btn.card", "op", tid),
             turn.button("btn.deadline", "dl", tid),
+            turn.button("btn.delegate", "dg", tid),
             turn.button("btn.priority", "pr", tid),
-            turn.button("btn.undo", "un", tid),
         )
     )
+    rows.append((turn.button("btn.card", "op", tid), turn.button("btn.undo", "un", tid)))
     return tuple(rows)
 
 

@@ -21,7 +21,6 @@ from domain.crm import (
     ActivityKind,
     CrmAction,
     CrmNotFound,
-    CrmRules,
     Deal,
     EntityKind,
     EntityRef,
@@ -38,7 +37,7 @@ from domain.services import crm as service
 from domain.services.members import member_by_handle
 from handlers.rendering import label
 from handlers.turn import Turn
-from handlers.types import Button, Buttons, Reply
+from handlers.types import Button, Buttons, Reply, SharedContact
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +252,9 @@ async def _capture(turn: Turn, text: str) -> list[Reply]:
         comment=draft.comment,
         source="chat",
     )
-    created = await service.create_lead(turn.uow, turn.me, data, turn.now, turn.config.crm, call_task_title)
+    created = await service.create_lead(
+        turn.uow, turn.me, data, turn.now, turn.config.crm, call_task_title
+    )
     notice = "lead_created_duplicate" if created.duplicates else "lead_created"
     reply = await card_reply(turn, created.lead.ref, notice=notice, understood=True)
     return [replace(reply, context={**reply.context, "call_task": created.task})]
@@ -261,11 +262,19 @@ async def _capture(turn: Turn, text: str) -> list[Reply]:
 
 @_explained
 async def lead_command(turn: Turn) -> list[Reply]:
-    """/lead Jan Kowalski, ACME sp. z o.o., +48 600 100 200 — without text the bot asks."""
-    text = turn.inbound.args.strip()
+    """/lead Jan Kowalski, ACME sp. z o.o., +48 600 100 200 — without text the bot asks.
+
+    As a reply to a (forwarded) message, that message is the lead's text."""
+    text = " ".join(p for p in (turn.inbound.args.strip(), turn.inbound.quoted) if p)
     if not text:
         return [await turn.ask_for("crm_lead", {}, "crm_lead_ask")]
     return await _capture(turn, text)
+
+
+@_explained
+async def lead_from_contact(turn: Turn, contact: SharedContact) -> list[Reply]:
+    """A shared contact card becomes a lead: its name and phone, parsed like /lead text."""
+    return await _capture(turn, " ".join(p for p in (contact.name, contact.phone) if p))
 
 
 @_explained
@@ -291,7 +300,9 @@ async def fix_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 @_explained
 async def fix_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
     lead_id = int(data["lead_id"])
-    await service.fix_lead(turn.uow, turn.me, lead_id, str(data["field"]), text, turn.now, turn.config.crm)
+    await service.fix_lead(
+        turn.uow, turn.me, lead_id, str(data["field"]), text, turn.now, turn.config.crm
+    )
     return [
         await card_reply(
             turn, EntityRef(EntityKind.LEAD, lead_id), notice="lead_fixed", understood=True
@@ -375,14 +386,18 @@ async def _after_assign(turn: Turn, ref: EntityRef) -> Reply:
 @_explained
 async def call_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     ref = _ref(args[0])
-    task = await service.call_task(turn.uow, turn.me, ref, turn.now, turn.config.crm, call_task_title)
+    task = await service.call_task(
+        turn.uow, turn.me, ref, turn.now, turn.config.crm, call_task_title
+    )
     reply = await card_reply(turn, ref, notice="call_task")
     return [replace(reply, context={**reply.context, "call_task": task})]
 
 
 @_explained
 async def convert_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    conversion = await service.convert_lead(turn.uow, turn.me, int(args[0]), turn.now, turn.config.crm)
+    conversion = await service.convert_lead(
+        turn.uow, turn.me, int(args[0]), turn.now, turn.config.crm
+    )
     deal = await card_reply(turn, conversion.deal.ref, notice="converted")
     return [replace(deal, edit=False)]
 

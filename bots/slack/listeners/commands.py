@@ -1,4 +1,5 @@
-"""Slash commands: /task /tasks /today /timer /search /join. Answers go to the user's DM."""
+"""Slash commands: /task /tasks /today /timer /search /join. Answers go to the user's DM;
+a question asked here is a DM message too (a modal is only for button presses)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         inbound = from_command(body, dm, user_name=name, locale=locale)
         replies = await deps.conversation.handle(inbound)
         await deps.replies.deliver(client, replies, user_id=user_id, channel=dm)
+        await deps.home.after_turn(client, inbound, replies)
 
     for command in COMMANDS:
         app.command(command)(on_command)

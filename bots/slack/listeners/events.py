@@ -7,9 +7,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bots.slack.blocks import home_view
 from bots.slack.deps import SlackDeps
-from bots.slack.inbound import from_direct_message, home_request, is_direct_message
+from bots.slack.inbound import from_direct_message, is_direct_message
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -27,6 +26,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await deps.replies.deliver(
             client, replies, user_id=inbound.user_id, channel=inbound.chat_id
         )
+        await deps.home.after_turn(client, inbound, replies)
 
     @app.event("app_home_opened")
     async def on_home_opened(
@@ -35,7 +35,4 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await ack()
         if event.get("tab", "home") != "home":
             return
-        replies = await deps.conversation.handle(home_request(body, event))
-        renderer = deps.replies.renderer
-        view = home_view(renderer.render(r) for r in replies if r.to_member is None)
-        await client.views_publish(user_id=str(event["user"]), view=view)
+        await deps.home.publish(client, str(body.get("team_id") or ""), str(event["user"]))

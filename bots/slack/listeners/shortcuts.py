@@ -1,4 +1,5 @@
-"""Message shortcut "Create task from message": the message becomes a task's quote."""
+"""Message shortcut "Create task from message": a modal with the message's text to edit;
+its submission (``brygada_new_task``, in ``listeners.views``) creates the task."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.blocks import CREATE_TASK_SHORTCUT
 from bots.slack.deps import SlackDeps
-from bots.slack.inbound import from_message_shortcut
-from bots.slack.outbound import open_dm
+from bots.slack.inbound import unescape
+from bots.slack.modals import ModalContext, language_of, new_task_modal
 
 log = logging.getLogger(__name__)
 
@@ -21,21 +22,21 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     @app.message_shortcut(CREATE_TASK_SHORTCUT)
     async def on_create_task(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        user_id = str(body["user"]["id"])
-        channel = str((body.get("channel") or {}).get("id") or "")
-        message_ts = str(body.get("message_ts") or (body.get("message") or {}).get("ts") or "")
-        permalink = await _permalink(client, channel, message_ts)
-        dm = await open_dm(client, user_id)
-        replies = await deps.conversation.handle(from_message_shortcut(body, dm, permalink))
-        await deps.replies.deliver(client, replies, user_id=user_id, channel=dm)
+        message = body.get("message") or {}
+        context = ModalContext(
+            channel=str((body.get("channel") or {}).get("id") or "") or None,
+            message_ts=str(body.get("message_ts") or message.get("ts") or "") or None,
+            lang=await _language(client, str(body["user"]["id"])),
+        )
+        view = new_task_modal(unescape(message.get("text")), context)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-async def _permalink(client: AsyncWebClient, channel: str, message_ts: str) -> str | None:
-    if not channel or not message_ts:
-        return None
+async def _language(client: AsyncWebClient, user_id: str) -> str:
+    """The language of the modal's own words, from the user's Slack locale."""
     try:
-        response = await client.chat_getPermalink(channel=channel, message_ts=message_ts)
+        response = await client.users_info(user=user_id, include_locale=True)
     except SlackApiError as error:
-        log.info("no permalink for %s/%s: %s", channel, message_ts, error.response.get("error"))
-        return None
-    return str(response["permalink"])
+        log.info("users.info %s: %s", user_id, error.response.get("error"))
+        return language_of(None)
+    return language_of((response.get("user") or {}).get("locale"))

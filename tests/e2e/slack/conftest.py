@@ -1,8 +1,13 @@
 """The real Bolt AsyncApp served over aiohttp on 127.0.0.1, talking to FakeSlackAPI.
 
 Requests are signed with tests.fakes.slack_requests. Bolt acks first and runs the
-listener after the HTTP response, so tests wait on the fake's call log or on
-``SlackHarness.handled`` (a conversation wrapper counting finished turns).
+listener after the HTTP response, so tests wait on the fake's call log, on
+``SlackHarness.handled`` (a conversation wrapper counting finished turns) or on
+``SlackHarness.settle()`` (every listener started so far has finished).
+
+The App Home is built from read-only list commands without an update key; the
+wrapper keeps those turns apart (``handled.home_turns``) so that ``handled.turns``
+holds only what users did.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class RecordingConversation:
     def __init__(self, inner: Conversation) -> None:
         self._inner = inner
         self.turns: list[tuple[Inbound, list[Reply]]] = []
+        self.home_turns: list[tuple[Inbound, list[Reply]]] = []
         self._changed = asyncio.Condition()
 
     def __getattr__(self, name: str) -> Any:
@@ -51,7 +57,8 @@ class RecordingConversation:
             return replies
         finally:
             async with self._changed:
-                self.turns.append((inbound, replies))
+                kept = self.home_turns if inbound.update_key is None else self.turns
+                kept.append((inbound, replies))
                 self._changed.notify_all()
 
     async def wait(self, count: int, timeout: float = 5.0) -> list[tuple[Inbound, list[Reply]]]:
@@ -96,6 +103,11 @@ class SlackHarness:
         replies = turns[before][1]
         if replies:
             await self.api.wait_for("chat.postMessage", posts + len(replies))
+        await self.settle()
+
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Wait until the Bolt listeners still running after their ack have finished."""
+        await _listeners_done(timeout)
 
     async def count(self, table: str) -> int:
         async with self.app.engine.connect() as conn:
@@ -108,6 +120,22 @@ class SlackHarness:
             )
             await uow.commit()
         return invite.code
+
+
+async def _listeners_done(timeout: float) -> None:
+    """Bolt runs each listener as a task after its ack (``run_ack_function_asynchronously``)."""
+    for _ in range(3):  # a finished listener may not be the last one started
+        await asyncio.sleep(0)
+        running = [
+            task
+            for task in asyncio.all_tasks()
+            if task is not asyncio.current_task()
+            and not task.done()
+            and "run_ack_function" in getattr(task.get_coro(), "__qualname__", "")
+        ]
+        if not running:
+            return
+        await asyncio.wait(running, timeout=timeout)
 
 
 @pytest.fixture
@@ -134,7 +162,7 @@ async def slack(app: App, slack_api: FakeSlackAPI) -> AsyncIterator[SlackHarness
     async with TestClient(TestServer(web_app, host="127.0.0.1")) as http:
         yield SlackHarness(app, slack_api, adapter, http, recording)
         # Let listeners still running after their ack finish before the DB closes.
-        await asyncio.sleep(0)
+        await _listeners_done(5.0)
     await adapter.close()
 
 

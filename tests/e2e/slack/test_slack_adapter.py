@@ -13,7 +13,6 @@ from tests.fakes.slack_requests import (
     app_home_opened_event,
     block_action,
     event,
-    message_action,
     message_event,
     slash_command,
     url_verification,
@@ -148,33 +147,6 @@ async def test_bot_and_edited_messages_are_ignored(joined: SlackHarness) -> None
     channel_chatter = message_event("Sales: hi", user=ANNA, channel="C0001")
     assert (await slack.post(event(channel_chatter))).status == 200
     assert slack.handled.turns == []
-
-
-async def test_message_shortcut_creates_a_task_quoting_the_message(joined: SlackHarness) -> None:
-    slack = joined
-    response = await slack.post(
-        message_action(
-            "create_task_from_message",
-            user_id=ANNA,
-            channel_id="C0001",
-            message_text="Please prepare the Q3 report for Acme",
-            message_ts="1700000000.000100",
-            message_user="U0BOSS",
-        )
-    )
-    assert response.status == 200
-    await slack.handled.wait(1)
-    await slack.api.wait_for("chat.postMessage")
-    inbound = slack.handled.turns[0][0]
-    permalink = "https://test.slack.com/archives/C0001/p1700000000000100"
-    assert inbound.origin == permalink
-    assert inbound.quoted == "Please prepare the Q3 report for Acme"
-    async with slack.app.engine.connect() as conn:
-        from sqlalchemy import text
-
-        row = (await conn.execute(text("SELECT title, source_ref FROM tasks"))).one()
-    assert row.source_ref == permalink
-    assert slack.api.calls_to("chat.postMessage")[-1].response["channel"] == DM
 
 
 async def test_app_home_publishes_today(joined: SlackHarness) -> None:

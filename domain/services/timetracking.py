@@ -1,0 +1,827 @@
+"""Time-tracking use cases: timers, manual time and corrections, the working day,
+the daily plan, the daily report and timesheets. The caller commits.
+
+Entries of a date whose daily report was submitted are locked: a change to them becomes
+a TIME_CORRECTION request on the approval engine and is applied once approved
+(``apply_correction``, called by ``approvals.decide``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain.approval_types import BUILTIN, ApprovalType, FieldSpec, FieldType, LocalText
+from domain.approvals import REPORT_REVIEW, TIME_CORRECTION, ApprovalRequest, Subject, SubjectKind
+from domain.company import Member, WorkSchedule
+from domain.errors import NotPermitted
+from domain.notifications import Notification
+from domain.policies import Action
+from domain.ports import ListView, TimesheetRow, UnitOfWork
+from domain.services import approvals
+from domain.services.tasks import list_tasks, load_for
+from domain.tasks import Task, TaskKind, TaskStatus
+from domain.timetracking import (
+    PART_THRESHOLD_MINUTES,
+    DailyPlan,
+    DailyReport,
+    DayEvent,
+    DayEventKind,
+    DayState,
+    EntryChange,
+    EntrySource,
+    PlanItem,
+    TimeEntry,
+    TimeError,
+    Timer,
+    check_day_move,
+    day_state,
+    local_day_bounds,
+    parse_duration,
+    parse_span,
+    split_by_local_day,
+    worked_seconds,
+    working_minutes_left,
+)
+
+TIME_OVER = "task.time_over"
+_STARTABLE = frozenset({TaskStatus.NEW, TaskStatus.PAUSED, TaskStatus.DEFERRED})
+_PLAN_PAGES = 5
+
+
+def _text_field(name: str, en: str, pl: str, ru: str) -> FieldSpec:
+    return FieldSpec(name, FieldType.TEXT, LocalText.of({"en": en, "pl": pl, "ru": ru}))
+
+
+CORRECTION_TYPE = ApprovalType(
+    TIME_CORRECTION,
+    BUILTIN[TIME_CORRECTION].title,
+    fields=(
+        _text_field("change", "Change", "Zmiana", "Изменение"),
+        _text_field("reason", "Reason", "Powód", "Причина"),
+    ),
+)
+REPORT_TYPE = ApprovalType(
+    REPORT_REVIEW,
+    BUILTIN[REPORT_REVIEW].title,
+    fields=(
+        _text_field("day", "Day", "Dzień", "День"),
+        _text_field("summary", "Summary", "Podsumowanie", "Итоги"),
+        _text_field("comment", "Comment", "Komentarz", "Комментарий"),
+    ),
+)
+
+
+def today_of(member: Member, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(member.timezone)).date()
+
+
+def _id(member: Member) -> int:
+    assert member.id is not None
+    return member.id
+
+
+async def _schedule(uow: UnitOfWork, member: Member) -> WorkSchedule:
+    company = await uow.companies.get(member.company_id)
+    return company.schedule if company else WorkSchedule()
+
+
+# -- timers ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimerChange:
+    """What a timer command did, for the reply: the timer, entries written, side effects."""
+
+    timer: Timer | None
+    task: Task | None = None
+    entries: Sequence[TimeEntry] = ()
+    paused_task_id: int | None = None  # another task whose timer this start paused
+    day_started: bool = False
+    timer_skipped: bool = False  # a task without time tracking: status only
+
+
+def check_trackable(task: Task) -> None:
+    """A timer needs a task whose time is tracked: not a general task, tracking on."""
+    if task.kind is TaskKind.GENERAL:
+        raise TimeError(reason="general", task_id=task.id)
+    if not task.time_tracking:
+        raise TimeError(reason="tracking_off", task_id=task.id)
+
+
+async def _ensure_day(uow: UnitOfWork, actor: Member, now: datetime) -> bool:
+    """Starting work outside a started day starts (or resumes) the day; True if it did."""
+    day = today_of(actor, now)
+    events = await uow.time.day_events(_id(actor), day)
+    state = day_state(events)
+    if state is DayState.WORKING:
+        return False
+    kind = DayEventKind.START if state is DayState.NOT_STARTED else DayEventKind.RESUME
+    await uow.time.add_day_event(DayEvent(_id(actor), actor.company_id, day, now, kind))
+    return True
+
+
+async def _write_entries(
+    uow: UnitOfWork,
+    actor: Member,
+    task_id: int,
+    start: datetime,
+    end: datetime,
+    source: EntrySource,
+    comment: str | None,
+    now: datetime,
+    *,
+    reason: str | None = None,
+    owner: Member | None = None,
+) -> list[TimeEntry]:
+    """Entries for [start, end), one per local day of the owner; then the planned-time check."""
+    owner = owner or actor
+    written = []
+    for day, piece_start, piece_end in split_by_local_day(start, end, owner.timezone):
+        entry = await uow.time.add_entry(
+            TimeEntry(
+                company_id=owner.company_id,
+                member_id=_id(owner),
+                task_id=task_id,
+                started_at=piece_start,
+                ended_at=piece_end,
+                day=day,
+                source=source,
+                comment=comment,
+            )
+        )
+        assert entry.id is not None
+        await uow.time.add_change(
+            EntryChange(entry.id, _id(actor), now, "created", None, entry.describe(), reason)
+        )
+        written.append(entry)
+    if written:
+        await _check_planned(uow, task_id)
+    return written
+
+
+async def _check_planned(uow: UnitOfWork, task_id: int) -> None:
+    """Crossing the planned time tells the responsible, once (the outbox dedup key)."""
+    task = await uow.tasks.get(task_id)
+    if task is None or not task.planned_minutes:
+        return
+    spent = await uow.time.spent_seconds(task_id) // 60
+    if spent > task.planned_minutes:
+        await uow.outbox.add(
+            Notification(
+                member_id=task.responsible_id,
+                kind=TIME_OVER,
+                data={"task_id": task_id, "spent": spent, "planned": task.planned_minutes},
+                dedup_key=f"{TIME_OVER}:{task_id}",
+            )
+        )
+
+
+async def _close_running(uow: UnitOfWork, actor: Member, timer: Timer, now: datetime) -> list[
+    TimeEntry
+]:
+    if timer.started_at is None:
+        return []
+    entries = await _write_entries(
+        uow, actor, timer.task_id, timer.started_at, now, EntrySource.TIMER, None, now
+    )
+    timer.started_at = None
+    return entries
+
+
+async def _pause_status(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> None:
+    task = await uow.tasks.get(task_id)
+    if task is not None and task.status is TaskStatus.IN_PROGRESS:
+        task.pause(_id(actor), now)
+        await uow.tasks.save(task)
+
+
+async def start_timer(
+    uow: UnitOfWork, actor: Member, task_id: int, now: datetime
+) -> TimerChange:
+    """Start the member's timer on a task (status: in progress); a running one is paused."""
+    task = await load_for(uow, actor, task_id, Action.START)
+    check_trackable(task)
+    timer = await uow.time.timer(_id(actor))
+    entries: list[TimeEntry] = []
+    paused_task_id = None
+    if timer is not None and timer.running and timer.task_id == task_id:
+        raise TimeError(reason="already_running", task_id=task_id)
+    if timer is not None:
+        if timer.running:
+            entries = await _close_running(uow, actor, timer, now)
+            paused_task_id = timer.task_id
+            await _pause_status(uow, actor, timer.task_id, now)
+        timer.task_id, timer.started_at = task_id, now
+    else:
+        timer = Timer(_id(actor), actor.company_id, task_id, now)
+    if task.status in _STARTABLE:
+        task.start(_id(actor), now)
+        await uow.tasks.save(task)
+    day_started = await _ensure_day(uow, actor, now)
+    await uow.time.save_timer(timer)
+    return TimerChange(timer, task, entries, paused_task_id, day_started)
+
+
+async def current_timer(uow: UnitOfWork, actor: Member) -> tuple[Timer | None, Task | None]:
+    timer = await uow.time.timer(_id(actor))
+    task = await uow.tasks.get(timer.task_id) if timer is not None else None
+    return timer, task
+
+
+async def pause_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerChange:
+    timer = await uow.time.timer(_id(actor))
+    if timer is None or not timer.running:
+        raise TimeError(reason="no_running_timer")
+    entries = await _close_running(uow, actor, timer, now)
+    await uow.time.save_timer(timer)
+    return TimerChange(timer, await uow.tasks.get(timer.task_id), entries)
+
+
+async def resume_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerChange:
+    timer = await uow.time.timer(_id(actor))
+    if timer is None or timer.running:
+        raise TimeError(reason="no_paused_timer")
+    task = await load_for(uow, actor, timer.task_id, Action.START)
+    check_trackable(task)
+    if task.status in _STARTABLE:
+        task.start(_id(actor), now)
+        await uow.tasks.save(task)
+    timer.started_at = now
+    day_started = await _ensure_day(uow, actor, now)
+    await uow.time.save_timer(timer)
+    return TimerChange(timer, task, day_started=day_started)
+
+
+async def stop_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerChange:
+    timer = await uow.time.timer(_id(actor))
+    if timer is None:
+        raise TimeError(reason="no_timer")
+    entries = await _close_running(uow, actor, timer, now)
+    await uow.time.delete_timer(timer)
+    return TimerChange(None, await uow.tasks.get(timer.task_id), entries)
+
+
+async def start_task_with_timer(
+    uow: UnitOfWork, actor: Member, task_id: int, now: datetime
+) -> TimerChange:
+    """The card's Start: the status goes to in progress and, where time is tracked, the timer."""
+    task = await load_for(uow, actor, task_id, Action.START)
+    try:
+        check_trackable(task)
+    except TimeError:
+        task.start(_id(actor), now)
+        await uow.tasks.save(task)
+        return TimerChange(None, task, timer_skipped=True)
+    return await start_timer(uow, actor, task_id, now)
+
+
+async def pause_task_with_timer(
+    uow: UnitOfWork, actor: Member, task_id: int, now: datetime
+) -> TimerChange:
+    """The card's Pause: the timer on this task stops and the status goes to paused."""
+    task = await load_for(uow, actor, task_id, Action.START)
+    entries: list[TimeEntry] = []
+    timer = await uow.time.timer(_id(actor))
+    if timer is not None and timer.task_id == task_id:
+        entries = await _close_running(uow, actor, timer, now)
+        await uow.time.delete_timer(timer)
+        timer = None
+    task = await load_for(uow, actor, task_id, Action.START)
+    task.pause(_id(actor), now)
+    await uow.tasks.save(task)
+    return TimerChange(timer, task, entries)
+
+
+# -- manual time and corrections --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Correction:
+    """The outcome of a change: applied entries, or the approval request it became."""
+
+    entries: Sequence[TimeEntry] = ()
+    request: ApprovalRequest | None = None
+    deleted: bool = False
+
+
+def _required(text: str | None, reason: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise TimeError(reason=reason)
+    return text
+
+
+def _moments(
+    spec: str, member: Member, now: datetime, day: date | None = None, start: datetime | None = None
+) -> tuple[datetime, datetime]:
+    """A duration ("1h30m": ending now, or from ``start``) or a span ("9:00-10:30")."""
+    span = parse_span(spec, day or today_of(member, now), member.timezone)
+    if span is not None:
+        return span
+    minutes = parse_duration(spec)
+    if minutes is None:
+        raise TimeError(reason="bad_duration", value=spec)
+    if start is not None:
+        return start, start + timedelta(minutes=minutes)
+    return now - timedelta(minutes=minutes), now
+
+
+async def _locked(uow: UnitOfWork, member_id: int, days: Sequence[date]) -> bool:
+    for day in set(days):
+        if await uow.time.report(member_id, day) is not None:
+            return True
+    return False
+
+
+async def _file_correction(
+    uow: UnitOfWork,
+    actor: Member,
+    op: dict[str, Any],
+    change: str,
+    reason: str,
+    entry_id: int | None,
+    now: datetime,
+) -> Correction:
+    request = await approvals.file_request(
+        uow,
+        actor,
+        CORRECTION_TYPE,
+        {"change": change, "reason": reason, "_op": op},
+        now,
+        subject=Subject(SubjectKind.TIME_CORRECTION, entry_id),
+    )
+    return Correction(request=request)
+
+
+def _span_text(start: datetime, end: datetime, tz: str) -> str:
+    zone = ZoneInfo(tz)
+    a, b = start.astimezone(zone), end.astimezone(zone)
+    minutes = int((end - start).total_seconds()) // 60
+    return f"{a:%d.%m %H:%M}-{b:%H:%M} ({minutes}m)"
+
+
+async def add_manual(
+    uow: UnitOfWork, actor: Member, task_id: int, spec: str, comment: str, now: datetime
+) -> Correction:
+    """Time added by hand (a forgotten timer), with a required comment saying what and why."""
+    comment = _required(comment, "comment_required")
+    task = await load_for(uow, actor, task_id, Action.START)
+    check_trackable(task)
+    start, end = _moments(spec, actor, now)
+    if end > now + timedelta(minutes=1):
+        raise TimeError(reason="in_future")
+    days = [d for d, _, _ in split_by_local_day(start, end, actor.timezone)]
+    if await _locked(uow, _id(actor), days):
+        op = {"op": "add", "task_id": task_id, "start": start.isoformat(),
+              "end": end.isoformat(), "comment": comment}
+        change = f"+ #{task_id} {_span_text(start, end, actor.timezone)}"
+        return await _file_correction(uow, actor, op, change, comment, None, now)
+    entries = await _write_entries(
+        uow, actor, task_id, start, end, EntrySource.MANUAL, comment, now, reason=comment
+    )
+    return Correction(entries=entries)
+
+
+async def _own_entry(uow: UnitOfWork, actor: Member, entry_id: int) -> TimeEntry:
+    entry = await uow.time.get_entry(entry_id)
+    if entry is None or entry.deleted or entry.company_id != actor.company_id:
+        raise TimeError(reason="entry_not_found", entry_id=entry_id)
+    if entry.member_id != actor.id:
+        raise NotPermitted(action="time")
+    return entry
+
+
+async def edit_entry(
+    uow: UnitOfWork, actor: Member, entry_id: int, spec: str, reason: str, now: datetime
+) -> Correction:
+    """Change an entry's time ("45m" keeps its start; "9:00-10:30" sets it on its day)."""
+    reason = _required(reason, "reason_required")
+    entry = await _own_entry(uow, actor, entry_id)
+    start, end = _moments(spec, actor, now, day=entry.day, start=entry.started_at)
+    if split_by_local_day(start, end, actor.timezone)[-1][0] != entry.day or len(
+        split_by_local_day(start, end, actor.timezone)
+    ) != 1:
+        raise TimeError(reason="crosses_day")
+    if await _locked(uow, _id(actor), [entry.day]):
+        op = {"op": "edit", "entry_id": entry_id, "start": start.isoformat(),
+              "end": end.isoformat()}
+        change = (
+            f"#{entry_id}: {_span_text(entry.started_at, entry.ended_at, actor.timezone)}"
+            f" → {_span_text(start, end, actor.timezone)}"
+        )
+        return await _file_correction(uow, actor, op, change, reason, entry_id, now)
+    _apply_edit(entry, start, end)
+    await _save_with_history(uow, entry, _id(actor), now, "edited", reason, start, end)
+    await _check_planned(uow, entry.task_id)
+    return Correction(entries=[entry])
+
+
+def _apply_edit(entry: TimeEntry, start: datetime, end: datetime) -> tuple[str, str]:
+    old = entry.describe()
+    entry.started_at, entry.ended_at = start, end
+    return old, entry.describe()
+
+
+async def _save_with_history(
+    uow: UnitOfWork,
+    entry: TimeEntry,
+    actor_id: int,
+    now: datetime,
+    action: str,
+    reason: str | None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> None:
+    assert entry.id is not None
+    history = await uow.time.changes(entry.id)
+    old = history[-1].new if history else None
+    await uow.time.save_entry(entry)
+    new = None if entry.deleted else entry.describe()
+    await uow.time.add_change(EntryChange(entry.id, actor_id, now, action, old, new, reason))
+
+
+async def delete_entry(
+    uow: UnitOfWork, actor: Member, entry_id: int, reason: str, now: datetime
+) -> Correction:
+    reason = _required(reason, "reason_required")
+    entry = await _own_entry(uow, actor, entry_id)
+    if await _locked(uow, _id(actor), [entry.day]):
+        op = {"op": "delete", "entry_id": entry_id}
+        change = f"− #{entry_id}: {_span_text(entry.started_at, entry.ended_at, actor.timezone)}"
+        return await _file_correction(uow, actor, op, change, reason, entry_id, now)
+    entry.deleted = True
+    await _save_with_history(uow, entry, _id(actor), now, "deleted", reason)
+    return Correction(entries=[entry], deleted=True)
+
+
+async def apply_correction(uow: UnitOfWork, request: ApprovalRequest, now: datetime) -> None:
+    """An approved TIME_CORRECTION request: make the change it describes, with history."""
+    op: dict[str, Any] = dict(request.answers.get("_op") or {})
+    reason = f"{request.answers.get('reason') or ''} (✓ #{request.id})".strip()
+    approver = request.decided_by or request.requester_id
+    requester = await uow.members.get(request.requester_id)
+    if requester is None:
+        return
+    match op.get("op"):
+        case "add":
+            approver_member = await uow.members.get(approver) or requester
+            await _write_entries(
+                uow,
+                approver_member,
+                int(op["task_id"]),
+                datetime.fromisoformat(op["start"]),
+                datetime.fromisoformat(op["end"]),
+                EntrySource.MANUAL,
+                str(op.get("comment") or ""),
+                now,
+                reason=reason,
+                owner=requester,
+            )
+        case "edit":
+            entry = await uow.time.get_entry(int(op["entry_id"]))
+            if entry is not None and not entry.deleted:
+                _apply_edit(
+                    entry, datetime.fromisoformat(op["start"]), datetime.fromisoformat(op["end"])
+                )
+                await _save_with_history(uow, entry, approver, now, "edited", reason)
+                await _check_planned(uow, entry.task_id)
+        case "delete":
+            entry = await uow.time.get_entry(int(op["entry_id"]))
+            if entry is not None and not entry.deleted:
+                entry.deleted = True
+                await _save_with_history(uow, entry, approver, now, "deleted", reason)
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    entry: TimeEntry
+    title: str
+
+
+async def day_entries(uow: UnitOfWork, actor: Member, now: datetime) -> list[EntryLine]:
+    lines = []
+    for entry in await uow.time.entries(_id(actor), today_of(actor, now)):
+        task = await uow.tasks.get(entry.task_id)
+        lines.append(EntryLine(entry, task.title if task else "?"))
+    return lines
+
+
+async def entry_history(
+    uow: UnitOfWork, actor: Member, entry_id: int
+) -> tuple[TimeEntry, Sequence[EntryChange]]:
+    entry = await uow.time.get_entry(entry_id)
+    if entry is None or entry.company_id != actor.company_id:
+        raise TimeError(reason="entry_not_found", entry_id=entry_id)
+    if entry.member_id != actor.id and not actor.is_admin:
+        supervisors = await uow.members.supervisors_of(entry.member_id)
+        if actor.id not in supervisors:
+            raise NotPermitted(action="time")
+    return entry, await uow.time.changes(entry_id)
+
+
+# -- the working day --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayView:
+    day: date
+    state: DayState
+    events: Sequence[DayEvent]
+    worked_minutes: int
+    timer_change: TimerChange | None = None
+
+
+async def day_view(uow: UnitOfWork, actor: Member, now: datetime) -> DayView:
+    day = today_of(actor, now)
+    events = await uow.time.day_events(_id(actor), day)
+    return DayView(day, day_state(events), events, worked_seconds(events, now) // 60)
+
+
+async def move_day(
+    uow: UnitOfWork, actor: Member, kind: DayEventKind, now: datetime
+) -> DayView:
+    """Start, pause, resume or end the working day; a pause or the end stops the timer's run."""
+    day = today_of(actor, now)
+    events = await uow.time.day_events(_id(actor), day)
+    check_day_move(events, kind)
+    await uow.time.add_day_event(DayEvent(_id(actor), actor.company_id, day, now, kind))
+    change = None
+    timer = await uow.time.timer(_id(actor))
+    if timer is not None and kind is DayEventKind.PAUSE and timer.running:
+        change = await pause_timer(uow, actor, now)
+    elif timer is not None and kind is DayEventKind.END:
+        change = await stop_timer(uow, actor, now)
+    view = await day_view(uow, actor, now)
+    return DayView(view.day, view.state, view.events, view.worked_minutes, change)
+
+
+# -- the daily plan ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    task: Task
+    minutes: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class PlanView:
+    day: date
+    lines: Sequence[PlanLine]
+    total_minutes: int
+    left_minutes: int
+    fixed: DailyPlan | None
+
+    @property
+    def capacity(self) -> str:
+        if self.total_minutes > self.left_minutes:
+            return "over"
+        if self.total_minutes < self.left_minutes:
+            return "under"
+        return "exact"
+
+
+async def _open_tasks(uow: UnitOfWork, actor: Member, view: ListView, now: datetime) -> list[Task]:
+    found: list[Task] = []
+    for page in range(_PLAN_PAGES):
+        chunk = await list_tasks(uow, actor, view, now, page=page)
+        found.extend(chunk.items)
+        if not chunk.has_next:
+            break
+    return found
+
+
+async def plan_view(uow: UnitOfWork, actor: Member, now: datetime) -> PlanView:
+    """Today's and overdue tasks with their planned minutes, against the hours left."""
+    day = today_of(actor, now)
+    overdue = {t.id for t in await _open_tasks(uow, actor, ListView.OVERDUE, now)}
+    tasks: dict[int, Task] = {}
+    for view in (ListView.OVERDUE, ListView.TODAY):
+        for task in await _open_tasks(uow, actor, view, now):
+            if task.id is not None and task.kind is not TaskKind.GENERAL:
+                tasks.setdefault(task.id, task)
+    lines = [PlanLine(t, t.planned_minutes or 0, t.id in overdue) for t in tasks.values()]
+    left = working_minutes_left(now, actor.timezone, await _schedule(uow, actor))
+    return PlanView(
+        day,
+        lines,
+        sum(line.minutes for line in lines),
+        left,
+        await uow.time.plan(_id(actor), day),
+    )
+
+
+async def fix_plan(uow: UnitOfWork, actor: Member, now: datetime) -> PlanView:
+    view = await plan_view(uow, actor, now)
+    if not view.lines:
+        raise TimeError(reason="plan_empty")
+    plan = DailyPlan(
+        _id(actor),
+        actor.company_id,
+        view.day,
+        [PlanItem(line.task.id or 0, line.minutes) for line in view.lines],
+        now,
+    )
+    await uow.time.save_plan(plan)
+    return PlanView(view.day, view.lines, view.total_minutes, view.left_minutes, plan)
+
+
+# -- the daily report -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    task: Task
+    minutes: int
+    suggestion: str | None = None  # "part" (over 7 minutes spent) or "deadline"
+
+
+@dataclass(frozen=True)
+class ReportView:
+    day: date
+    spent: Sequence[ReportLine]
+    completed: Sequence[Task]
+    not_done: Sequence[ReportLine]
+    total_minutes: int
+    submitted: DailyReport | None = None
+    planned_minutes: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def report_view(uow: UnitOfWork, actor: Member, now: datetime) -> ReportView:
+    """The day's report pre-filled from tracked time, closed tasks and the fixed plan."""
+    day = today_of(actor, now)
+    member_id = _id(actor)
+    by_task = await uow.time.spent_by_task(member_id, day)
+    spent: list[ReportLine] = []
+    tasks: dict[int, Task] = {}
+    for task_id, seconds in sorted(by_task.items(), key=lambda kv: -kv[1]):
+        task = await uow.tasks.get(task_id)
+        if task is not None:
+            tasks[task_id] = task
+            spent.append(ReportLine(task, seconds // 60))
+    start, end = local_day_bounds(day, actor.timezone)
+    completed = list(await uow.time.completed_between(member_id, start, end))
+    plan = await uow.time.plan(member_id, day)
+    candidates = [*by_task, *(i.task_id for i in plan.items)] if plan else list(by_task)
+    not_done: list[ReportLine] = []
+    for task_id in dict.fromkeys(candidates):
+        task = tasks.get(task_id) or await uow.tasks.get(task_id)
+        if task is None or not task.is_open:
+            continue
+        minutes = by_task.get(task_id, 0) // 60
+        suggestion = "part" if minutes > PART_THRESHOLD_MINUTES else "deadline"
+        not_done.append(ReportLine(task, minutes, suggestion))
+    return ReportView(
+        day,
+        spent,
+        completed,
+        not_done,
+        sum(by_task.values()) // 60,
+        await uow.time.report(member_id, day),
+        plan.total_minutes if plan else None,
+    )
+
+
+def _summary_text(view: ReportView) -> str:
+    parts = [f"#{line.task.id} {line.minutes}m" for line in view.spent]
+    done = [f"✓#{t.id}" for t in view.completed]
+    left = [f"…#{line.task.id}" for line in view.not_done]
+    return f"{view.total_minutes}m: " + ", ".join([*parts, *done, *left])
+
+
+async def submit_report(
+    uow: UnitOfWork, actor: Member, comment: str, now: datetime
+) -> tuple[DailyReport, ReportView]:
+    """Submit today's report: it is stored, the day's time locks, the manager reviews it."""
+    comment = _required(comment, "comment_required")
+    view = await report_view(uow, actor, now)
+    if view.submitted is not None:
+        raise TimeError(reason="report_submitted", day=view.day.isoformat())
+    summary = {
+        "minutes": view.total_minutes,
+        "spent": {str(line.task.id): line.minutes for line in view.spent},
+        "completed": [t.id for t in view.completed],
+        "not_done": [line.task.id for line in view.not_done],
+    }
+    report = await uow.time.add_report(
+        DailyReport(_id(actor), actor.company_id, view.day, comment, now, summary)
+    )
+    request = await approvals.file_request(
+        uow,
+        actor,
+        REPORT_TYPE,
+        {"day": view.day.isoformat(), "summary": _summary_text(view), "comment": comment},
+        now,
+        subject=Subject(SubjectKind.DAILY_REPORT, report.id),
+    )
+    report.request_id = request.id
+    await uow.time.save_report(report)
+    return report, view
+
+
+# -- timesheets -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timesheet:
+    start: date
+    end: date
+    rows: Sequence[TimesheetRow]
+    names: dict[int, str]
+    projects: dict[int, str]
+    team: bool
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(r.seconds for r in self.rows) // 60
+
+    @property
+    def billable_minutes(self) -> int:
+        return sum(r.billable_seconds for r in self.rows) // 60
+
+    def by_project(self) -> list[tuple[str | None, int, int]]:
+        acc: dict[int | None, list[int]] = {}
+        for r in self.rows:
+            pair = acc.setdefault(r.project_id, [0, 0])
+            pair[0] += r.seconds
+            pair[1] += r.billable_seconds
+        return sorted(
+            ((self.projects.get(k) if k else None, v[0] // 60, v[1] // 60) for k, v in acc.items()),
+            key=lambda x: -x[1],
+        )
+
+    def by_day(self) -> list[tuple[date, int]]:
+        acc: dict[date, int] = {}
+        for r in self.rows:
+            acc[r.day] = acc.get(r.day, 0) + r.seconds
+        return [(d, s // 60) for d, s in sorted(acc.items())]
+
+    def by_member(self) -> list[tuple[str, int]]:
+        acc: dict[int, int] = {}
+        for r in self.rows:
+            acc[r.member_id] = acc.get(r.member_id, 0) + r.seconds
+        return sorted(
+            ((self.names.get(k, "?"), s // 60) for k, s in acc.items()), key=lambda x: -x[1]
+        )
+
+    def csv(self) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["member", "date", "project", "minutes", "billable_minutes"])
+        for r in sorted(self.rows, key=lambda r: (r.member_id, r.day, r.project_id or 0)):
+            writer.writerow(
+                [
+                    self.names.get(r.member_id, r.member_id),
+                    r.day.isoformat(),
+                    self.projects.get(r.project_id, "") if r.project_id else "",
+                    r.seconds // 60,
+                    r.billable_seconds // 60,
+                ]
+            )
+        return out.getvalue().encode()
+
+
+def period_bounds(period: str, today: date) -> tuple[date, date]:
+    if period == "month":
+        start = today.replace(day=1)
+        nxt = (start + timedelta(days=32)).replace(day=1)
+        return start, nxt - timedelta(days=1)
+    if period == "week":
+        start = today - timedelta(days=today.weekday())
+        return start, start + timedelta(days=6)
+    raise TimeError(reason="bad_period", value=period)
+
+
+async def team_of(uow: UnitOfWork, actor: Member) -> list[Member]:
+    """Whom a manager sees: their direct reports and their departments' staff (admins: all)."""
+    people = [m for m in await uow.members.list(actor.company_id) if m.active]
+    if actor.is_admin:
+        return people
+    heads = {d.id for d in await uow.departments.list(actor.company_id) if d.head_id == actor.id}
+    team = [
+        m
+        for m in people
+        if m.id == actor.id or m.manager_id == actor.id or (m.department_id in heads)
+    ]
+    if len(team) <= 1:
+        raise NotPermitted(action="timesheet_team")
+    return team
+
+
+async def timesheet(
+    uow: UnitOfWork, actor: Member, period: str, now: datetime, *, team: bool = False
+) -> Timesheet:
+    start, end = period_bounds(period, today_of(actor, now))
+    members = await team_of(uow, actor) if team else [actor]
+    ids = [m.id for m in members if m.id is not None]
+    rows = await uow.time.timesheet(ids, start, end)
+    projects = {p.id: p.name for p in await uow.projects.list(actor.company_id) if p.id}
+    return Timesheet(start, end, rows, {_id(m): m.name for m in members}, projects, team)

@@ -1,0 +1,390 @@
+"""Time tracking in the chat: /timer, /time, /day, /plan, /report, /timesheet and their buttons.
+
+The task card's Start and Pause buttons come here too (see ``card_start_pressed``):
+Start starts the timer and puts the task in progress, Pause stops it and pauses the task.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from domain.errors import InvalidInput
+from domain.services import timetracking as service
+from domain.timetracking import DayEventKind, DayState, TimeError
+from handlers.cards import card_reply
+from handlers.turn import Turn
+from handlers.types import Button, Buttons, Reply
+
+H = TypeVar("H", bound=Callable[..., Awaitable[list[Reply]]])
+
+
+def _refusing(handler: H) -> H:
+    """A time-tracking rule that says no is answered from time_error.j2 (member's language)."""
+
+    @functools.wraps(handler)
+    async def wrapper(turn: Turn, *args: Any) -> list[Reply]:
+        try:
+            return await handler(turn, *args)
+        except TimeError as error:
+            await turn.uow.rollback()
+            if error.params.get("reason") in {"general", "tracking_off"}:
+                return [await _refused(turn, error)]
+            reply = turn.reply("time_error", reason=error.params.get("reason"), p=error.params)
+            return [dataclasses.replace(reply, alert=turn.pressed)]
+
+    return wrapper  # type: ignore[return-value]
+
+
+async def _refused(turn: Turn, error: TimeError) -> Reply:
+    """No timer on a general task or with tracking off: say why and offer the subtasks."""
+    task_id = int(error.params.get("task_id") or 0)
+    children = [t for t in await turn.uow.tasks.children(task_id) if t.is_open][:8]
+    rows = tuple(
+        (turn.button("btn.open", "op", t.id, id=t.id, title=t.title[:40]),) for t in children
+    )
+    return turn.reply(
+        "time_refused", rows, reason=error.params.get("reason"), task_id=task_id, subtasks=children
+    )
+
+
+def _task_id(raw: str) -> int:
+    raw = raw.strip().lstrip("#")
+    if not raw.isdigit():
+        raise InvalidInput(field="task_id", reason="not_a_number", value=raw)
+    return int(raw)
+
+
+# -- timers -----------------------------------------------------------------------------------
+
+
+def _timer_buttons(turn: Turn, change: service.TimerChange | None, running: bool) -> Buttons:
+    if change is None or change.timer is None:
+        return ()
+    if running:
+        return ((turn.button("time.pause", "tmp"), turn.button("time.stop", "tmx")),)
+    return ((turn.button("time.resume", "tmr"), turn.button("time.stop", "tmx")),)
+
+
+async def _timer_reply(turn: Turn, change: service.TimerChange | None, notice: str) -> Reply:
+    if change is None:
+        timer, task = await service.current_timer(turn.uow, turn.me)
+        change = service.TimerChange(timer, task)
+    timer = change.timer
+    running = timer is not None and timer.running
+    paused_task = (
+        await turn.uow.tasks.get(change.paused_task_id) if change.paused_task_id else None
+    )
+    elapsed = timer.elapsed(turn.now).total_seconds() // 60 if timer else 0
+    logged = sum(e.seconds for e in change.entries) // 60
+    spent = await turn.uow.time.spent_seconds(change.task.id or 0) // 60 if change.task else 0
+    return turn.edit(
+        "time_timer",
+        _timer_buttons(turn, change, running),
+        notice=notice,
+        timer=timer,
+        task=change.task,
+        running=running,
+        elapsed=int(elapsed),
+        logged=logged,
+        spent=spent,
+        paused_task=paused_task,
+        day_started=change.day_started,
+    )
+
+
+@_refusing
+async def timer_command(turn: Turn) -> list[Reply]:
+    """/timer, /timer 12 (start), /timer start 12, /timer pause|resume|stop."""
+    head, _, rest = turn.inbound.args.strip().partition(" ")
+    head = head.lower()
+    if not head:
+        return [await _timer_reply(turn, None, "show")]
+    if head in {"pause", "resume", "stop"}:
+        op = {"pause": service.pause_timer, "resume": service.resume_timer,
+              "stop": service.stop_timer}[head]
+        return [await _timer_reply(turn, await op(turn.uow, turn.me, turn.now), head)]
+    raw = rest if head == "start" else head
+    change = await service.start_timer(turn.uow, turn.me, _task_id(raw), turn.now)
+    return [await _timer_reply(turn, change, "start")]
+
+
+@_refusing
+async def timer_pause_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    change = await service.pause_timer(turn.uow, turn.me, turn.now)
+    return [await _timer_reply(turn, change, "pause")]
+
+
+@_refusing
+async def timer_resume_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    change = await service.resume_timer(turn.uow, turn.me, turn.now)
+    return [await _timer_reply(turn, change, "resume")]
+
+
+@_refusing
+async def timer_stop_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    return [await _timer_reply(turn, await service.stop_timer(turn.uow, turn.me, turn.now), "stop")]
+
+
+@_refusing
+async def timer_start_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    change = await service.start_timer(turn.uow, turn.me, int(args[0]), turn.now)
+    return [await _timer_reply(turn, change, "start")]
+
+
+# -- the task card's Start and Pause ----------------------------------------------------------
+
+
+async def _card_start(turn: Turn, task_id: int) -> list[Reply]:
+    change = await service.start_task_with_timer(turn.uow, turn.me, task_id, turn.now)
+    replies = [await card_reply(turn, task_id, notice="started")]
+    if change.timer_skipped or change.paused_task_id or change.day_started:
+        paused = (
+            await turn.uow.tasks.get(change.paused_task_id) if change.paused_task_id else None
+        )
+        replies.append(
+            turn.reply(
+                "time_started",
+                skipped=change.timer_skipped,
+                paused_task=paused,
+                day_started=change.day_started,
+            )
+        )
+    return replies
+
+
+async def _card_pause(turn: Turn, task_id: int) -> list[Reply]:
+    change = await service.pause_task_with_timer(turn.uow, turn.me, task_id, turn.now)
+    logged = sum(e.seconds for e in change.entries) // 60
+    notice = "paused"
+    replies = [await card_reply(turn, task_id, notice=notice)]
+    if change.entries:
+        replies.append(turn.reply("time_started", skipped=False, paused_task=None,
+                                  day_started=False, logged=logged))
+    return replies
+
+
+@_refusing
+async def card_start_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    return await _card_start(turn, int(args[0]))
+
+
+@_refusing
+async def card_start_command(turn: Turn) -> list[Reply]:
+    return await _card_start(turn, _task_id(turn.inbound.args.strip().partition(" ")[0]))
+
+
+@_refusing
+async def card_pause_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    return await _card_pause(turn, int(args[0]))
+
+
+@_refusing
+async def card_pause_command(turn: Turn) -> list[Reply]:
+    return await _card_pause(turn, _task_id(turn.inbound.args.strip().partition(" ")[0]))
+
+
+# -- manual time and corrections --------------------------------------------------------------
+
+
+def _correction_reply(turn: Turn, outcome: service.Correction, what: str) -> Reply:
+    minutes = sum(e.seconds for e in outcome.entries) // 60
+    request_id = outcome.request.id if outcome.request else None
+    return turn.reply(
+        "time_entries",
+        what=what,
+        entries=[],
+        minutes=minutes,
+        ids=[e.id for e in outcome.entries],
+        request_id=request_id,
+    )
+
+
+@_refusing
+async def time_command(turn: Turn) -> list[Reply]:
+    """/time · /time 12 1h30m comment · /time 12 9:00-10:30 comment
+    · /time edit 5 45m reason · /time del 5 reason · /time log 5."""
+    words = turn.inbound.args.split()
+    if not words:
+        lines = await service.day_entries(turn.uow, turn.me, turn.now)
+        total = sum(line.entry.seconds for line in lines) // 60
+        return [turn.reply("time_entries", what="list", entries=lines, minutes=total,
+                           ids=[], request_id=None)]
+    head = words[0].lower()
+    if head in {"edit", "del", "delete", "log"}:
+        if len(words) < 2:
+            raise TimeError(reason="entry_missing")
+        entry_id = _task_id(words[1])
+        if head == "log":
+            entry, changes = await service.entry_history(turn.uow, turn.me, entry_id)
+            return [turn.reply("time_history", entry=entry, changes=changes)]
+        if head == "edit":
+            if len(words) < 3:
+                raise TimeError(reason="bad_duration", value="")
+            outcome = await service.edit_entry(
+                turn.uow, turn.me, entry_id, words[2], " ".join(words[3:]), turn.now
+            )
+            return [_correction_reply(turn, outcome, "edited")]
+        outcome = await service.delete_entry(
+            turn.uow, turn.me, entry_id, " ".join(words[2:]), turn.now
+        )
+        return [_correction_reply(turn, outcome, "deleted")]
+    task_id = _task_id(head)
+    if len(words) < 2:
+        raise TimeError(reason="bad_duration", value="")
+    outcome = await service.add_manual(
+        turn.uow, turn.me, task_id, words[1], " ".join(words[2:]), turn.now
+    )
+    return [_correction_reply(turn, outcome, "added")]
+
+
+# -- the working day --------------------------------------------------------------------------
+
+
+def _day_buttons(turn: Turn, view: service.DayView) -> Buttons:
+    nxt = {
+        DayState.NOT_STARTED: ("start",),
+        DayState.WORKING: ("pause", "end"),
+        DayState.PAUSED: ("resume", "end"),
+        DayState.ENDED: ("resume",),
+    }[view.state]
+    return (tuple(turn.button(f"time.day_{k}", "dy", k) for k in nxt),)
+
+
+def _day_reply(turn: Turn, view: service.DayView, notice: str) -> Reply:
+    logged = sum(e.seconds for e in view.timer_change.entries) // 60 if view.timer_change else 0
+    return turn.edit(
+        "time_day", _day_buttons(turn, view), view=view, notice=notice, logged=logged
+    )
+
+
+@_refusing
+async def day_command(turn: Turn) -> list[Reply]:
+    """/day, /day start|pause|resume|end."""
+    word = turn.inbound.args.strip().lower()
+    if not word:
+        return [_day_reply(turn, await service.day_view(turn.uow, turn.me, turn.now), "show")]
+    try:
+        kind = DayEventKind(word)
+    except ValueError:
+        raise TimeError(reason="day_word", value=word) from None
+    view = await service.move_day(turn.uow, turn.me, kind, turn.now)
+    return [_day_reply(turn, view, kind.value)]
+
+
+@_refusing
+async def day_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    kind = DayEventKind(args[0])
+    view = await service.move_day(turn.uow, turn.me, kind, turn.now)
+    return [_day_reply(turn, view, kind.value)]
+
+
+# -- the daily plan ---------------------------------------------------------------------------
+
+
+def _plan_reply(turn: Turn, view: service.PlanView, notice: str) -> Reply:
+    rows: list[tuple[Button, ...]] = []
+    if view.lines:
+        rows.append((turn.button("time.plan_fix", "pfx"),))
+    return turn.edit("time_plan", tuple(rows), view=view, notice=notice)
+
+
+@_refusing
+async def plan_command(turn: Turn) -> list[Reply]:
+    """/plan shows today's plan; /plan fix stores it."""
+    if turn.inbound.args.strip().lower() == "fix":
+        return [_plan_reply(turn, await service.fix_plan(turn.uow, turn.me, turn.now), "fixed")]
+    return [_plan_reply(turn, await service.plan_view(turn.uow, turn.me, turn.now), "show")]
+
+
+@_refusing
+async def plan_fix_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    return [_plan_reply(turn, await service.fix_plan(turn.uow, turn.me, turn.now), "fixed")]
+
+
+# -- the daily report -------------------------------------------------------------------------
+
+
+def _report_buttons(turn: Turn, view: service.ReportView) -> Buttons:
+    rows: list[tuple[Button, ...]] = []
+    for line in view.not_done[:6]:
+        tid = line.task.id
+        if line.suggestion == "part":
+            rows.append((turn.button("time.part_of", "pt", tid, id=tid,
+                                     n=line.task.part_number + 1),))
+        else:
+            rows.append((turn.button("time.move_of", "dl", tid, id=tid),))
+    if view.submitted is None:
+        rows.append((turn.button("time.report_submit", "rps"),))
+    return tuple(rows)
+
+
+@_refusing
+async def report_command(turn: Turn) -> list[Reply]:
+    """/report shows today's report; /report submit <comment> submits it."""
+    head, _, rest = turn.inbound.args.strip().partition(" ")
+    if head.lower() == "submit":
+        return await _submit(turn, rest)
+    view = await service.report_view(turn.uow, turn.me, turn.now)
+    return [turn.reply("time_report", _report_buttons(turn, view), view=view, notice="show")]
+
+
+async def _submit(turn: Turn, comment: str) -> list[Reply]:
+    report, view = await service.submit_report(turn.uow, turn.me, comment, turn.now)
+    fresh = dataclasses.replace(view, submitted=report)
+    return [turn.reply("time_report", (), view=fresh, notice="submitted")]
+
+
+@_refusing
+async def report_submit_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    view = await service.report_view(turn.uow, turn.me, turn.now)
+    if view.submitted is not None:
+        raise TimeError(reason="report_submitted", day=view.day.isoformat())
+    return [await turn.ask_for("report_comment", {}, "time_report_ask")]
+
+
+@_refusing
+async def report_comment_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    return await _submit(turn, text)
+
+
+# -- timesheets -------------------------------------------------------------------------------
+
+
+@_refusing
+async def timesheet_command(turn: Turn) -> list[Reply]:
+    """/timesheet [week|month] [team] [csv]."""
+    words = {w.lower() for w in turn.inbound.args.split()}
+    unknown = words - {"week", "month", "team", "csv"}
+    if unknown:
+        raise TimeError(reason="bad_period", value=" ".join(sorted(unknown)))
+    period = "month" if "month" in words else "week"
+    sheet = await service.timesheet(turn.uow, turn.me, period, turn.now, team="team" in words)
+    reply = turn.reply("time_sheet", sheet=sheet, period=period)
+    if "csv" in words:
+        reply = dataclasses.replace(reply, file=("timesheet.csv", sheet.csv()))
+    return [reply]
+
+
+COMMANDS = {
+    "timer": timer_command,
+    "time": time_command,
+    "day": day_command,
+    "plan": plan_command,
+    "report": report_command,
+    "timesheet": timesheet_command,
+}
+ACTIONS = {
+    "tmp": timer_pause_pressed,
+    "tmr": timer_resume_pressed,
+    "tmx": timer_stop_pressed,
+    "tmg": timer_start_pressed,
+    "dy": day_pressed,
+    "pfx": plan_fix_pressed,
+    "rps": report_submit_pressed,
+}
+PROMPTS = {
+    "report_comment": report_comment_answer,
+}

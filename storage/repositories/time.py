@@ -1,0 +1,359 @@
+"""Time tracking in SQL: timers, entries and history, the working day, plans, reports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import Conflict
+from domain.ports import TimesheetRow
+from domain.tasks import Task
+from domain.timetracking import (
+    NON_BILLABLE_TAG,
+    DailyPlan,
+    DailyReport,
+    DayEvent,
+    DayEventKind,
+    EntryChange,
+    EntrySource,
+    PlanItem,
+    TimeEntry,
+    Timer,
+)
+from storage.models import TaskRow, TaskTagRow
+from storage.models_time import (
+    DailyPlanRow,
+    DailyReportRow,
+    TimeEntryChangeRow,
+    TimeEntryRow,
+    TimerRow,
+    WorkDayEventRow,
+)
+from storage.repositories.tasks import SqlTaskRepository
+
+
+def _entry(row: TimeEntryRow) -> TimeEntry:
+    return TimeEntry(
+        company_id=row.company_id,
+        member_id=row.member_id,
+        task_id=row.task_id,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        day=row.day,
+        source=EntrySource(row.source),
+        comment=row.comment,
+        id=row.id,
+        deleted=row.deleted,
+        version=row.version,
+    )
+
+
+class SqlTimeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    @property
+    def _pg(self) -> bool:
+        bind = self._s.bind
+        return bind is not None and bind.dialect.name == "postgresql"
+
+    # -- timers ----------------------------------------------------------------------
+    async def timer(self, member_id: int) -> Timer | None:
+        stmt = select(TimerRow).where(TimerRow.member_id == member_id)
+        if self._pg:
+            stmt = stmt.with_for_update()
+        row = (
+            await self._s.execute(stmt.execution_options(populate_existing=True))
+        ).scalar_one_or_none()
+        if row is None:
+            return None
+        return Timer(row.member_id, row.company_id, row.task_id, row.started_at, row.version)
+
+    async def save_timer(self, timer: Timer) -> None:
+        if timer.version == 0:
+            exists = await self._s.get(TimerRow, timer.member_id)
+            if exists is None:
+                try:
+                    async with self._s.begin_nested():
+                        self._s.add(
+                            TimerRow(
+                                member_id=timer.member_id,
+                                company_id=timer.company_id,
+                                task_id=timer.task_id,
+                                started_at=timer.started_at,
+                                version=1,
+                            )
+                        )
+                except IntegrityError as exc:
+                    raise Conflict(member_id=timer.member_id) from exc
+                timer.version = 1
+                return
+        result = await self._s.execute(
+            update(TimerRow)
+            .where(TimerRow.member_id == timer.member_id, TimerRow.version == timer.version)
+            .values(
+                task_id=timer.task_id, started_at=timer.started_at, version=timer.version + 1
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(result, "rowcount", 0):
+            raise Conflict(member_id=timer.member_id)
+        timer.version += 1
+
+    async def delete_timer(self, timer: Timer) -> None:
+        result = await self._s.execute(
+            delete(TimerRow)
+            .where(TimerRow.member_id == timer.member_id, TimerRow.version == timer.version)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(result, "rowcount", 0):
+            raise Conflict(member_id=timer.member_id)
+
+    # -- entries ---------------------------------------------------------------------
+    async def add_entry(self, entry: TimeEntry) -> TimeEntry:
+        row = TimeEntryRow(
+            company_id=entry.company_id,
+            member_id=entry.member_id,
+            task_id=entry.task_id,
+            started_at=entry.started_at,
+            ended_at=entry.ended_at,
+            seconds=entry.seconds,
+            day=entry.day,
+            source=entry.source.value,
+            comment=entry.comment,
+            deleted=entry.deleted,
+            version=0,
+        )
+        self._s.add(row)
+        await self._s.flush()
+        entry.id = row.id
+        return entry
+
+    async def get_entry(self, entry_id: int) -> TimeEntry | None:
+        row = await self._s.get(TimeEntryRow, entry_id, populate_existing=True)
+        return _entry(row) if row else None
+
+    async def save_entry(self, entry: TimeEntry) -> None:
+        result = await self._s.execute(
+            update(TimeEntryRow)
+            .where(TimeEntryRow.id == entry.id, TimeEntryRow.version == entry.version)
+            .values(
+                started_at=entry.started_at,
+                ended_at=entry.ended_at,
+                seconds=entry.seconds,
+                deleted=entry.deleted,
+                comment=entry.comment,
+                version=entry.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(result, "rowcount", 0):
+            raise Conflict(entry_id=entry.id)
+        entry.version += 1
+
+    async def add_change(self, change: EntryChange) -> None:
+        self._s.add(
+            TimeEntryChangeRow(
+                entry_id=change.entry_id,
+                actor_id=change.actor_id,
+                at=change.at,
+                action=change.action,
+                old=change.old,
+                new=change.new,
+                reason=change.reason,
+            )
+        )
+        await self._s.flush()
+
+    async def changes(self, entry_id: int) -> Sequence[EntryChange]:
+        rows = await self._s.scalars(
+            select(TimeEntryChangeRow)
+            .where(TimeEntryChangeRow.entry_id == entry_id)
+            .order_by(TimeEntryChangeRow.id)
+        )
+        return [
+            EntryChange(r.entry_id, r.actor_id, r.at, r.action, r.old, r.new, r.reason)
+            for r in rows
+        ]
+
+    async def entries(self, member_id: int, day: date) -> Sequence[TimeEntry]:
+        rows = await self._s.scalars(
+            select(TimeEntryRow)
+            .where(
+                TimeEntryRow.member_id == member_id,
+                TimeEntryRow.day == day,
+                TimeEntryRow.deleted.is_(False),
+            )
+            .order_by(TimeEntryRow.started_at, TimeEntryRow.id)
+            .execution_options(populate_existing=True)
+        )
+        return [_entry(r) for r in rows]
+
+    async def spent_seconds(self, task_id: int) -> int:
+        total = await self._s.scalar(
+            select(func.coalesce(func.sum(TimeEntryRow.seconds), 0)).where(
+                TimeEntryRow.task_id == task_id, TimeEntryRow.deleted.is_(False)
+            )
+        )
+        return int(total or 0)
+
+    async def spent_by_task(self, member_id: int, day: date) -> dict[int, int]:
+        rows = await self._s.execute(
+            select(TimeEntryRow.task_id, func.sum(TimeEntryRow.seconds))
+            .where(
+                TimeEntryRow.member_id == member_id,
+                TimeEntryRow.day == day,
+                TimeEntryRow.deleted.is_(False),
+            )
+            .group_by(TimeEntryRow.task_id)
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    async def completed_between(
+        self, member_id: int, start: datetime, end: datetime
+    ) -> Sequence[Task]:
+        ids = await self._s.scalars(
+            select(TaskRow.id)
+            .where(
+                TaskRow.responsible_id == member_id,
+                TaskRow.completed_at >= start,
+                TaskRow.completed_at < end,
+            )
+            .order_by(TaskRow.completed_at)
+            .limit(50)
+        )
+        tasks = SqlTaskRepository(self._s)
+        found = [await tasks.get(i) for i in list(ids)]
+        return [t for t in found if t is not None]
+
+    # -- the working day -------------------------------------------------------------
+    async def day_events(self, member_id: int, day: date) -> list[DayEvent]:
+        rows = await self._s.scalars(
+            select(WorkDayEventRow)
+            .where(WorkDayEventRow.member_id == member_id, WorkDayEventRow.day == day)
+            .order_by(WorkDayEventRow.at, WorkDayEventRow.id)
+        )
+        return [
+            DayEvent(r.member_id, r.company_id, r.day, r.at, DayEventKind(r.kind)) for r in rows
+        ]
+
+    async def add_day_event(self, event: DayEvent) -> None:
+        self._s.add(
+            WorkDayEventRow(
+                company_id=event.company_id,
+                member_id=event.member_id,
+                day=event.day,
+                at=event.at,
+                kind=event.kind.value,
+            )
+        )
+        await self._s.flush()
+
+    # -- plans and reports -----------------------------------------------------------
+    async def plan(self, member_id: int, day: date) -> DailyPlan | None:
+        row = await self._s.get(DailyPlanRow, (member_id, day), populate_existing=True)
+        if row is None:
+            return None
+        items = [PlanItem(int(i["task_id"]), int(i["minutes"])) for i in row.items]
+        return DailyPlan(row.member_id, row.company_id, row.day, items, row.fixed_at)
+
+    async def save_plan(self, plan: DailyPlan) -> None:
+        row = await self._s.get(DailyPlanRow, (plan.member_id, plan.day))
+        if row is None:
+            self._s.add(
+                DailyPlanRow(
+                    member_id=plan.member_id,
+                    day=plan.day,
+                    company_id=plan.company_id,
+                    items=plan.as_json(),
+                    fixed_at=plan.fixed_at,
+                )
+            )
+        else:
+            row.items = plan.as_json()
+            row.fixed_at = plan.fixed_at
+        await self._s.flush()
+
+    async def report(self, member_id: int, day: date) -> DailyReport | None:
+        row = (
+            await self._s.execute(
+                select(DailyReportRow).where(
+                    DailyReportRow.member_id == member_id, DailyReportRow.day == day
+                )
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            return None
+        return DailyReport(
+            row.member_id,
+            row.company_id,
+            row.day,
+            row.comment,
+            row.submitted_at,
+            dict(row.summary),
+            row.request_id,
+            row.id,
+        )
+
+    async def add_report(self, report: DailyReport) -> DailyReport:
+        row = DailyReportRow(
+            company_id=report.company_id,
+            member_id=report.member_id,
+            day=report.day,
+            comment=report.comment,
+            summary=report.summary,
+            submitted_at=report.submitted_at,
+            request_id=report.request_id,
+        )
+        try:
+            async with self._s.begin_nested():
+                self._s.add(row)
+        except IntegrityError as exc:
+            raise Conflict(member_id=report.member_id) from exc
+        report.id = row.id
+        return report
+
+    async def save_report(self, report: DailyReport) -> None:
+        await self._s.execute(
+            update(DailyReportRow)
+            .where(DailyReportRow.id == report.id)
+            .values(comment=report.comment, request_id=report.request_id)
+            .execution_options(synchronize_session=False)
+        )
+
+    # -- timesheets ------------------------------------------------------------------
+    async def timesheet(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> Sequence[TimesheetRow]:
+        if not member_ids:
+            return []
+        tag = TaskTagRow.__table__.alias("no_tag")
+        billable = case((tag.c.task_id.is_(None), TimeEntryRow.seconds), else_=0)
+        stmt = (
+            select(
+                TimeEntryRow.member_id,
+                TaskRow.project_id,
+                TimeEntryRow.day,
+                func.sum(TimeEntryRow.seconds),
+                func.sum(billable),
+            )
+            .join(TaskRow, TaskRow.id == TimeEntryRow.task_id)
+            .outerjoin(
+                tag, and_(tag.c.task_id == TimeEntryRow.task_id, tag.c.tag == NON_BILLABLE_TAG)
+            )
+            .where(
+                TimeEntryRow.member_id.in_(list(member_ids)),
+                TimeEntryRow.day >= start,
+                TimeEntryRow.day <= end,
+                TimeEntryRow.deleted.is_(False),
+            )
+            .group_by(TimeEntryRow.member_id, TaskRow.project_id, TimeEntryRow.day)
+        )
+        rows = await self._s.execute(stmt)
+        return [
+            TimesheetRow(int(r[0]), r[1], r[2], int(r[3] or 0), int(r[4] or 0)) for r in rows
+        ]
