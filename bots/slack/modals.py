@@ -10,7 +10,7 @@ Two modals, each with one multiline input:
   on submit, so nothing slow happens before ``views.open``).
 
 The chrome of a modal (title, Send/Cancel, the input label) is the adapter's own and
-comes from :data:`CHROME`; the question itself is the conversation's rendered reply.
+comes from labels.toml ([slack]); the question itself is the conversation's rendered reply.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from typing import Any
 
 from bots.slack.blocks import Block, section, split_mrkdwn
 from domain.capture import parse_task
-from handlers.rendering import Rendered
+from domain.company import LANGUAGES
+from handlers.rendering import Rendered, label
 
 ANSWER_VIEW = "brygada_answer"
 NEW_TASK_VIEW = "brygada_new_task"
@@ -36,62 +37,15 @@ MAX_MODAL_SECTIONS = 10
 
 View = dict[str, Any]
 
-# The adapter's own words (the conversation's replies bring their own, localized).
-CHROME: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "answer_title": "Brygada",
-        "task_title": "New task",
-        "submit": "Send",
-        "create": "Create",
-        "close": "Cancel",
-        "answer_label": "Your answer",
-        "task_label": "Task",
-        "task_hint": "Edit the text: project, @people and a deadline are understood.",
-        "title_preview": "Title",
-        "from_message": "From a message",
-        "empty": "Write something first.",
-        "refresh": "🔄 Refresh",
-    },
-    "pl": {
-        "answer_title": "Brygada",
-        "task_title": "Nowe zadanie",
-        "submit": "Wyślij",
-        "create": "Utwórz",
-        "close": "Anuluj",
-        "answer_label": "Twoja odpowiedź",
-        "task_label": "Zadanie",
-        "task_hint": "Popraw tekst: projekt, @osoby i termin zostaną rozpoznane.",
-        "title_preview": "Tytuł",
-        "from_message": "Z wiadomości",
-        "empty": "Najpierw coś napisz.",
-        "refresh": "🔄 Odśwież",
-    },
-    "ru": {
-        "answer_title": "Brygada",
-        "task_title": "Новая задача",
-        "submit": "Отправить",
-        "create": "Создать",
-        "close": "Отмена",
-        "answer_label": "Ваш ответ",
-        "task_label": "Задача",
-        "task_hint": "Поправьте текст: проект, @люди и срок будут распознаны.",
-        "title_preview": "Название",
-        "from_message": "Из сообщения",
-        "empty": "Сначала напишите что-нибудь.",
-        "refresh": "🔄 Обновить",
-    },
-}
-
-
 def chrome(lang: str | None, key: str) -> str:
-    words = CHROME.get((lang or "en").split("-")[0].lower(), CHROME["en"])
-    return words.get(key) or CHROME["en"][key]
+    """The adapter's own words (modal titles, buttons), from labels.toml."""
+    return label(language_of(lang), f"slack.{key}")
 
 
 def language_of(locale: str | None) -> str:
     """Slack's ``en-US`` -> ``en`` when the adapter has words for it."""
     lang = (locale or "en").split("-")[0].lower()
-    return lang if lang in CHROME else "en"
+    return lang if lang in LANGUAGES else "en"
 
 
 # -- private metadata ---------------------------------------------------------------------

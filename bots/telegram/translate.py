@@ -90,8 +90,8 @@ def from_message(
     }
     if message.contact is not None:
         card = message.contact
-        name = " ".join(p for p in (card.first_name, card.last_name) if p)
-        return Inbound(contact=SharedContact(name=name, phone=card.phone_number), **base)  # type: ignore[arg-type]
+        full_name = " ".join(p for p in (card.first_name, card.last_name) if p)
+        return Inbound(contact=SharedContact(name=full_name, phone=card.phone_number), **base)  # type: ignore[arg-type]
     if body is None and not attachments:
         return None
     body = body or ""

@@ -43,7 +43,7 @@ async def test_lead_as_a_reply_to_a_forwarded_message(tg: Harness, app: App) -> 
     forwarded = tg.api.message_update(
         BOSS,
         BOSS,
-        "Hi, I'm Olga Nowak from Acme, call me: +48 501 234 567",
+        "Olga Nowak, Acme sp. z o.o., +48 501 234 567",
         forward_origin={"type": "hidden_user", "sender_user_name": "Olga", "date": 1},
     )
     await tg.push(forwarded)
