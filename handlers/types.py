@@ -33,7 +33,8 @@ class Inbound:
     ``update_key`` identifies the platform update so that a redelivery is ignored.
     ``origin`` says where the text came from (a forwarded message's author, a link
     to a replied-to message, a Slack permalink) and ``quoted`` holds that message's
-    text; both are kept on the task.
+    text; both are kept on the task. ``forwarded_from`` names the author of a
+    forwarded message ("" when they hide it).
     """
 
     platform: str
@@ -52,6 +53,7 @@ class Inbound:
     message_ref: str | None = None
     origin: str | None = None
     quoted: str | None = None
+    forwarded_from: str | None = None
     attachments: Sequence[Attachment] = ()
     contact: SharedContact | None = None
 

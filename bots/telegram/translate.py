@@ -108,7 +108,7 @@ def from_message(
         return Inbound(**base)  # type: ignore[arg-type]
     if message.forward_origin is not None:
         name = origin_name(message)
-        base.update(origin=f"Forwarded from {name}" if name else "Forwarded")
+        base.update(forwarded_from=name or "")
     return Inbound(text=body, **base)  # type: ignore[arg-type]
 
 

@@ -11,6 +11,7 @@ from domain.errors import InvalidInput
 from domain.services.drafts import Roster
 from domain.services.tasks import create_task, undo_create
 from domain.tasks import Task
+from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
 
@@ -56,12 +57,15 @@ async def create_from_text(turn: Turn, text: str, *, parent_id: int | None = Non
     assert turn.company is not None
     roster = await Roster.load(turn.uow, turn.company)
     draft = roster.draft(text, now=turn.now, tz=turn.tz, lang=turn.lang)
-    quote = "\n".join(p for p in (inbound.origin, inbound.quoted) if p) or None
+    origin = inbound.origin
+    if inbound.forwarded_from is not None:
+        origin = label(turn.lang, "word.forwarded_from", name=inbound.forwarded_from or "?")
+    quote = "\n".join(p for p in (origin, inbound.quoted) if p) or None
     command = roster.command(
         draft,
         parent_id=parent_id,
         quote=quote,
-        source_ref=inbound.origin,
+        source_ref=origin,
         attachments=tuple(f"{inbound.platform}:{a.kind}:{a.ref}" for a in inbound.attachments),
     )
     task = await create_task(turn.uow, turn.me, command, turn.now)
