@@ -27,8 +27,8 @@ from bots.telegram.adapter import build_bot
 from bots.telegram.notifier import TelegramNotifier
 from brygada.bootstrap import App
 from domain.notifications import Notification
-from storage.models import ChatIdentityRow, MemberRow, OutboxRow, TaskRow
 from storage.maintenance import refresh_statistics
+from storage.models import ChatIdentityRow, MemberRow, OutboxRow, TaskRow
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 ZONES = [

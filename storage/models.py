@@ -229,5 +229,5 @@ class SettingRow(Base):
 
 import storage.models_approvals  # noqa: E402
 import storage.models_crm  # noqa: E402
-import storage.models_scheduler  # noqa: E402,F401
+import storage.models_scheduler  # noqa: E402
 import storage.models_time  # noqa: E402,F401

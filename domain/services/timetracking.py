@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from domain.approval_types import BUILTIN, ApprovalType, FieldSpec, FieldType, LocalText
 from domain.approvals import REPORT_REVIEW, TIME_CORRECTION, ApprovalRequest, Subject, SubjectKind
 from domain.company import Member, WorkSchedule
-from domain.errors import NotPermitted
+from domain.errors import InvalidTransition, NotPermitted
 from domain.notifications import Notification
 from domain.policies import Action
 from domain.ports import ListView, TimesheetRow, UnitOfWork
@@ -206,6 +206,8 @@ async def start_timer(
 ) -> TimerChange:
     """Start the member's timer on a task (status: in progress); a running one is paused."""
     task = await load_for(uow, actor, task_id, Action.START)
+    if not task.is_open:  # completed or awaiting acceptance: nothing left to time
+        raise InvalidTransition(action="start", status=task.status.value, task_id=task.id)
     check_trackable(task)
     timer = await uow.time.timer(_id(actor))
     entries: list[TimeEntry] = []
@@ -272,6 +274,8 @@ async def start_task_with_timer(
 ) -> TimerChange:
     """The card's Start: the status goes to in progress and, where time is tracked, the timer."""
     task = await load_for(uow, actor, task_id, Action.START)
+    if task.status not in _STARTABLE:  # a stale button: the status moved on meanwhile
+        raise InvalidTransition(action="start", status=task.status.value, task_id=task.id)
     try:
         check_trackable(task)
     except TimeError:
@@ -292,7 +296,6 @@ async def pause_task_with_timer(
         entries = await _close_running(uow, actor, timer, now)
         await uow.time.delete_timer(timer)
         timer = None
-    task = await load_for(uow, actor, task_id, Action.START)
     task.pause(_id(actor), now)
     await uow.tasks.save(task)
     return TimerChange(timer, task, entries)
@@ -390,10 +393,9 @@ async def add_manual(
 
 async def _own_entry(uow: UnitOfWork, actor: Member, entry_id: int) -> TimeEntry:
     entry = await uow.time.get_entry(entry_id)
-    if entry is None or entry.deleted or entry.company_id != actor.company_id:
+    if entry is None or entry.deleted or entry.member_id != actor.id:
+        # Someone else's entry is not named: members correct only their own time.
         raise TimeError(reason="entry_not_found", entry_id=entry_id)
-    if entry.member_id != actor.id:
-        raise NotPermitted(action="time")
     return entry
 
 
@@ -404,9 +406,8 @@ async def edit_entry(
     reason = _required(reason, "reason_required")
     entry = await _own_entry(uow, actor, entry_id)
     start, end = _moments(spec, actor, now, day=entry.day, start=entry.started_at)
-    if split_by_local_day(start, end, actor.timezone)[-1][0] != entry.day or len(
-        split_by_local_day(start, end, actor.timezone)
-    ) != 1:
+    pieces = split_by_local_day(start, end, actor.timezone)
+    if len(pieces) != 1 or pieces[0][0] != entry.day:
         raise TimeError(reason="crosses_day")
     if await _locked(uow, _id(actor), [entry.day]):
         op = {"op": "edit", "entry_id": entry_id, "start": start.isoformat(),

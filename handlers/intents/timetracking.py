@@ -43,7 +43,8 @@ async def _refused(turn: Turn, error: TimeError) -> Reply:
     task_id = int(error.params.get("task_id") or 0)
     children = [t for t in await turn.uow.tasks.children(task_id) if t.is_open][:8]
     rows = tuple(
-        (turn.button("btn.open", "op", t.id, id=t.id, title=t.title[:40]),) for t in children
+        (turn.button("time.start_on", "tmg", t.id, id=t.id, title=t.title[:40]),)
+        for t in children
     )
     return turn.reply(
         "time_refused", rows, reason=error.params.get("reason"), task_id=task_id, subtasks=children
@@ -139,31 +140,32 @@ async def timer_start_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 
 async def _card_start(turn: Turn, task_id: int) -> list[Reply]:
     change = await service.start_task_with_timer(turn.uow, turn.me, task_id, turn.now)
-    replies = [await card_reply(turn, task_id, notice="started")]
-    if change.timer_skipped or change.paused_task_id or change.day_started:
-        paused = (
-            await turn.uow.tasks.get(change.paused_task_id) if change.paused_task_id else None
-        )
-        replies.append(
-            turn.reply(
-                "time_started",
-                skipped=change.timer_skipped,
-                paused_task=paused,
-                day_started=change.day_started,
-            )
-        )
-    return replies
+    paused = await turn.uow.tasks.get(change.paused_task_id) if change.paused_task_id else None
+    note = {
+        "skipped": change.timer_skipped,
+        "paused_task": paused,
+        "running": change.timer is not None and change.timer.running,
+        "logged": 0,
+        "day_started": change.day_started,
+    }
+    return [_with_note(await card_reply(turn, task_id, notice="started"), note)]
 
 
 async def _card_pause(turn: Turn, task_id: int) -> list[Reply]:
     change = await service.pause_task_with_timer(turn.uow, turn.me, task_id, turn.now)
-    logged = sum(e.seconds for e in change.entries) // 60
-    notice = "paused"
-    replies = [await card_reply(turn, task_id, notice=notice)]
-    if change.entries:
-        replies.append(turn.reply("time_started", skipped=False, paused_task=None,
-                                  day_started=False, logged=logged))
-    return replies
+    note = {
+        "skipped": False,
+        "paused_task": None,
+        "running": False,
+        "logged": sum(e.seconds for e in change.entries) // 60,
+        "day_started": False,
+    }
+    return [_with_note(await card_reply(turn, task_id, notice="paused"), note)]
+
+
+def _with_note(reply: Reply, note: dict[str, Any]) -> Reply:
+    """The card, with what the timer did in the same message (time_card_line.j2)."""
+    return dataclasses.replace(reply, context={**reply.context, "time_note": note})
 
 
 @_refusing

@@ -22,6 +22,7 @@ from domain.timetracking import (
     EntrySource,
     PlanItem,
     TimeEntry,
+    TimeError,
     Timer,
 )
 from storage.models import TaskRow, TaskTagRow
@@ -89,7 +90,7 @@ class SqlTimeRepository:
                             )
                         )
                 except IntegrityError as exc:
-                    raise Conflict(member_id=timer.member_id) from exc
+                    raise Conflict(task_id=timer.task_id) from exc
                 timer.version = 1
                 return
         result = await self._s.execute(
@@ -101,7 +102,7 @@ class SqlTimeRepository:
             .execution_options(synchronize_session=False)
         )
         if not getattr(result, "rowcount", 0):
-            raise Conflict(member_id=timer.member_id)
+            raise Conflict(task_id=timer.task_id)
         timer.version += 1
 
     async def delete_timer(self, timer: Timer) -> None:
@@ -111,7 +112,7 @@ class SqlTimeRepository:
             .execution_options(synchronize_session=False)
         )
         if not getattr(result, "rowcount", 0):
-            raise Conflict(member_id=timer.member_id)
+            raise Conflict(task_id=timer.task_id)
 
     # -- entries ---------------------------------------------------------------------
     async def add_entry(self, entry: TimeEntry) -> TimeEntry:
@@ -152,7 +153,7 @@ class SqlTimeRepository:
             .execution_options(synchronize_session=False)
         )
         if not getattr(result, "rowcount", 0):
-            raise Conflict(entry_id=entry.id)
+            raise Conflict(task_id=entry.task_id)
         entry.version += 1
 
     async def add_change(self, change: EntryChange) -> None:
@@ -312,8 +313,8 @@ class SqlTimeRepository:
         try:
             async with self._s.begin_nested():
                 self._s.add(row)
-        except IntegrityError as exc:
-            raise Conflict(member_id=report.member_id) from exc
+        except IntegrityError as exc:  # submitted at the same moment from elsewhere
+            raise TimeError(reason="report_submitted", day=report.day.isoformat()) from exc
         report.id = row.id
         return report
 
