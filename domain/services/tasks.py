@@ -175,6 +175,14 @@ async def create_task(uow: UnitOfWork, actor: Member, cmd: CreateTask, now: date
     return task
 
 
+async def _stop_timers(uow: UnitOfWork, task: Task, now: datetime) -> None:
+    # Imported here: time tracking builds on these task services (load_for), not the
+    # other way round; closing a task is the one place where tasks call into timers.
+    from domain.services.timetracking import stop_timers_on
+
+    await stop_timers_on(uow, task, now)
+
+
 # -- status changes ---------------------------------------------------------------------
 
 
@@ -212,6 +220,7 @@ async def complete_task(
     assert actor.id is not None
     task.complete(actor.id, now, result)
     await uow.tasks.save(task)
+    await _stop_timers(uow, task, now)
     if task.status is TaskStatus.AWAITING_ACCEPTANCE:
         # Acceptance runs on the approval engine: the director is the request's approver.
         await approvals.open_task_acceptance(uow, task, actor, now)
@@ -430,6 +439,7 @@ async def copy_as_part(
     current.accept_after_completion = False
     current.complete(actor.id, now, result or f"→ #{part.id}")
     await uow.tasks.save(current)
+    await _stop_timers(uow, current, now)
     await _notify(uow, "task.assigned", part, [part.responsible_id], actor=actor)
     return current, part
 

@@ -826,3 +826,16 @@ async def timesheet(
     rows = await uow.time.timesheet(ids, start, end)
     projects = {p.id: p.name for p in await uow.projects.list(actor.company_id) if p.id}
     return Timesheet(start, end, rows, {_id(m): m.name for m in members}, projects, team)
+
+
+async def stop_timers_on(uow: UnitOfWork, task: Task, now: datetime) -> None:
+    """A task that is closed takes its running timers with it: the time up to now is
+    recorded, nothing keeps counting on a finished task."""
+    assert task.id is not None
+    for member_id in sorted({task.responsible_id, *task.co_executors}):
+        timer = await uow.time.timer(member_id)
+        member = await uow.members.get(member_id)
+        if timer is None or timer.task_id != task.id or member is None:
+            continue
+        await _close_running(uow, member, timer, now)
+        await uow.time.delete_timer(timer)

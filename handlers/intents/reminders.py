@@ -8,27 +8,37 @@ from domain.errors import InvalidInput
 from domain.ports import ListView
 from domain.reminders import MUTABLE
 from domain.services import preferences as prefs_service
+from domain.services import timetracking as time_service
 from domain.services.tasks import list_tasks
+from handlers.intents.timetracking import report_buttons
 from handlers.turn import Turn
-from handlers.types import Reply
+from handlers.types import Buttons, Reply
 
 # -- prompts the scheduler sends (rendered by handlers.notifications) --------------------
 
 
 async def scheduled_prompt(turn: Turn, kind: str, data: dict[str, Any]) -> Reply:
     """Morning plan, end-of-day report request, weekly backlog review."""
+    if kind == "day.report_request":
+        # The report itself, pre-filled from the day's tracked time and results.
+        view = await time_service.report_view(turn.uow, turn.me, turn.now)
+        return turn.reply("time_report", report_buttons(turn, view), view=view, kind=kind,
+                          notice="requested")
     me = turn.me
     assert me.id is not None
     today = await list_tasks(turn.uow, me, ListView.TODAY, turn.now)
     overdue = await list_tasks(turn.uow, me, ListView.OVERDUE, turn.now)
     backlog = await list_tasks(turn.uow, me, ListView.BACKLOG, turn.now)
-    rows = (
+    rows: Buttons = (
         (
             turn.button("view.today", "ls", ListView.TODAY.value, 0),
             turn.button("view.overdue", "ls", ListView.OVERDUE.value, 0),
             turn.button("view.backlog", "ls", ListView.BACKLOG.value, 0),
         ),
     )
+    if kind == "plan.morning":
+        # Fix the plan of the day: today's and overdue tasks with their planned time.
+        rows = ((turn.button("time.plan_fix", "pfx"),), *rows)
     return turn.reply(
         "scheduled_prompt",
         rows,

@@ -309,7 +309,7 @@ async def plan_fix_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 # -- the daily report -------------------------------------------------------------------------
 
 
-def _report_buttons(turn: Turn, view: service.ReportView) -> Buttons:
+def report_buttons(turn: Turn, view: service.ReportView) -> Buttons:
     rows: list[tuple[Button, ...]] = []
     for line in view.not_done[:6]:
         tid = line.task.id
@@ -330,7 +330,7 @@ async def report_command(turn: Turn) -> list[Reply]:
     if head.lower() == "submit":
         return await _submit(turn, rest)
     view = await service.report_view(turn.uow, turn.me, turn.now)
-    return [turn.reply("time_report", _report_buttons(turn, view), view=view, notice="show")]
+    return [turn.reply("time_report", report_buttons(turn, view), view=view, notice="show")]
 
 
 async def _submit(turn: Turn, comment: str) -> list[Reply]:

@@ -71,6 +71,11 @@ async def test_two_weeks_across_dst_holiday_leave_and_a_restart(
         await restarted.close()
 
     assert recorder.duplicates() == []
+    # The morning prompt offers to fix the plan; the evening one is the pre-filled report.
+    morning = recorder.of("anna", "plan.morning")[0].reply
+    assert morning.buttons[0][0].label == "time.plan_fix"
+    assert {s.reply.template for s in recorder.of("anna", "day.report_request")} == {
+        "time_report"}
     start, end = datetime(2026, 10, 21, 0, 0, tzinfo=UTC), datetime(2026, 11, 4, 0, 0, tzinfo=UTC)
     for handle, tz in ZONES.items():
         zone = ZoneInfo(tz)
