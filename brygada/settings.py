@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     overdue_escalation_days: int = 2
     deadline_reminder_minutes: int = 60
     report_request_minutes: int = 30
+    forgotten_timer_grace_minutes: int = 60
 
     # Approvals: custom request types in TOML (None: ./approvals.toml when it exists);
     # a pending request reminds its approver, then escalates, after these working hours.

@@ -339,6 +339,10 @@ class TimeRepository(Protocol):
         """The member's timer, fresh from the database (locked for update where supported)."""
         ...
 
+    async def running_timers(self, member_ids: Sequence[int]) -> Sequence[Timer]:
+        """The running timers of these members (the end-of-day check)."""
+        ...
+
     async def save_timer(self, timer: Timer) -> None:
         """Insert or update (optimistic version check); raise Conflict if someone else won."""
         ...

@@ -33,6 +33,8 @@ class TimeError(DomainError):
 class EntrySource(StrEnum):
     TIMER = "timer"
     MANUAL = "manual"
+    # Stopped by the end-of-day check because nobody answered: flagged for review.
+    AUTO_STOPPED = "auto"
 
 
 class DayEventKind(StrEnum):

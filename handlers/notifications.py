@@ -14,6 +14,7 @@ from handlers.config import ConversationConfig
 from handlers.intents.approvals import notification_reply as approval_notification
 from handlers.intents.crm import card_reply as crm_card_reply
 from handlers.intents.reminders import scheduled_prompt
+from handlers.intents.timetracking import forgotten_prompt
 from handlers.tokens import TokenSigner
 from handlers.turn import Turn
 from handlers.types import Inbound, Reply
@@ -47,6 +48,8 @@ async def notification_reply(
     actor = await uow.members.get(int(data["actor_id"])) if data.get("actor_id") else None
     if kind in SCHEDULED_PROMPTS:
         return await scheduled_prompt(turn, kind, data)
+    if kind == "timer.forgotten":
+        return await forgotten_prompt(turn, data)
     if "request_id" in data:
         return await approval_notification(turn, kind, data, actor.name if actor else "")
     if "task_id" in data:

@@ -28,6 +28,7 @@ from domain.services.approvals import enqueue_approval_reminders, expire_overdue
 from domain.services.crm import enqueue_stale_deal_alerts
 from domain.services.drafts import Roster
 from domain.services.tasks import create_task
+from domain.services.timetracking import auto_stop_timers, forgotten_timers
 from domain.tasks import Task
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class SweepConfig:
     approval_remind_hours: float = 4
     approval_escalate_hours: float = 8
     stale_deal_days: int = 14
+    forgotten_timer_grace: timedelta = timedelta(hours=1)
 
 
 @dataclass
@@ -80,6 +82,7 @@ async def sweep(
     for company in companies:
         await _task_alerts(uow, company, start, now, config, report)
         await _daily_prompts(uow, company, start, now, config, report)
+        await _forgotten_timers(uow, company, start, now, config, report)
     await _recurring(uow, start, now, occurrences, report)
     if companies:
         # Pending approvals of every company are walked once, on the first one's calendar.
@@ -199,6 +202,33 @@ async def _daily_prompts(
                     if m not in away
                 ]
                 report.count(kind, await uow.outbox.add_many(batch))
+
+
+async def _forgotten_timers(
+    uow: UnitOfWork,
+    company: Company,
+    start: datetime,
+    now: datetime,
+    config: SweepConfig,
+    report: SweepReport,
+) -> None:
+    """At the end of the working day a running timer is asked about; unanswered, it
+    stops at the end of the day plus a grace period, recorded up to the end, flagged."""
+    assert company.id is not None
+    end, grace = company.schedule.end, config.forgotten_timer_grace
+    for tz in await uow.scheduler.member_timezones(company.id):
+        members: list[int] | None = None
+        for moment in local_moments_between(start, now, tz, end, schedule=company.schedule):
+            if moment.date() != local_date(now, tz):
+                continue  # yesterday's question is stale; the auto-stop below still runs
+            members = members or list(await uow.scheduler.members_in_timezone(company.id, tz))
+            notes = await forgotten_timers(uow, members, moment)
+            report.count("timer.forgotten", await uow.outbox.add_many(notes))
+        for moment in local_moments_between(
+            start - grace, now - grace, tz, end, schedule=company.schedule
+        ):
+            members = members or list(await uow.scheduler.members_in_timezone(company.id, tz))
+            report.count("timer.auto_stopped", await auto_stop_timers(uow, members, moment, now))
 
 
 def _first_working_day_of_week(day: date, schedule: WorkSchedule) -> bool:

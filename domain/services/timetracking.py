@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from domain.approval_types import BUILTIN, ApprovalType, FieldSpec, FieldType, LocalText
 from domain.approvals import REPORT_REVIEW, TIME_CORRECTION, ApprovalRequest, Subject, SubjectKind
 from domain.company import Member, WorkSchedule
-from domain.errors import InvalidTransition, NotPermitted
+from domain.errors import InvalidInput, InvalidTransition, NotPermitted
 from domain.notifications import Notification
 from domain.policies import Action
 from domain.ports import ListView, TimesheetRow, UnitOfWork
@@ -839,3 +839,65 @@ async def stop_timers_on(uow: UnitOfWork, task: Task, now: datetime) -> None:
             continue
         await _close_running(uow, member, timer, now)
         await uow.time.delete_timer(timer)
+
+
+STILL_WORKING = "timer.still_working"
+
+
+async def stop_timer_at(
+    uow: UnitOfWork, actor: Member, at: datetime, now: datetime,
+    source: EntrySource = EntrySource.TIMER,
+) -> TimerChange:
+    """Stop the running timer as of ``at`` (the forgotten timer: "I stopped at 18:00")."""
+    timer = await uow.time.timer(_id(actor))
+    if timer is None or timer.started_at is None:
+        raise TimeError(reason="no_running_timer")
+    if not timer.started_at < at <= now:
+        raise InvalidInput(field="time", reason="out_of_range")
+    entries = await _write_entries(
+        uow, actor, timer.task_id, timer.started_at, at, source, None, now
+    )
+    await uow.time.delete_timer(timer)
+    return TimerChange(None, await uow.tasks.get(timer.task_id), entries)
+
+
+async def still_working(uow: UnitOfWork, actor: Member, now: datetime) -> None:
+    """The member confirmed the timer runs on purpose: no auto-stop today."""
+    await uow.scheduler.set_watermark(f"{STILL_WORKING}:{_id(actor)}:{today_of(actor, now)}", now)
+
+
+async def forgotten_timers(
+    uow: UnitOfWork, member_ids: Sequence[int], end: datetime
+) -> list[Notification]:
+    """At the end of the working day: ask everyone whose timer still runs."""
+    notes = []
+    for timer in await uow.time.running_timers(member_ids):
+        day = end.date().isoformat()
+        notes.append(Notification(
+            member_id=timer.member_id, kind="timer.forgotten",
+            data={"task_id": timer.task_id, "end": end.isoformat(), "date": day},
+            dedup_key=f"timer.forgotten:{timer.member_id}:{day}",
+        ))
+    return notes
+
+
+async def auto_stop_timers(
+    uow: UnitOfWork, member_ids: Sequence[int], end: datetime, now: datetime
+) -> int:
+    """Nobody answered: timers started before the end of the day stop at its end, flagged."""
+    stopped = 0
+    for timer in await uow.time.running_timers(member_ids):
+        member = await uow.members.get(timer.member_id)
+        if member is None or timer.started_at is None or timer.started_at >= end:
+            continue
+        key = f"{STILL_WORKING}:{timer.member_id}:{today_of(member, end)}"
+        if await uow.scheduler.watermark(key) is not None:
+            continue
+        await stop_timer_at(uow, member, end, now, EntrySource.AUTO_STOPPED)
+        await uow.outbox.add(Notification(
+            member_id=timer.member_id, kind="timer.auto_stopped",
+            data={"task_id": timer.task_id, "end": end.isoformat()},
+            dedup_key=f"timer.auto_stopped:{timer.member_id}:{end.date().isoformat()}",
+        ))
+        stopped += 1
+    return stopped

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from domain.errors import InvalidInput
 from domain.services import timetracking as service
@@ -370,6 +373,56 @@ async def timesheet_command(turn: Turn) -> list[Reply]:
     return [reply]
 
 
+# -- the forgotten timer (end of the working day) -------------------------------------------
+
+_HH_MM = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+async def forgotten_prompt(turn: Turn, data: dict[str, Any]) -> Reply:
+    """[Stop at 18:00] [Still working] [Adjust], sent when the working day ends."""
+    end = datetime.fromisoformat(str(data["end"]))
+    timer, task = await service.current_timer(turn.uow, turn.me)
+    local = end.astimezone(ZoneInfo(turn.tz)).strftime("%H:%M")
+    buttons = (
+        (
+            turn.button("time.stop_at", "tfs", int(end.timestamp()) // 60, at=local),
+            turn.button("time.still_working", "tfw"),
+        ),
+        (turn.button("time.adjust", "tfa"),),
+    )
+    return turn.reply("time_forgotten", buttons, task=task, running=bool(timer and timer.running),
+                      end=end, kind="timer.forgotten")
+
+
+@_refusing
+async def forgotten_stop_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    at = datetime.fromtimestamp(int(args[0]) * 60, UTC)
+    change = await service.stop_timer_at(turn.uow, turn.me, at, turn.now)
+    return [turn.edit("time_forgotten_done", outcome="stopped", at=at, task=change.task)]
+
+
+@_refusing
+async def forgotten_working_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    await service.still_working(turn.uow, turn.me, turn.now)
+    return [turn.edit("time_forgotten_done", outcome="working", at=None, task=None)]
+
+
+async def forgotten_adjust_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    return [await turn.ask_for("timer_adjust", {}, "time_adjust_ask")]
+
+
+@_refusing
+async def forgotten_adjust_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    """"17:40": the timer stopped then, today in the member's timezone."""
+    match = _HH_MM.match(text)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise InvalidInput(field="time", reason="format", value=text)
+    local_now = turn.now.astimezone(ZoneInfo(turn.tz))
+    at = local_now.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
+    change = await service.stop_timer_at(turn.uow, turn.me, at, turn.now)
+    return [turn.reply("time_forgotten_done", outcome="stopped", at=at, task=change.task)]
+
+
 COMMANDS = {
     "timer": timer_command,
     "time": time_command,
@@ -385,8 +438,12 @@ ACTIONS = {
     "tmg": timer_start_pressed,
     "dy": day_pressed,
     "pfx": plan_fix_pressed,
+    "tfs": forgotten_stop_pressed,
+    "tfw": forgotten_working_pressed,
+    "tfa": forgotten_adjust_pressed,
     "rps": report_submit_pressed,
 }
 PROMPTS = {
     "report_comment": report_comment_answer,
+    "timer_adjust": forgotten_adjust_answer,
 }

@@ -74,6 +74,16 @@ class SqlTimeRepository:
             return None
         return Timer(row.member_id, row.company_id, row.task_id, row.started_at, row.version)
 
+    async def running_timers(self, member_ids: Sequence[int]) -> Sequence[Timer]:
+        if not member_ids:
+            return []
+        rows = await self._s.scalars(
+            select(TimerRow).where(
+                TimerRow.member_id.in_(list(member_ids)), TimerRow.started_at.is_not(None)
+            )
+        )
+        return [Timer(r.member_id, r.company_id, r.task_id, r.started_at, r.version) for r in rows]
+
     async def save_timer(self, timer: Timer) -> None:
         if timer.version == 0:
             exists = await self._s.get(TimerRow, timer.member_id)

@@ -8,15 +8,16 @@ from tests.dialog import Dialog, verify_dialog
 from tests.factories import make_team
 
 
-async def test_done_stops_the_running_timer_and_keeps_its_time(
-    app: App, clock: FakeClock
-) -> None:
+async def test_done_stops_the_running_timer_and_keeps_its_time(app: App, clock: FakeClock) -> None:
     dialog = Dialog(app, await make_team(app))
-    await verify_dialog(dialog, [
-        ("boss", "Prepare the offer @anna ~1h", ["Task #1 created"]),
-        ("anna", "/show 1", ["▶ Start"]),
-        ("anna", "press:Start", ["In progress"]),
-    ])
+    await verify_dialog(
+        dialog,
+        [
+            ("boss", "Prepare the offer @anna ~1h", ["Task #1 created"]),
+            ("anna", "/show 1", ["▶ Start"]),
+            ("anna", "press:Start", ["In progress"]),
+        ],
+    )
     clock.advance(minutes=25)
     await verify_dialog(dialog, [("anna", "/done 1 Offer sent", ["sent to the director"])])
     clock.advance(minutes=30)
