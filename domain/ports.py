@@ -339,6 +339,10 @@ class TimeRepository(Protocol):
         """The member's timer, fresh from the database (locked for update where supported)."""
         ...
 
+    async def reported(self, member_ids: Sequence[int], day: date) -> frozenset[int]:
+        """Which of these members submitted the daily report for ``day``."""
+        ...
+
     async def running_timers(self, member_ids: Sequence[int]) -> Sequence[Timer]:
         """The running timers of these members (the end-of-day check)."""
         ...

@@ -83,6 +83,7 @@ async def sweep(
         await _task_alerts(uow, company, start, now, config, report)
         await _daily_prompts(uow, company, start, now, config, report)
         await _forgotten_timers(uow, company, start, now, config, report)
+        await _missing_reports(uow, company, start, now, report)
     await _recurring(uow, start, now, occurrences, report)
     if companies:
         # Pending approvals of every company are walked once, on the first one's calendar.
@@ -229,6 +230,42 @@ async def _forgotten_timers(
         ):
             members = members or list(await uow.scheduler.members_in_timezone(company.id, tz))
             report.count("timer.auto_stopped", await auto_stop_timers(uow, members, moment, now))
+
+
+async def _missing_reports(
+    uow: UnitOfWork, company: Company, start: datetime, now: datetime, report: SweepReport
+) -> None:
+    """At the start of the working day each manager hears who has not submitted the
+    previous working day's report (the regulations: managers review daily reports)."""
+    assert company.id is not None
+    schedule = company.schedule
+    for tz in await uow.scheduler.member_timezones(company.id):
+        for moment in local_moments_between(start, now, tz, schedule.start, schedule=schedule):
+            if moment.date() != local_date(now, tz):
+                continue
+            previous = moment.date() - timedelta(days=1)
+            while not schedule.is_working_day(previous):
+                previous -= timedelta(days=1)
+            members = list(await uow.scheduler.members_in_timezone(company.id, tz))
+            done = await uow.time.reported(members, previous)
+            away = await uow.approvals.absent_member_ids(company.id, previous)
+            missing: dict[int, list[str]] = {}
+            for member_id in members:
+                if member_id in done or member_id in away:
+                    continue
+                member = await uow.members.get(member_id)
+                for supervisor in await uow.members.supervisors_of(member_id):
+                    missing.setdefault(supervisor, []).append(member.name if member else "?")
+            notes = [
+                Notification(
+                    member_id=supervisor,
+                    kind="reports.missing",
+                    data={"date": previous.isoformat(), "names": sorted(names)},
+                    dedup_key=f"reports.missing:{supervisor}:{previous.isoformat()}:{tz}",
+                )
+                for supervisor, names in missing.items()
+            ]
+            report.count("reports.missing", await uow.outbox.add_many(notes))
 
 
 def _first_working_day_of_week(day: date, schedule: WorkSchedule) -> bool:

@@ -74,6 +74,16 @@ class SqlTimeRepository:
             return None
         return Timer(row.member_id, row.company_id, row.task_id, row.started_at, row.version)
 
+    async def reported(self, member_ids: Sequence[int], day: date) -> frozenset[int]:
+        if not member_ids:
+            return frozenset()
+        rows = await self._s.scalars(
+            select(DailyReportRow.member_id).where(
+                DailyReportRow.member_id.in_(list(member_ids)), DailyReportRow.day == day
+            )
+        )
+        return frozenset(rows)
+
     async def running_timers(self, member_ids: Sequence[int]) -> Sequence[Timer]:
         if not member_ids:
             return []

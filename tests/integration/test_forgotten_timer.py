@@ -86,3 +86,29 @@ async def test_adjust_takes_a_typed_time(app: App, clock: FakeClock) -> None:
             ("anna", "17:40", ["Timer stopped at", "17:40"]),
         ],
     )
+
+
+async def test_manager_hears_who_did_not_report(app: App, clock: FakeClock) -> None:
+    from domain.services import timetracking
+    from tests.factories import make_department
+
+    clock.set(datetime(2026, 11, 23, 16, 0, tzinfo=UTC))  # Monday 17:00 in Warsaw
+    team = await make_team(
+        app,
+        [
+            ("boss", Role.ADMIN),
+            ("head", Role.MANAGER),
+            ("anna", Role.EMPLOYEE),
+            ("ivan", Role.EMPLOYEE),
+        ],
+    )
+    await make_department(app, team, "Sales", head="head", staff=["anna", "ivan"])
+    async with app.uow() as uow:
+        await timetracking.submit_report(uow, team["anna"], "Calls done", clock.now())
+        await uow.commit()
+    recorder = Recorder(clock)
+    await run_until(app, clock, recorder, datetime(2026, 11, 24, 8, 10, tzinfo=UTC))
+    [digest] = [s for s in recorder.sent if s.kind == "reports.missing"]
+    assert digest.handle == "head"
+    assert digest.reply.context["data"]["names"] == ["Ivan"]
+    assert digest.local("Europe/Warsaw").hour == 9
