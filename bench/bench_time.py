@@ -113,8 +113,9 @@ async def time_report(
     return {**latency_summary(samples), "groups": rows, "minutes": minutes}
 
 
-async def timers(app: Any, team: Any, handles: list[str], tasks: dict[int, list[int]],
-                 seconds: float) -> dict[str, Any]:
+async def timers(
+    app: Any, team: Any, handles: list[str], tasks: dict[int, list[int]], seconds: float
+) -> dict[str, Any]:
     """Alternate /timer <task> and /timer stop across members, through the conversation."""
     ops, samples = 0, []
     deadline = time.perf_counter() + seconds
@@ -126,8 +127,12 @@ async def timers(app: Any, team: Any, handles: list[str], tasks: dict[int, list[
         for args in (str(task_id), "stop"):
             app.clock.advance(minutes=1)
             inbound = Inbound(
-                platform="console", workspace=team.workspace, user_id=handle, chat_id=handle,
-                command="timer", args=args,
+                platform="console",
+                workspace=team.workspace,
+                user_id=handle,
+                chat_id=handle,
+                command="timer",
+                args=args,
             )
             t0 = time.perf_counter()
             replies = await app.conversation.handle(inbound)
@@ -184,9 +189,7 @@ async def main() -> None:
                 tasks[member.id] = ids
             await uow.commit()
         setup_s = time.perf_counter() - t0
-        load_s = await load_entries(
-            app, team.company.id or 0, list(tasks), tasks, args.entries
-        )
+        load_s = await load_entries(app, team.company.id or 0, list(tasks), tasks, args.entries)
         member = team[handles[1]]
         reports = {
             "member_week": await time_report(app, member, "week", False, 20),

@@ -65,7 +65,7 @@ class App:
                 approval_remind_hours=s.approval_remind_hours,
                 approval_escalate_hours=s.approval_escalate_hours,
                 stale_deal_days=s.stale_deal_days,
-            forgotten_timer_grace=timedelta(minutes=s.forgotten_timer_grace_minutes),
+                forgotten_timer_grace=timedelta(minutes=s.forgotten_timer_grace_minutes),
             ),
         )
 

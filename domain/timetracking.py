@@ -253,7 +253,7 @@ def parse_duration(text: str) -> int | None:
 
 
 def parse_span(text: str, day: date, tz: str) -> tuple[datetime, datetime] | None:
-    """"9:00-10:30" on a local ``day`` -> (start, end) aware; None when not a span."""
+    """ "9:00-10:30" on a local ``day`` -> (start, end) aware; None when not a span."""
     found = _SPAN.fullmatch(text.strip())
     if not found:
         return None

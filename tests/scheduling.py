@@ -44,13 +44,17 @@ class Recorder:
         return [s.local(tz).date() for s in self.of(handle, kind)]
 
     def duplicates(self) -> list[tuple[str, str, str]]:
-        counts = Counter((s.handle, s.kind, s.reply.context.get("day") or s.at.isoformat())
-                         for s in self.sent)
+        counts = Counter(
+            (s.handle, s.kind, s.reply.context.get("day") or s.at.isoformat()) for s in self.sent
+        )
         return [key for key, n in counts.items() if n > 1]
 
 
 async def run_until(
-    app: App, clock: FakeClock, recorder: Recorder, until: datetime,
+    app: App,
+    clock: FakeClock,
+    recorder: Recorder,
+    until: datetime,
     step: timedelta = timedelta(minutes=15),
 ) -> None:
     """Advance the clock step by step; sweep and deliver after each step."""

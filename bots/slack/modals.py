@@ -37,6 +37,7 @@ MAX_MODAL_SECTIONS = 10
 
 View = dict[str, Any]
 
+
 def chrome(lang: str | None, key: str) -> str:
     """The adapter's own words (modal titles, buttons), from labels.toml."""
     return label(language_of(lang), f"slack.{key}")

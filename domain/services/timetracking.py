@@ -182,9 +182,9 @@ async def _check_planned(uow: UnitOfWork, task_id: int) -> None:
         )
 
 
-async def _close_running(uow: UnitOfWork, actor: Member, timer: Timer, now: datetime) -> list[
-    TimeEntry
-]:
+async def _close_running(
+    uow: UnitOfWork, actor: Member, timer: Timer, now: datetime
+) -> list[TimeEntry]:
     if timer.started_at is None:
         return []
     entries = await _write_entries(
@@ -201,9 +201,7 @@ async def _pause_status(uow: UnitOfWork, actor: Member, task_id: int, now: datet
         await uow.tasks.save(task)
 
 
-async def start_timer(
-    uow: UnitOfWork, actor: Member, task_id: int, now: datetime
-) -> TimerChange:
+async def start_timer(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> TimerChange:
     """Start the member's timer on a task (status: in progress); a running one is paused."""
     task = await load_for(uow, actor, task_id, Action.START)
     if not task.is_open:  # completed or awaiting acceptance: nothing left to time
@@ -381,8 +379,13 @@ async def add_manual(
         raise TimeError(reason="in_future")
     days = [d for d, _, _ in split_by_local_day(start, end, actor.timezone)]
     if await _locked(uow, _id(actor), days):
-        op = {"op": "add", "task_id": task_id, "start": start.isoformat(),
-              "end": end.isoformat(), "comment": comment}
+        op = {
+            "op": "add",
+            "task_id": task_id,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "comment": comment,
+        }
         change = f"+ #{task_id} {_span_text(start, end, actor.timezone)}"
         return await _file_correction(uow, actor, op, change, comment, None, now)
     entries = await _write_entries(
@@ -410,8 +413,12 @@ async def edit_entry(
     if len(pieces) != 1 or pieces[0][0] != entry.day:
         raise TimeError(reason="crosses_day")
     if await _locked(uow, _id(actor), [entry.day]):
-        op = {"op": "edit", "entry_id": entry_id, "start": start.isoformat(),
-              "end": end.isoformat()}
+        op = {
+            "op": "edit",
+            "entry_id": entry_id,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        }
         change = (
             f"#{entry_id}: {_span_text(entry.started_at, entry.ended_at, actor.timezone)}"
             f" → {_span_text(start, end, actor.timezone)}"
@@ -544,9 +551,7 @@ async def day_view(uow: UnitOfWork, actor: Member, now: datetime) -> DayView:
     return DayView(day, day_state(events), events, worked_seconds(events, now) // 60)
 
 
-async def move_day(
-    uow: UnitOfWork, actor: Member, kind: DayEventKind, now: datetime
-) -> DayView:
+async def move_day(uow: UnitOfWork, actor: Member, kind: DayEventKind, now: datetime) -> DayView:
     """Start, pause, resume or end the working day; a pause or the end stops the timer's run."""
     day = today_of(actor, now)
     events = await uow.time.day_events(_id(actor), day)
@@ -845,7 +850,10 @@ STILL_WORKING = "timer.still_working"
 
 
 async def stop_timer_at(
-    uow: UnitOfWork, actor: Member, at: datetime, now: datetime,
+    uow: UnitOfWork,
+    actor: Member,
+    at: datetime,
+    now: datetime,
     source: EntrySource = EntrySource.TIMER,
 ) -> TimerChange:
     """Stop the running timer as of ``at`` (the forgotten timer: "I stopped at 18:00")."""
@@ -873,11 +881,14 @@ async def forgotten_timers(
     notes = []
     for timer in await uow.time.running_timers(member_ids):
         day = end.date().isoformat()
-        notes.append(Notification(
-            member_id=timer.member_id, kind="timer.forgotten",
-            data={"task_id": timer.task_id, "end": end.isoformat(), "date": day},
-            dedup_key=f"timer.forgotten:{timer.member_id}:{day}",
-        ))
+        notes.append(
+            Notification(
+                member_id=timer.member_id,
+                kind="timer.forgotten",
+                data={"task_id": timer.task_id, "end": end.isoformat(), "date": day},
+                dedup_key=f"timer.forgotten:{timer.member_id}:{day}",
+            )
+        )
     return notes
 
 
@@ -894,10 +905,13 @@ async def auto_stop_timers(
         if await uow.scheduler.watermark(key) is not None:
             continue
         await stop_timer_at(uow, member, end, now, EntrySource.AUTO_STOPPED)
-        await uow.outbox.add(Notification(
-            member_id=timer.member_id, kind="timer.auto_stopped",
-            data={"task_id": timer.task_id, "end": end.isoformat()},
-            dedup_key=f"timer.auto_stopped:{timer.member_id}:{end.date().isoformat()}",
-        ))
+        await uow.outbox.add(
+            Notification(
+                member_id=timer.member_id,
+                kind="timer.auto_stopped",
+                data={"task_id": timer.task_id, "end": end.isoformat()},
+                dedup_key=f"timer.auto_stopped:{timer.member_id}:{end.date().isoformat()}",
+            )
+        )
         stopped += 1
     return stopped

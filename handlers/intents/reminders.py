@@ -22,8 +22,9 @@ async def scheduled_prompt(turn: Turn, kind: str, data: dict[str, Any]) -> Reply
     if kind == "day.report_request":
         # The report itself, pre-filled from the day's tracked time and results.
         view = await time_service.report_view(turn.uow, turn.me, turn.now)
-        return turn.reply("time_report", report_buttons(turn, view), view=view, kind=kind,
-                          notice="requested")
+        return turn.reply(
+            "time_report", report_buttons(turn, view), view=view, kind=kind, notice="requested"
+        )
     me = turn.me
     assert me.id is not None
     today = await list_tasks(turn.uow, me, ListView.TODAY, turn.now)

@@ -46,8 +46,7 @@ async def _refused(turn: Turn, error: TimeError) -> Reply:
     task_id = int(error.params.get("task_id") or 0)
     children = [t for t in await turn.uow.tasks.children(task_id) if t.is_open][:8]
     rows = tuple(
-        (turn.button("time.start_on", "tmg", t.id, id=t.id, title=t.title[:40]),)
-        for t in children
+        (turn.button("time.start_on", "tmg", t.id, id=t.id, title=t.title[:40]),) for t in children
     )
     return turn.reply(
         "time_refused", rows, reason=error.params.get("reason"), task_id=task_id, subtasks=children
@@ -78,9 +77,7 @@ async def _timer_reply(turn: Turn, change: service.TimerChange | None, notice: s
         change = service.TimerChange(timer, task)
     timer = change.timer
     running = timer is not None and timer.running
-    paused_task = (
-        await turn.uow.tasks.get(change.paused_task_id) if change.paused_task_id else None
-    )
+    paused_task = await turn.uow.tasks.get(change.paused_task_id) if change.paused_task_id else None
     elapsed = timer.elapsed(turn.now).total_seconds() // 60 if timer else 0
     logged = sum(e.seconds for e in change.entries) // 60
     spent = await turn.uow.time.spent_seconds(change.task.id or 0) // 60 if change.task else 0
@@ -107,8 +104,11 @@ async def timer_command(turn: Turn) -> list[Reply]:
     if not head:
         return [await _timer_reply(turn, None, "show")]
     if head in {"pause", "resume", "stop"}:
-        op = {"pause": service.pause_timer, "resume": service.resume_timer,
-              "stop": service.stop_timer}[head]
+        op = {
+            "pause": service.pause_timer,
+            "resume": service.resume_timer,
+            "stop": service.stop_timer,
+        }[head]
         return [await _timer_reply(turn, await op(turn.uow, turn.me, turn.now), head)]
     raw = rest if head == "start" else head
     change = await service.start_timer(turn.uow, turn.me, _task_id(raw), turn.now)
@@ -215,8 +215,11 @@ async def time_command(turn: Turn) -> list[Reply]:
     if not words:
         lines = await service.day_entries(turn.uow, turn.me, turn.now)
         total = sum(line.entry.seconds for line in lines) // 60
-        return [turn.reply("time_entries", what="list", entries=lines, minutes=total,
-                           ids=[], request_id=None)]
+        return [
+            turn.reply(
+                "time_entries", what="list", entries=lines, minutes=total, ids=[], request_id=None
+            )
+        ]
     head = words[0].lower()
     if head in {"edit", "del", "delete", "log"}:
         if len(words) < 2:
@@ -260,9 +263,7 @@ def _day_buttons(turn: Turn, view: service.DayView) -> Buttons:
 
 def _day_reply(turn: Turn, view: service.DayView, notice: str) -> Reply:
     logged = sum(e.seconds for e in view.timer_change.entries) // 60 if view.timer_change else 0
-    return turn.edit(
-        "time_day", _day_buttons(turn, view), view=view, notice=notice, logged=logged
-    )
+    return turn.edit("time_day", _day_buttons(turn, view), view=view, notice=notice, logged=logged)
 
 
 @_refusing
@@ -317,8 +318,9 @@ def report_buttons(turn: Turn, view: service.ReportView) -> Buttons:
     for line in view.not_done[:6]:
         tid = line.task.id
         if line.suggestion == "part":
-            rows.append((turn.button("time.part_of", "pt", tid, id=tid,
-                                     n=line.task.part_number + 1),))
+            rows.append(
+                (turn.button("time.part_of", "pt", tid, id=tid, n=line.task.part_number + 1),)
+            )
         else:
             rows.append((turn.button("time.move_of", "dl", tid, id=tid),))
     if view.submitted is None:
@@ -390,8 +392,14 @@ async def forgotten_prompt(turn: Turn, data: dict[str, Any]) -> Reply:
         ),
         (turn.button("time.adjust", "tfa"),),
     )
-    return turn.reply("time_forgotten", buttons, task=task, running=bool(timer and timer.running),
-                      end=end, kind="timer.forgotten")
+    return turn.reply(
+        "time_forgotten",
+        buttons,
+        task=task,
+        running=bool(timer and timer.running),
+        end=end,
+        kind="timer.forgotten",
+    )
 
 
 @_refusing
@@ -413,7 +421,7 @@ async def forgotten_adjust_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 
 @_refusing
 async def forgotten_adjust_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
-    """"17:40": the timer stopped then, today in the member's timezone."""
+    """ "17:40": the timer stopped then, today in the member's timezone."""
     match = _HH_MM.match(text)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise InvalidInput(field="time", reason="format", value=text)

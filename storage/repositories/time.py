@@ -116,9 +116,7 @@ class SqlTimeRepository:
         result = await self._s.execute(
             update(TimerRow)
             .where(TimerRow.member_id == timer.member_id, TimerRow.version == timer.version)
-            .values(
-                task_id=timer.task_id, started_at=timer.started_at, version=timer.version + 1
-            )
+            .values(task_id=timer.task_id, started_at=timer.started_at, version=timer.version + 1)
             .execution_options(synchronize_session=False)
         )
         if not getattr(result, "rowcount", 0):
@@ -375,6 +373,4 @@ class SqlTimeRepository:
             .group_by(TimeEntryRow.member_id, TaskRow.project_id, TimeEntryRow.day)
         )
         rows = await self._s.execute(stmt)
-        return [
-            TimesheetRow(int(r[0]), r[1], r[2], int(r[3] or 0), int(r[4] or 0)) for r in rows
-        ]
+        return [TimesheetRow(int(r[0]), r[1], r[2], int(r[3] or 0), int(r[4] or 0)) for r in rows]

@@ -42,7 +42,8 @@ async def _enqueue(app: App, team_ids: list[int], per_member: int) -> int:
     async with app.uow() as uow:
         notes = [
             Notification(member_id=m, kind="test.ping", data={"n": n}, dedup_key=f"ping:{m}:{n}")
-            for m in team_ids for n in range(per_member)
+            for m in team_ids
+            for n in range(per_member)
         ]
         await uow.outbox.add_many(notes)
         await uow.commit()
@@ -55,8 +56,10 @@ async def _drain(app: App, notifiers: dict[str, object], clock: FakeClock) -> No
         await dispatcher.run_once()
         clock.advance(seconds=30)  # lets retries with backoff/retry_after come due
     async with app.uow() as uow:
-        assert await uow.outbox.claim_due(clock.now() + timedelta(days=1), 10,
-                                          timedelta(minutes=1)) == []
+        assert (
+            await uow.outbox.claim_due(clock.now() + timedelta(days=1), 10, timedelta(minutes=1))
+            == []
+        )
 
 
 async def test_telegram_delivery_survives_429_5xx_and_timeouts(
@@ -65,11 +68,18 @@ async def test_telegram_delivery_survives_429_5xx_and_timeouts(
     team = await make_team(app, PEOPLE)
     async with app.uow() as uow:  # Telegram chats have numeric ids
         for n, member in enumerate(team.people.values()):
-            await uow.members.add_identity(ChatIdentity("telegram", "bot2", str(1000 + n),
-                                                        member.id or 0, chat_id=str(1000 + n)))
+            await uow.members.add_identity(
+                ChatIdentity(
+                    "telegram", "bot2", str(1000 + n), member.id or 0, chat_id=str(1000 + n)
+                )
+            )
         await uow.commit()
-    settings = app.settings.model_copy(update={
-        "telegram_bot_token": SecretStr("123456:TEST"), "telegram_api_url": telegram.base_url})
+    settings = app.settings.model_copy(
+        update={
+            "telegram_bot_token": SecretStr("123456:TEST"),
+            "telegram_api_url": telegram.base_url,
+        }
+    )
     bot = build_bot(settings)
     assert isinstance(bot.session, AiohttpSession)
     bot.session.timeout = 2
@@ -88,16 +98,22 @@ async def test_telegram_delivery_survives_429_5xx_and_timeouts(
 
         from storage.models import OutboxRow
 
-        statuses = dict((await uow.session.execute(
-            select(OutboxRow.status, func.count()).group_by(OutboxRow.status))).all())
+        statuses = dict(
+            (
+                await uow.session.execute(
+                    select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
+                )
+            ).all()
+        )
     assert statuses == {"sent": total}
 
 
 async def test_slack_delivery_and_a_gone_user(
     app: App, clock: FakeClock, slack: FakeSlackAPI
 ) -> None:
-    team = await make_team(app, [("boss", Role.ADMIN), *PEOPLE[:3]], platform="slack",
-                           workspace="T0001")
+    team = await make_team(
+        app, [("boss", Role.ADMIN), *PEOPLE[:3]], platform="slack", workspace="T0001"
+    )
     slack.fail_next("chat.postMessage", status=429, retry_after=1, times=2)
     slack.fail_next("chat.postMessage", status=500, times=1)
     client = build_client("xoxb-test", f"{slack.base_url}/api/")
@@ -119,19 +135,34 @@ async def test_slack_delivery_and_a_gone_user(
 
         from storage.models import OutboxRow
 
-        row = (await uow.session.execute(
-            select(OutboxRow.status, OutboxRow.attempts, OutboxRow.last_error)
-            .where(OutboxRow.dedup_key == "ping:gone"))).one()
+        row = (
+            await uow.session.execute(
+                select(OutboxRow.status, OutboxRow.attempts, OutboxRow.last_error).where(
+                    OutboxRow.dedup_key == "ping:gone"
+                )
+            )
+        ).one()
         identities = await uow.members.identities_of(gone.id or 0)
     assert row[0] == "failed" and row[1] == 1 and "account_inactive" in row[2]
     assert identities[0].unreachable
     # The admin hears about it once, whatever else fails for that member later.
-    admin_notices = [c for c in slack.calls_to("chat.postMessage")
-                     if "blocked the bot" in str(c.params.get("text", ""))]
+    admin_notices = [
+        c
+        for c in slack.calls_to("chat.postMessage")
+        if "blocked the bot" in str(c.params.get("text", ""))
+    ]
     assert len(admin_notices) == 1
     async with app.uow() as uow:
         await uow.outbox.add(Notification(gone.id or 0, "test.ping", {}, "ping:gone2"))
         await uow.commit()
     await _drain(app, notifiers, clock)
-    assert len([c for c in slack.calls_to("chat.postMessage")
-                if "blocked the bot" in str(c.params.get("text", ""))]) == 1
+    assert (
+        len(
+            [
+                c
+                for c in slack.calls_to("chat.postMessage")
+                if "blocked the bot" in str(c.params.get("text", ""))
+            ]
+        )
+        == 1
+    )

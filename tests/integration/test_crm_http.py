@@ -40,20 +40,28 @@ async def _count(app: App, model: type) -> int:
         return int(await uow.session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-async def test_json_lead_is_stored_assigned_and_announced(app: App, client: TestClient,
-                                                           token: str) -> None:
-    response = await client.post(f"/api/leads/{token}", json={
-        "name": "Jan Kowalski", "phone": "600 100 200", "email": "jan@acme.pl",
-        "company": "ACME", "comment": "Quote for 20 windows", "source": "landing-1"},
-        headers={"Origin": ORIGIN})
+async def test_json_lead_is_stored_assigned_and_announced(
+    app: App, client: TestClient, token: str
+) -> None:
+    response = await client.post(
+        f"/api/leads/{token}",
+        json={
+            "name": "Jan Kowalski",
+            "phone": "600 100 200",
+            "email": "jan@acme.pl",
+            "company": "ACME",
+            "comment": "Quote for 20 windows",
+            "source": "landing-1",
+        },
+        headers={"Origin": ORIGIN},
+    )
     assert response.status == 201
     assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
     body = await response.json()
     async with app.uow() as uow:
         lead = await uow.crm.get_lead(body["id"])
         assert lead is not None
-        assert (lead.name, lead.phone, lead.source) == ("Jan Kowalski", "+48600100200",
-                                                        "landing-1")
+        assert (lead.name, lead.phone, lead.source) == ("Jan Kowalski", "+48600100200", "landing-1")
         mia = await uow.members.by_handle(lead.company_id, "mia")
         assert mia is not None and lead.owner_id == mia.id  # no Sales department: managers
         kinds = list(await uow.session.scalars(select(OutboxRow.kind)))
@@ -62,13 +70,17 @@ async def test_json_lead_is_stored_assigned_and_announced(app: App, client: Test
 
 
 async def test_form_encoded_lead_and_redirect(app: App, client: TestClient, token: str) -> None:
-    response = await client.post(f"/api/leads/{token}", data={
-        "name": "Ewa", "email": "ewa@x.pl", "redirect": f"{ORIGIN}/thanks"},
-        allow_redirects=False)
+    response = await client.post(
+        f"/api/leads/{token}",
+        data={"name": "Ewa", "email": "ewa@x.pl", "redirect": f"{ORIGIN}/thanks"},
+        allow_redirects=False,
+    )
     assert response.status == 303
     assert response.headers["Location"] == f"{ORIGIN}/thanks"
-    response = await client.post(f"/api/leads/{token}", data={
-        "name": "Ewa", "email": "ewa@x.pl", "redirect": "https://evil.example/"})
+    response = await client.post(
+        f"/api/leads/{token}",
+        data={"name": "Ewa", "email": "ewa@x.pl", "redirect": "https://evil.example/"},
+    )
     assert response.status == 201  # a redirect elsewhere is ignored
     assert await _count(app, CrmLeadRow) == 2
 
@@ -91,20 +103,24 @@ async def test_missing_and_bad_fields_are_named_and_nothing_is_stored(
 
 
 async def test_malformed_and_unsupported_bodies(client: TestClient, token: str) -> None:
-    response = await client.post(f"/api/leads/{token}", data=b"{not json",
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        f"/api/leads/{token}", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status == 400
-    response = await client.post(f"/api/leads/{token}", data=b"[1, 2]",
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        f"/api/leads/{token}", data=b"[1, 2]", headers={"Content-Type": "application/json"}
+    )
     assert response.status == 400
-    response = await client.post(f"/api/leads/{token}", data=b"\x00",
-                                 headers={"Content-Type": "application/octet-stream"})
+    response = await client.post(
+        f"/api/leads/{token}", data=b"\x00", headers={"Content-Type": "application/octet-stream"}
+    )
     assert response.status == 415
 
 
 async def test_oversized_body_is_refused(app: App, client: TestClient, token: str) -> None:
-    response = await client.post(f"/api/leads/{token}", json={
-        "name": "Big", "email": "b@x.pl", "comment": "x" * 5000})
+    response = await client.post(
+        f"/api/leads/{token}", json={"name": "Big", "email": "b@x.pl", "comment": "x" * 5000}
+    )
     assert response.status == 413
     assert await _count(app, CrmLeadRow) == 0
 
@@ -118,8 +134,10 @@ async def test_unknown_token_is_not_found(app: App, client: TestClient) -> None:
 async def test_honeypot_is_answered_like_success_but_stores_nothing(
     app: App, client: TestClient, token: str
 ) -> None:
-    response = await client.post(f"/api/leads/{token}", json={
-        "name": "Bot", "email": "bot@spam.example", "website": "http://spam.example"})
+    response = await client.post(
+        f"/api/leads/{token}",
+        json={"name": "Bot", "email": "bot@spam.example", "website": "http://spam.example"},
+    )
     assert response.status == 201
     assert await _count(app, CrmLeadRow) == 0
 
@@ -127,8 +145,9 @@ async def test_honeypot_is_answered_like_success_but_stores_nothing(
 async def test_flooding_is_rate_limited_per_ip(app: App, client: TestClient, token: str) -> None:
     statuses = []
     for i in range(8):
-        response = await client.post(f"/api/leads/{token}",
-                                     json={"name": f"N{i}", "email": f"n{i}@x.pl"})
+        response = await client.post(
+            f"/api/leads/{token}", json={"name": f"N{i}", "email": f"n{i}@x.pl"}
+        )
         statuses.append(response.status)
     assert statuses[:5] == [201] * 5
     assert set(statuses[5:]) == {429}
@@ -137,13 +156,15 @@ async def test_flooding_is_rate_limited_per_ip(app: App, client: TestClient, tok
 
 
 async def test_cors_preflight(client: TestClient, token: str) -> None:
-    response = await client.options(f"/api/leads/{token}", headers={
-        "Origin": ORIGIN, "Access-Control-Request-Method": "POST"})
+    response = await client.options(
+        f"/api/leads/{token}", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"}
+    )
     assert response.status == 204
     assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
-    response = await client.options(f"/api/leads/{token}", headers={
-        "Origin": "https://other.example"})
+    response = await client.options(
+        f"/api/leads/{token}", headers={"Origin": "https://other.example"}
+    )
     assert response.status == 403
     assert "Access-Control-Allow-Origin" not in response.headers
 

@@ -36,10 +36,17 @@ def title(lang: str, name: str) -> str:
 
 @pytest.fixture
 async def team(app: App) -> Team:
-    team = await make_team(app, [
-        ("boss", Role.ADMIN), ("anna", Role.EMPLOYEE), ("ivan", Role.EMPLOYEE),
-        ("head", Role.MANAGER), ("olga", Role.EMPLOYEE), ("guest", Role.EXTRANET),
-    ])
+    team = await make_team(
+        app,
+        [
+            ("boss", Role.ADMIN),
+            ("anna", Role.EMPLOYEE),
+            ("ivan", Role.EMPLOYEE),
+            ("head", Role.MANAGER),
+            ("olga", Role.EMPLOYEE),
+            ("guest", Role.EXTRANET),
+        ],
+    )
     await make_department(app, team, "Sales", "head", ["anna", "ivan", "head"])
     return team
 
@@ -51,8 +58,13 @@ async def _lead(app: App, who, text: LeadInput):  # type: ignore[no-untyped-def]
     return created
 
 
-JAN = LeadInput(name="Jan Kowalski", phone="600 100 200", email="Jan@Acme.pl",
-                company_name="ACME sp. z o.o.", comment="wants a quote")
+JAN = LeadInput(
+    name="Jan Kowalski",
+    phone="600 100 200",
+    email="Jan@Acme.pl",
+    company_name="ACME sp. z o.o.",
+    comment="wants a quote",
+)
 
 
 async def test_lead_gets_a_call_task_inside_working_hours(app: App, team: Team) -> None:
@@ -66,18 +78,25 @@ async def test_lead_gets_a_call_task_inside_working_hours(app: App, team: Team) 
     assert task.deadline == app.clock.now() + timedelta(minutes=15)  # Wed 10:30 Warsaw
 
 
-async def test_call_task_after_hours_is_due_next_morning(app: App, team: Team,
-                                                         clock: FakeClock) -> None:
+async def test_call_task_after_hours_is_due_next_morning(
+    app: App, team: Team, clock: FakeClock
+) -> None:
     clock.set(datetime(2026, 11, 27, 18, 0, tzinfo=UTC))  # Friday 19:00 in Warsaw
     created = await _lead(app, team["anna"], JAN)
     assert created.task is not None
     assert created.task.deadline == datetime(2026, 11, 30, 8, 15, tzinfo=UTC)  # Mon 09:15
 
 
-@pytest.mark.parametrize(("viewer", "sees"), [
-    ("anna", {"anna"}), ("ivan", {"ivan"}), ("olga", {"olga"}),
-    ("head", {"anna", "ivan", "head"}), ("boss", {"anna", "ivan", "head", "olga"}),
-])
+@pytest.mark.parametrize(
+    ("viewer", "sees"),
+    [
+        ("anna", {"anna"}),
+        ("ivan", {"ivan"}),
+        ("olga", {"olga"}),
+        ("head", {"anna", "ivan", "head"}),
+        ("boss", {"anna", "ivan", "head", "olga"}),
+    ],
+)
 async def test_who_sees_which_leads(app: App, team: Team, viewer: str, sees: set[str]) -> None:
     for i, owner in enumerate(("anna", "ivan", "head", "olga")):
         await _lead(app, team[owner], LeadInput(name=f"Client {owner}", phone=f"60010020{i}"))
@@ -127,8 +146,9 @@ async def test_convert_keeps_history_and_reuses_the_company(app: App, team: Team
     anna, now = team["anna"], app.clock.now()
     async with app.uow() as uow:
         await crm.comment(uow, anna, created.lead.ref, "Called, send prices", now)
-        conversion = await crm.convert_lead(uow, anna, created.lead.id or 0, now, RULES,
-                                            amount=Decimal("1200.50"))
+        conversion = await crm.convert_lead(
+            uow, anna, created.lead.id or 0, now, RULES, amount=Decimal("1200.50")
+        )
         await uow.commit()
     assert conversion.lead.status is LeadStatus.CONVERTED
     assert conversion.client_company is not None
@@ -144,8 +164,9 @@ async def test_convert_keeps_history_and_reuses_the_company(app: App, team: Team
         assert [d.id for d in contact.deals] == [conversion.deal.id]
         with pytest.raises(Exception, match="closed"):
             await crm.convert_lead(uow, anna, created.lead.id or 0, now, RULES)
-    second = await _lead(app, anna, LeadInput(name="Ewa", email="ewa@acme.pl",
-                                              company_name="ACME sp. z o.o."))
+    second = await _lead(
+        app, anna, LeadInput(name="Ewa", email="ewa@acme.pl", company_name="ACME sp. z o.o.")
+    )
     async with app.uow() as uow:
         again = await crm.convert_lead(uow, anna, second.lead.id or 0, now, RULES)
         await uow.commit()
@@ -155,11 +176,13 @@ async def test_convert_keeps_history_and_reuses_the_company(app: App, team: Team
 
 async def test_merge_moves_timeline_and_task_links(app: App, team: Team) -> None:
     first = await _lead(app, team["anna"], JAN)
-    dup = await _lead(app, team["anna"], LeadInput(name="Jan K", phone="600100200",
-                                                   comment="second enquiry"))
+    dup = await _lead(
+        app, team["anna"], LeadInput(name="Jan K", phone="600100200", comment="second enquiry")
+    )
     async with app.uow() as uow:
-        into = await crm.merge_lead(uow, team["anna"], dup.lead.id or 0,
-                                    first.lead.ref, app.clock.now())
+        into = await crm.merge_lead(
+            uow, team["anna"], dup.lead.id or 0, first.lead.ref, app.clock.now()
+        )
         await uow.commit()
     assert into.ref == first.lead.ref
     async with app.uow() as uow:
@@ -177,8 +200,9 @@ async def test_merge_needs_both_records_visible(app: App, team: Team) -> None:
     annas = await _lead(app, team["anna"], LeadInput(name="Jan", phone="600100200"))
     async with app.uow() as uow:
         with pytest.raises(CrmNotFound):
-            await crm.merge_lead(uow, team["anna"], annas.lead.id or 0, olgas.lead.ref,
-                                 app.clock.now())
+            await crm.merge_lead(
+                uow, team["anna"], annas.lead.id or 0, olgas.lead.ref, app.clock.now()
+            )
 
 
 async def test_take_and_assign(app: App, team: Team) -> None:
@@ -207,8 +231,13 @@ async def test_web_leads_round_robin_and_are_announced(app: App, team: Team) -> 
     for i in range(4):
         async with app.uow() as uow:
             lead = await crm.submit_web_lead(
-                uow, form.token, LeadInput(name=f"Web {i}", email=f"w{i}@x.pl"),
-                app.clock.now(), RULES, title)
+                uow,
+                form.token,
+                LeadInput(name=f"Web {i}", email=f"w{i}@x.pl"),
+                app.clock.now(),
+                RULES,
+                title,
+            )
             await uow.commit()
         owners.append(lead.owner_id)
         assert lead.source == "web:Website" and lead.created_by is None
@@ -218,29 +247,38 @@ async def test_web_leads_round_robin_and_are_announced(app: App, team: Team) -> 
         from sqlalchemy import select
 
         from storage.models import OutboxRow
+
         new_leads = select(OutboxRow).where(OutboxRow.kind == "lead.new")
         rows = list(await uow.session.scalars(new_leads))
         assert sorted(r.member_id for r in rows) == sorted(owners)
         with pytest.raises(FormNotFound):
-            await crm.submit_web_lead(uow, "nope", LeadInput(name="X", email="x@x.pl"),
-                                      app.clock.now(), RULES, title)
+            await crm.submit_web_lead(
+                uow, "nope", LeadInput(name="X", email="x@x.pl"), app.clock.now(), RULES, title
+            )
         with pytest.raises(InvalidLead):
-            await crm.submit_web_lead(uow, form.token, LeadInput(company_name="ACME",
-                                                                 email="x@x.pl"),
-                                      app.clock.now(), RULES, title)
+            await crm.submit_web_lead(
+                uow,
+                form.token,
+                LeadInput(company_name="ACME", email="x@x.pl"),
+                app.clock.now(),
+                RULES,
+                title,
+            )
 
 
 async def test_deal_stages_and_funnel_in_sql(app: App, team: Team) -> None:
     anna, head, now = team["anna"], team["head"], app.clock.now()
     async with app.uow() as uow:
-        deals = [await crm.create_deal(uow, anna, f"Deal {i}", now, RULES,
-                                       amount=Decimal(100 * (i + 1))) for i in range(6)]
+        deals = [
+            await crm.create_deal(uow, anna, f"Deal {i}", now, RULES, amount=Decimal(100 * (i + 1)))
+            for i in range(6)
+        ]
         olga = await crm.create_deal(uow, team["olga"], "Olga's", now, RULES, amount=Decimal(7))
         ids = [d.id or 0 for d in deals]
         await crm.next_stage(uow, anna, ids[0], now)
-        await crm.next_stage(uow, anna, ids[0], now)          # proposal
-        await crm.next_stage(uow, anna, ids[1], now)          # qualified
-        await crm.close_deal(uow, anna, ids[2], True, now)    # won
+        await crm.next_stage(uow, anna, ids[0], now)  # proposal
+        await crm.next_stage(uow, anna, ids[1], now)  # qualified
+        await crm.close_deal(uow, anna, ids[2], True, now)  # won
         await crm.next_stage(uow, anna, ids[3], now)
         await crm.close_deal(uow, anna, ids[3], False, now, reason="price")  # lost at qualified
         with pytest.raises(Exception, match="lost_reason"):
@@ -251,16 +289,27 @@ async def test_deal_stages_and_funnel_in_sql(app: App, team: Team) -> None:
         rows = {s.stage.code: s for s in funnel.stages}
         assert funnel.total == 6  # Olga's deal is outside the head's department
         assert {c: rows[c].count for c in rows} == {
-            "new": 2, "qualified": 1, "proposal": 1, "negotiation": 0, "won": 1, "lost": 1}
+            "new": 2,
+            "qualified": 1,
+            "proposal": 1,
+            "negotiation": 0,
+            "won": 1,
+            "lost": 1,
+        }
         assert {c: rows[c].reached for c in ("new", "qualified", "proposal", "won")} == {
-            "new": 6, "qualified": 4, "proposal": 2, "won": 1}
+            "new": 6,
+            "qualified": 4,
+            "proposal": 2,
+            "won": 1,
+        }
         assert rows["won"].amounts == {"PLN": Decimal("300.00")}
         assert rows["new"].amounts == {"PLN": Decimal("1100.00")}
         assert rows["qualified"].conversion == pytest.approx(4 / 6)
         [everything] = await crm.funnel(uow, team["boss"], None, now)
         assert everything.total == 7
-        [later] = await crm.funnel(uow, team["boss"], now + timedelta(days=1),
-                                   now + timedelta(days=2))
+        [later] = await crm.funnel(
+            uow, team["boss"], now + timedelta(days=1), now + timedelta(days=2)
+        )
         assert later.total == 0
         assert olga.id is not None
 
@@ -269,11 +318,20 @@ async def test_custom_pipeline(app: App, team: Team) -> None:
     async with app.uow() as uow:
         with pytest.raises(Exception, match="not_permitted"):
             await crm.create_pipeline(uow, team["anna"], "B2B", [("Call", StageKind.OPEN)])
-        pipeline = await crm.create_pipeline(uow, team["boss"], "B2B", [
-            ("Call", StageKind.OPEN), ("Demo", StageKind.OPEN), ("Signed", StageKind.WON),
-            ("Dropped", StageKind.LOST)])
-        deal = await crm.create_deal(uow, team["boss"], "Big", app.clock.now(), RULES,
-                                     pipeline_id=pipeline.id)
+        pipeline = await crm.create_pipeline(
+            uow,
+            team["boss"],
+            "B2B",
+            [
+                ("Call", StageKind.OPEN),
+                ("Demo", StageKind.OPEN),
+                ("Signed", StageKind.WON),
+                ("Dropped", StageKind.LOST),
+            ],
+        )
+        deal = await crm.create_deal(
+            uow, team["boss"], "Big", app.clock.now(), RULES, pipeline_id=pipeline.id
+        )
         await crm.next_stage(uow, team["boss"], deal.id or 0, app.clock.now())
         with pytest.raises(Exception, match="last_open_stage"):
             await crm.next_stage(uow, team["boss"], deal.id or 0, app.clock.now())
@@ -282,8 +340,7 @@ async def test_custom_pipeline(app: App, team: Team) -> None:
         assert [s.reached for s in funnels[1].stages] == [1, 1, 0, 0]
 
 
-async def test_stale_deal_alerts_once_per_local_day(app: App, team: Team,
-                                                    clock: FakeClock) -> None:
+async def test_stale_deal_alerts_once_per_local_day(app: App, team: Team, clock: FakeClock) -> None:
     anna = team["anna"]
     async with app.uow() as uow:
         old = await crm.create_deal(uow, anna, "Sleepy", clock.now(), RULES)
@@ -301,8 +358,7 @@ async def test_stale_deal_alerts_once_per_local_day(app: App, team: Team,
         await uow.commit()
     clock.advance(days=1)
     async with app.uow() as uow:
-        await crm.comment(uow, anna, EntityRef(EntityKind.DEAL, old.id or 0), "ping",
-                          clock.now())
+        await crm.comment(uow, anna, EntityRef(EntityKind.DEAL, old.id or 0), "ping", clock.now())
         assert await crm.enqueue_stale_deal_alerts(uow, clock.now(), 14) == 0
         assert await crm.enqueue_stale_deal_alerts(uow, clock.now(), 5) == 1  # "Fresh", 6 days
         await uow.commit()
@@ -312,12 +368,14 @@ async def test_stale_deal_alerts_once_per_local_day(app: App, team: Team,
 async def test_fix_lead_revalidates(app: App, team: Team) -> None:
     created = await _lead(app, team["anna"], JAN)
     async with app.uow() as uow:
-        lead = await crm.fix_lead(uow, team["anna"], created.lead.id or 0, "phone",
-                                  "601 234 567", app.clock.now(), RULES)
+        lead = await crm.fix_lead(
+            uow, team["anna"], created.lead.id or 0, "phone", "601 234 567", app.clock.now(), RULES
+        )
         assert lead.phone == "+48601234567"
         with pytest.raises(InvalidLead):
-            await crm.fix_lead(uow, team["anna"], created.lead.id or 0, "email", "nope",
-                               app.clock.now(), RULES)
+            await crm.fix_lead(
+                uow, team["anna"], created.lead.id or 0, "email", "nope", app.clock.now(), RULES
+            )
 
 
 async def test_amount_parsing_and_search(app: App, team: Team) -> None:

@@ -74,8 +74,7 @@ async def test_two_weeks_across_dst_holiday_leave_and_a_restart(
     # The morning prompt offers to fix the plan; the evening one is the pre-filled report.
     morning = recorder.of("anna", "plan.morning")[0].reply
     assert morning.buttons[0][0].label == "time.plan_fix"
-    assert {s.reply.template for s in recorder.of("anna", "day.report_request")} == {
-        "time_report"}
+    assert {s.reply.template for s in recorder.of("anna", "day.report_request")} == {"time_report"}
     start, end = datetime(2026, 10, 21, 0, 0, tzinfo=UTC), datetime(2026, 11, 4, 0, 0, tzinfo=UTC)
     for handle, tz in ZONES.items():
         zone = ZoneInfo(tz)
@@ -118,23 +117,48 @@ async def test_downtime_sends_todays_prompt_late_and_skips_yesterdays(
 
 async def test_overdue_alert_within_a_minute_and_escalation(app: App, clock: FakeClock) -> None:
     clock.set(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))  # Monday 09:00 Warsaw
-    team = await make_team(app, [("boss", Role.ADMIN), ("head", Role.MANAGER),
-                                 ("anna", Role.EMPLOYEE)])
+    team = await make_team(
+        app, [("boss", Role.ADMIN), ("head", Role.MANAGER), ("anna", Role.EMPLOYEE)]
+    )
     await make_department(app, team, "Sales", head="head", staff=["anna"])
     async with app.uow() as uow:
-        await create_task(uow, team["boss"], CreateTask(
-            title="Call Ivan", responsible_id=team["anna"].id,
-            deadline=datetime(2026, 11, 23, 10, 0, tzinfo=UTC)), clock.now())
-        await create_task(uow, team["boss"], CreateTask(
-            title="Evening thing", responsible_id=team["anna"].id,
-            deadline=datetime(2026, 11, 23, 19, 0, tzinfo=UTC)), clock.now())
+        await create_task(
+            uow,
+            team["boss"],
+            CreateTask(
+                title="Call Ivan",
+                responsible_id=team["anna"].id,
+                deadline=datetime(2026, 11, 23, 10, 0, tzinfo=UTC),
+            ),
+            clock.now(),
+        )
+        await create_task(
+            uow,
+            team["boss"],
+            CreateTask(
+                title="Evening thing",
+                responsible_id=team["anna"].id,
+                deadline=datetime(2026, 11, 23, 19, 0, tzinfo=UTC),
+            ),
+            clock.now(),
+        )
         await uow.commit()
     recorder = Recorder(clock)
-    await run_until(app, clock, recorder, datetime(2026, 11, 23, 9, 59, 30, tzinfo=UTC),
-                    step=timedelta(minutes=1))
+    await run_until(
+        app,
+        clock,
+        recorder,
+        datetime(2026, 11, 23, 9, 59, 30, tzinfo=UTC),
+        step=timedelta(minutes=1),
+    )
     assert recorder.of("anna", "task.overdue") == []
-    await run_until(app, clock, recorder, datetime(2026, 11, 23, 10, 1, 30, tzinfo=UTC),
-                    step=timedelta(seconds=30))
+    await run_until(
+        app,
+        clock,
+        recorder,
+        datetime(2026, 11, 23, 10, 1, 30, tzinfo=UTC),
+        step=timedelta(seconds=30),
+    )
     [alert] = recorder.of("anna", "task.overdue")
     assert alert.at - datetime(2026, 11, 23, 10, 0, tzinfo=UTC) <= timedelta(minutes=1)
     labels = [b.label for row in alert.reply.buttons for b in row]
@@ -156,13 +180,19 @@ async def test_recurring_tasks_once_per_occurrence_across_restarts(
 ) -> None:
     clock.set(datetime(2026, 11, 23, 6, 0, tzinfo=UTC))  # Monday
     dialog = Dialog(app, await make_team(app))
-    await verify_dialog(dialog, [
-        ("boss", "/repeat weekdays 9:00 ; Sales: Call back list @anna", [
-            "Repeating task #1 saved", "0 9 * * mon-fri", "Europe/Warsaw"]),
-        ("boss", "/repeat every day", ["Repeat rules look like"]),
-        ("boss", "/repeat 61 25 * * * ; bad", ["Repeat rules look like"]),
-        ("boss", "/repeat", ["#1", "Sales: Call back list"]),
-    ])
+    await verify_dialog(
+        dialog,
+        [
+            (
+                "boss",
+                "/repeat weekdays 9:00 ; Sales: Call back list @anna",
+                ["Repeating task #1 saved", "0 9 * * mon-fri", "Europe/Warsaw"],
+            ),
+            ("boss", "/repeat every day", ["Repeat rules look like"]),
+            ("boss", "/repeat 61 25 * * * ; bad", ["Repeat rules look like"]),
+            ("boss", "/repeat", ["#1", "Sales: Call back list"]),
+        ],
+    )
     recorder = Recorder(clock)
     await run_until(app, clock, recorder, datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     again = await bootstrap(settings, clock=clock, migrate=False)
@@ -190,14 +220,17 @@ async def test_mute_quiet_hours_and_digest(app: App, clock: FakeClock) -> None:
     clock.set(datetime(2026, 11, 23, 7, 0, tzinfo=UTC))  # Monday 08:00 Warsaw
     team = await make_team(app)
     dialog = Dialog(app, team)
-    await verify_dialog(dialog, [
-        ("anna", "/mute plan.morning", ["Muted: plan.morning"]),
-        ("anna", "/mute everything", ["Kinds you can mute"]),
-        ("ivan", "/quiet 22:00-10:00", ["Quiet hours: 22:00–10:00"]),
-        ("ivan", "/quiet 25:00-1", ["Quiet hours look like"]),
-        ("boss", "/digest on", ["Hourly digest instead of single alerts: on"]),
-        ("boss", "/notifications", ["Muted: nothing"]),
-    ])
+    await verify_dialog(
+        dialog,
+        [
+            ("anna", "/mute plan.morning", ["Muted: plan.morning"]),
+            ("anna", "/mute everything", ["Kinds you can mute"]),
+            ("ivan", "/quiet 22:00-10:00", ["Quiet hours: 22:00–10:00"]),
+            ("ivan", "/quiet 25:00-1", ["Quiet hours look like"]),
+            ("boss", "/digest on", ["Hourly digest instead of single alerts: on"]),
+            ("boss", "/notifications", ["Muted: nothing"]),
+        ],
+    )
     recorder = Recorder(clock)
     await run_until(app, clock, recorder, datetime(2026, 11, 23, 8, 30, tzinfo=UTC))
     assert recorder.of("anna", "plan.morning") == []
@@ -208,8 +241,12 @@ async def test_mute_quiet_hours_and_digest(app: App, clock: FakeClock) -> None:
     assert late.local("Europe/Warsaw").hour == 10
     # Three comments for the boss inside an hour: one digest.
     async with app.uow() as uow:
-        task = await create_task(uow, team["boss"], CreateTask(
-            title="Prepare offer", responsible_id=team["anna"].id), clock.now())
+        task = await create_task(
+            uow,
+            team["boss"],
+            CreateTask(title="Prepare offer", responsible_id=team["anna"].id),
+            clock.now(),
+        )
         for text in ("first", "second", "third"):
             await comment_task(uow, team["anna"], task.id or 0, text, clock.now())
             clock.advance(minutes=10)
@@ -221,8 +258,10 @@ async def test_mute_quiet_hours_and_digest(app: App, clock: FakeClock) -> None:
     assert len(recorder.of("anna", "task.assigned")) == 1  # no digest for anna: sent at once
 
 
-@pytest.mark.skipif("not __import__('os').environ.get('BRYGADA_TEST_DATABASE_URL')",
-                    reason="two sweepers racing need a server database")
+@pytest.mark.skipif(
+    "not __import__('os').environ.get('BRYGADA_TEST_DATABASE_URL')",
+    reason="two sweepers racing need a server database",
+)
 async def test_two_sweepers_on_postgresql_never_double(
     app: App, clock: FakeClock, settings: Settings
 ) -> None:
@@ -244,7 +283,8 @@ async def test_two_sweepers_on_postgresql_never_double(
             from storage.models import OutboxRow
 
             rows = await uow.session.execute(
-                select(OutboxRow.dedup_key, func.count()).group_by(OutboxRow.dedup_key))
+                select(OutboxRow.dedup_key, func.count()).group_by(OutboxRow.dedup_key)
+            )
             counts = dict(rows.all())
         assert counts and set(counts.values()) == {1}
         assert any(k.startswith("plan.morning:") for k in counts)

@@ -140,8 +140,9 @@ async def test_manual_time_corrections_and_the_locked_day(dialog: Dialog) -> Non
     )
     assert any("asks for your decision" in n for n in dialog.notices("boss"))
     async with dialog.app.uow() as uow:
-        pending = await uow.approvals.awaiting(dialog.team.company.id or 0,
-                                               frozenset({dialog.team["boss"].id or 0}))
+        pending = await uow.approvals.awaiting(
+            dialog.team.company.id or 0, frozenset({dialog.team["boss"].id or 0})
+        )
         kinds = sorted(r.subject.kind.value for r in pending)
     assert kinds == ["daily_report", "time_correction"]
     correction = next(r for r in pending if r.subject.kind.value == "time_correction")
@@ -157,8 +158,9 @@ async def test_manual_time_corrections_and_the_locked_day(dialog: Dialog) -> Non
     async with dialog.app.uow() as uow:
         boss = await uow.members.get(dialog.team["boss"].id or 0)
         assert boss is not None and correction.id is not None
-        await approvals.decide(uow, boss, correction.id, Verdict.APPROVE, None,
-                               dialog.app.clock.now())
+        await approvals.decide(
+            uow, boss, correction.id, Verdict.APPROVE, None, dialog.app.clock.now()
+        )
         await uow.commit()
     await verify_dialog(
         dialog,
@@ -187,8 +189,14 @@ async def test_plan_and_timesheet_with_csv(dialog: Dialog, clock: FakeClock) -> 
     )
     anna = dialog.team["anna"]
     replies = await dialog.app.conversation.handle(
-        Inbound(platform="console", workspace="local", user_id="anna", chat_id="anna",
-                command="timesheet", args="week csv")
+        Inbound(
+            platform="console",
+            workspace="local",
+            user_id="anna",
+            chat_id="anna",
+            command="timesheet",
+            args="week csv",
+        )
     )
     assert replies[0].file is not None
     name, data = replies[0].file
@@ -228,8 +236,11 @@ async def test_report_offers_a_part_or_a_new_deadline(dialog: Dialog, clock: Fak
             ("boss", "Sales: Quick check @anna", ["Task #2 created"]),
             ("anna", "/time 1 20m started the analysis", ["Added 20m"]),
             ("anna", "/time 2 5m looked at it", ["Added 5m"]),
-            ("anna", "/report", ["carry it over as part 2", "move the deadline",
-                                 "#1 part 2", "#2 deadline"]),
+            (
+                "anna",
+                "/report",
+                ["carry it over as part 2", "move the deadline", "#1 part 2", "#2 deadline"],
+            ),
             ("anna", "press:#1 part 2", ["#1"]),
         ],
     )

@@ -39,18 +39,29 @@ WARSAW = "Europe/Warsaw"
 SCHEDULE = WorkSchedule()
 
 
-def member(mid: int, role: Role = Role.EMPLOYEE, dept: int | None = None,
-           manager: int | None = None) -> Member:
+def member(
+    mid: int, role: Role = Role.EMPLOYEE, dept: int | None = None, manager: int | None = None
+) -> Member:
     return Member(mid, 1, f"m{mid}", f"m{mid}", role=role, department_id=dept, manager_id=manager)
 
 
 # 1 admin; 2 head of Sales (dept 10) with 3 in it; 4 head of sub-department 11 with 5;
 # 6 an employee elsewhere; 7 extranet; 8 manager whose direct report is 9.
-PEOPLE = [member(1, Role.ADMIN), member(2, Role.MANAGER, 10), member(3, dept=10),
-          member(4, Role.MANAGER, 11), member(5, dept=11), member(6),
-          member(7, Role.EXTRANET), member(8, Role.MANAGER), member(9, manager=8)]
-DEPTS = [Department(10, 1, "Sales", head_id=2), Department(11, 1, "Export", head_id=4,
-                                                            parent_id=10)]
+PEOPLE = [
+    member(1, Role.ADMIN),
+    member(2, Role.MANAGER, 10),
+    member(3, dept=10),
+    member(4, Role.MANAGER, 11),
+    member(5, dept=11),
+    member(6),
+    member(7, Role.EXTRANET),
+    member(8, Role.MANAGER),
+    member(9, manager=8),
+]
+DEPTS = [
+    Department(10, 1, "Sales", head_id=2),
+    Department(11, 1, "Export", head_id=4, parent_id=10),
+]
 
 
 def scope(mid: int):  # type: ignore[no-untyped-def]
@@ -58,14 +69,25 @@ def scope(mid: int):  # type: ignore[no-untyped-def]
     return actor, scope_for(actor, PEOPLE, DEPTS)
 
 
-@pytest.mark.parametrize(("actor_id", "owner_id", "visible"), [
-    (3, 3, True), (3, 5, False), (3, 2, False),          # employee: own only
-    (2, 3, True), (2, 5, True), (2, 6, False),           # head: department incl. sub-departments
-    (4, 5, True), (4, 3, False),                         # sub-department head: theirs only
-    (8, 9, True), (8, 6, False),                         # manager: direct reports
-    (1, 6, True), (1, 5, True),                          # admin: everything
-    (7, 7, False), (7, 3, False),                        # extranet: nothing, not even "own"
-])
+@pytest.mark.parametrize(
+    ("actor_id", "owner_id", "visible"),
+    [
+        (3, 3, True),
+        (3, 5, False),
+        (3, 2, False),  # employee: own only
+        (2, 3, True),
+        (2, 5, True),
+        (2, 6, False),  # head: department incl. sub-departments
+        (4, 5, True),
+        (4, 3, False),  # sub-department head: theirs only
+        (8, 9, True),
+        (8, 6, False),  # manager: direct reports
+        (1, 6, True),
+        (1, 5, True),  # admin: everything
+        (7, 7, False),
+        (7, 3, False),  # extranet: nothing, not even "own"
+    ],
+)
 def test_visibility(actor_id: int, owner_id: int, visible: bool) -> None:
     actor, s = scope(actor_id)
     assert crm_allowed(actor, owner_id, s, CrmAction.VIEW) is visible
@@ -99,17 +121,21 @@ def test_invisible_is_not_found_and_visible_but_forbidden_is_not_permitted() -> 
 
 def _utc(local: str) -> datetime:
     from zoneinfo import ZoneInfo
+
     return datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(WARSAW)).astimezone(UTC)
 
 
-@pytest.mark.parametrize(("now", "due"), [
-    ("2026-11-25 10:30", "2026-11-25 10:45"),  # Wednesday, inside hours
-    ("2026-11-25 07:00", "2026-11-25 09:15"),  # before the start
-    ("2026-11-25 17:50", "2026-11-26 09:05"),  # 10 minutes left today, 5 tomorrow
-    ("2026-11-25 19:00", "2026-11-26 09:15"),  # after hours
-    ("2026-11-27 18:30", "2026-11-30 09:15"),  # Friday evening -> Monday
-    ("2026-11-28 12:00", "2026-11-30 09:15"),  # Saturday
-])
+@pytest.mark.parametrize(
+    ("now", "due"),
+    [
+        ("2026-11-25 10:30", "2026-11-25 10:45"),  # Wednesday, inside hours
+        ("2026-11-25 07:00", "2026-11-25 09:15"),  # before the start
+        ("2026-11-25 17:50", "2026-11-26 09:05"),  # 10 minutes left today, 5 tomorrow
+        ("2026-11-25 19:00", "2026-11-26 09:15"),  # after hours
+        ("2026-11-27 18:30", "2026-11-30 09:15"),  # Friday evening -> Monday
+        ("2026-11-28 12:00", "2026-11-30 09:15"),  # Saturday
+    ],
+)
 def test_call_deadline_stays_in_working_hours(now: str, due: str) -> None:
     got = call_deadline(_utc(now), WARSAW, SCHEDULE, timedelta(minutes=15))
     assert got == _utc(due)
@@ -155,8 +181,11 @@ def test_normalisation() -> None:
 def test_clean_lead_names_every_bad_field() -> None:
     with pytest.raises(InvalidLead) as caught:
         clean_lead(LeadInput(phone="123", email="x@"), "PL", strict_name=True)
-    assert caught.value.params["fields"] == {"name": "required", "phone": "invalid",
-                                             "email": "invalid"}
+    assert caught.value.params["fields"] == {
+        "name": "required",
+        "phone": "invalid",
+        "email": "invalid",
+    }
     with pytest.raises(InvalidLead) as caught:
         clean_lead(LeadInput(name="Jan"), "PL", strict_name=True)
     assert set(caught.value.params["fields"]) == {"phone", "email"}
@@ -171,16 +200,18 @@ def test_custom_stages_need_one_won_and_one_lost() -> None:
         validate_stages([("Call", StageKind.OPEN), ("Won", StageKind.WON)])
     with pytest.raises(InvalidInput):
         validate_stages([("Won", StageKind.WON), ("Lost", StageKind.LOST)])
-    stages = validate_stages([("Call", StageKind.OPEN), ("Won", StageKind.WON),
-                              ("Lost", StageKind.LOST)])
+    stages = validate_stages(
+        [("Call", StageKind.OPEN), ("Won", StageKind.WON), ("Lost", StageKind.LOST)]
+    )
     assert [s.position for s in stages] == [1, 2, 3]
 
 
 def _pipeline():  # type: ignore[no-untyped-def]
     p = default_pipeline(1)
     p.id = 1
-    p.stages = [s.__class__(i + 1, s.position, s.kind, s.name, s.code)
-                for i, s in enumerate(p.stages)]
+    p.stages = [
+        s.__class__(i + 1, s.position, s.kind, s.name, s.code) for i, s in enumerate(p.stages)
+    ]
     return p
 
 
@@ -202,15 +233,24 @@ def test_deal_moves_record_reach_and_lost_needs_reason() -> None:
 
 def test_funnel_conversion_from_grouped_counts() -> None:
     p = _pipeline()
-    totals = [StageTotals(1, 50, {"PLN": Decimal("100.00")}), StageTotals(2, 20),
-              StageTotals(5, 10, {"PLN": Decimal("5000.00")}), StageTotals(6, 20)]
+    totals = [
+        StageTotals(1, 50, {"PLN": Decimal("100.00")}),
+        StageTotals(2, 20),
+        StageTotals(5, 10, {"PLN": Decimal("5000.00")}),
+        StageTotals(6, 20),
+    ]
     # reached positions: 40 stayed at 1, 30 got to 2, 20 to 3, 10 won (5 = past all open)
     reached = {1: 40, 2: 30, 3: 20, 5: 10}
     funnel = build_funnel(p, totals, reached, None, datetime(2026, 11, 25, tzinfo=UTC))
     rows = {s.stage.code: s for s in funnel.stages}
     assert funnel.total == 100
     assert [rows[c].reached for c in ("new", "qualified", "proposal", "negotiation", "won")] == [
-        100, 60, 30, 10, 10]
+        100,
+        60,
+        30,
+        10,
+        10,
+    ]
     assert rows["new"].conversion is None
     assert rows["qualified"].conversion == pytest.approx(0.6)
     assert rows["negotiation"].conversion == pytest.approx(1 / 3)

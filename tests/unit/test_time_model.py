@@ -50,8 +50,18 @@ def test_split_over_dst_change_keeps_every_second() -> None:
 
 @pytest.mark.parametrize(
     ("text", "minutes"),
-    [("1h30m", 90), ("1h", 60), ("45m", 45), ("90", 90), ("1.5h", 90), ("2ч", 120),
-     ("abc", None), ("0m", None), ("", None), ("25h", None)],
+    [
+        ("1h30m", 90),
+        ("1h", 60),
+        ("45m", 45),
+        ("90", 90),
+        ("1.5h", 90),
+        ("2ч", 120),
+        ("abc", None),
+        ("0m", None),
+        ("", None),
+        ("25h", None),
+    ],
 )
 def test_durations(text: str, minutes: int | None) -> None:
     assert parse_duration(text) == minutes
@@ -71,8 +81,11 @@ def test_working_day_timeline() -> None:
     assert day_state(events) is DayState.NOT_STARTED
     with pytest.raises(TimeError):
         check_day_move(events, DayEventKind.PAUSE)
-    for minutes, kind in ((0, DayEventKind.START), (120, DayEventKind.PAUSE),
-                          (150, DayEventKind.RESUME)):
+    for minutes, kind in (
+        (0, DayEventKind.START),
+        (120, DayEventKind.PAUSE),
+        (150, DayEventKind.RESUME),
+    ):
         check_day_move(events, kind)
         events.append(DayEvent(1, 1, t0.date(), t0 + timedelta(minutes=minutes), kind))
     assert day_state(events) is DayState.WORKING
