@@ -142,19 +142,22 @@ def _require_crm_user(actor: Member) -> None:
         raise CrmNotPermitted(action="crm")
 
 
+async def _fetch(uow: UnitOfWork, ref: EntityRef) -> Record | None:
+    match ref.kind:
+        case EntityKind.LEAD:
+            return await uow.crm.get_lead(ref.id)
+        case EntityKind.CONTACT:
+            return await uow.crm.get_contact(ref.id)
+        case EntityKind.COMPANY:
+            return await uow.crm.get_client_company(ref.id)
+        case EntityKind.DEAL:
+            return await uow.crm.get_deal(ref.id)
+
+
 async def load(uow: UnitOfWork, actor: Member, ref: EntityRef, action: CrmAction) -> Record:
     """A record the actor may act on, or CrmNotFound / CrmNotPermitted."""
     _require_crm_user(actor)
-    record: Record | None
-    match ref.kind:
-        case EntityKind.LEAD:
-            record = await uow.crm.get_lead(ref.id)
-        case EntityKind.CONTACT:
-            record = await uow.crm.get_contact(ref.id)
-        case EntityKind.COMPANY:
-            record = await uow.crm.get_client_company(ref.id)
-        case EntityKind.DEAL:
-            record = await uow.crm.get_deal(ref.id)
+    record = await _fetch(uow, ref)
     if record is None:
         raise CrmNotFound(ref=str(ref))
     scope = await crm_scope(uow, actor)
@@ -783,16 +786,7 @@ async def _tasks(uow: UnitOfWork, company_id: int, refs: Sequence[EntityRef]) ->
 
 
 async def ref_name(uow: UnitOfWork, ref: EntityRef) -> str:
-    record: Record | None
-    match ref.kind:
-        case EntityKind.LEAD:
-            record = await uow.crm.get_lead(ref.id)
-        case EntityKind.CONTACT:
-            record = await uow.crm.get_contact(ref.id)
-        case EntityKind.COMPANY:
-            record = await uow.crm.get_client_company(ref.id)
-        case EntityKind.DEAL:
-            record = await uow.crm.get_deal(ref.id)
+    record = await _fetch(uow, ref)
     return _display_name(record) if record is not None else "?"
 
 

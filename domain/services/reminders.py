@@ -17,7 +17,7 @@ from domain.company import Company, WorkSchedule
 from domain.errors import DomainError
 from domain.notifications import Notification
 from domain.ports import UnitOfWork
-from domain.reminders import TaskTemplate
+from domain.reminders import DueTask, TaskTemplate
 from domain.schedule import (
     local_date,
     local_moments_between,
@@ -118,25 +118,17 @@ async def _task_alerts(
     # hours the alert waits for their next working start.
     for due in await uow.scheduler.tasks_due_between(company.id, start, now):
         notes.append(
-            Notification(
-                member_id=due.responsible_id,
-                kind="task.overdue",
-                data={"task_id": due.task_id},
-                dedup_key=f"task.overdue:{due.task_id}:{due.deadline.isoformat()}",
-                not_before=next_working_start(now, due.responsible_tz, schedule),
+            _about(
+                due,
+                "task.overdue",
+                due.responsible_id,
+                next_working_start(now, due.responsible_tz, schedule),
             )
         )
     # Reminders: the deadline enters the "soon" horizon in this window.
     soon = config.remind_before
     for due in await uow.scheduler.tasks_due_between(company.id, start + soon, now + soon):
-        notes.append(
-            Notification(
-                member_id=due.responsible_id,
-                kind="task.deadline_soon",
-                data={"task_id": due.task_id},
-                dedup_key=f"task.deadline_soon:{due.task_id}:{due.deadline.isoformat()}",
-            )
-        )
+        notes.append(_about(due, "task.deadline_soon", due.responsible_id, None))
     # Escalation: overdue for N working days -> the director and the supervisors.
     days = config.escalate_after_working_days
     cut_start = minus_working_days(start, days, tz, schedule)
@@ -146,19 +138,31 @@ async def _task_alerts(
             people = {due.creator_id, *await uow.members.supervisors_of(due.responsible_id)}
             for member_id in sorted(people - {due.responsible_id}):
                 notes.append(
-                    Notification(
-                        member_id=member_id,
-                        kind="task.overdue_escalated",
-                        data={"task_id": due.task_id, "days": days},
-                        dedup_key=f"task.overdue_escalated:{due.task_id}:{member_id}:"
-                        f"{due.deadline.isoformat()}",
-                        not_before=next_working_start(now, tz, schedule),
+                    _about(
+                        due,
+                        "task.overdue_escalated",
+                        member_id,
+                        next_working_start(now, tz, schedule),
+                        days=days,
                     )
                 )
     for kind in ("task.overdue", "task.deadline_soon", "task.overdue_escalated"):
         batch = [n for n in notes if n.kind == kind]
         if batch:
             report.count(kind, await uow.outbox.add_many(batch))
+
+
+def _about(
+    due: DueTask, kind: str, member_id: int, not_before: datetime | None, **data: object
+) -> Notification:
+    """A task alert, once per task, recipient and deadline (a moved deadline alerts again)."""
+    return Notification(
+        member_id=member_id,
+        kind=kind,
+        data={"task_id": due.task_id, **data},
+        dedup_key=f"{kind}:{due.task_id}:{member_id}:{due.deadline.isoformat()}",
+        not_before=not_before,
+    )
 
 
 async def _daily_prompts(
