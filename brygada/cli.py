@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()  # type: ignore[call-arg]  # values come from the environment
+    # APScheduler logs every job run at INFO: noise in a chat terminal and in server logs.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -142,6 +144,8 @@ async def _shell(app: App, persona: str) -> int:
     from scheduler.jobs import start_scheduler
 
     chat = ConsoleChat(app.conversation, app.uow, member)
+    # The terminal is the chat: only warnings and errors (with their ids) interleave.
+    logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
     # The console is a chat platform like the others: scheduled prompts and
     # notifications reach its personas through the same sweep and outbox.
     scheduler = start_scheduler(

@@ -67,7 +67,7 @@ class Sweeper:
                 occurrences=cron_occurrences,
             )
             await uow.commit()
-        if report.enqueued or report.skipped_stale:
+        if any(report.enqueued.values()) or report.skipped_stale:
             log.info(
                 "sweep %s..%s enqueued %s, skipped %d stale",
                 *report.window,
