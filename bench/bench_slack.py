@@ -111,6 +111,8 @@ async def run(args: Any) -> dict[str, Any]:
                     "slack_bot_token": SecretStr("xoxb-bench"),
                     "slack_signing_secret": SecretStr(SIGNING_SECRET),
                     "slack_api_url": f"{api.base_url}/api/",
+                    # The pacing is measured in its own test; here it would only add waiting.
+                    "slack_messages_per_channel_per_second": 1000.0,
                 }
             )
             adapter = build_slack(dataclasses.replace(app, settings=settings))

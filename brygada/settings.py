@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     )
 
     outbox_interval_seconds: float = 1.0
+    # Slack asks for about one message per second per channel.
+    slack_messages_per_channel_per_second: float = Field(1.0, gt=0)
     sweep_interval_seconds: float = 30.0
     overdue_escalation_days: int = 2
     deadline_reminder_minutes: int = 60

@@ -22,7 +22,7 @@ from bots.slack.deps import SlackDeps
 from bots.slack.home import AppHome
 from bots.slack.listeners import register_all
 from bots.slack.notifier import SlackNotifier
-from bots.slack.outbound import SlackReplies
+from bots.slack.outbound import ChannelPacer, SlackReplies
 from handlers.conversation import Conversation
 from handlers.rendering import SLACK_MRKDWN, Renderer
 
@@ -111,7 +111,9 @@ def build_slack(
         else "socket-mode-unused"
     )
     client = build_client(token, settings.slack_api_url)
-    replies = SlackReplies(Renderer(SLACK_MRKDWN))
+    replies = SlackReplies(
+        Renderer(SLACK_MRKDWN), ChannelPacer(settings.slack_messages_per_channel_per_second)
+    )
     talk = conversation or app.conversation
     deps = SlackDeps(conversation=talk, replies=replies, home=AppHome(talk, replies.renderer))
     bolt = build_bolt_app(client, secret, deps)

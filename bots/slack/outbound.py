@@ -18,7 +18,9 @@ next DM message answers it (the conversation keeps the pending question).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -61,12 +63,32 @@ async def open_dm(client: AsyncWebClient, user_id: str) -> str:
     return str(response["channel"]["id"])
 
 
+class ChannelPacer:
+    """About one chat.postMessage per second per channel, as Slack asks: each channel
+    has its next free departure; different channels never wait for each other."""
+
+    def __init__(self, per_second: float = 1.0) -> None:
+        self._interval = 1.0 / per_second
+        self._next: dict[str, float] = {}
+
+    async def wait(self, channel: str) -> None:
+        now = time.monotonic()
+        departure = max(now, self._next.get(channel, 0.0))
+        self._next[channel] = departure + self._interval
+        if len(self._next) > 10_000:  # forget channels that have been quiet
+            self._next = {c: t for c, t in self._next.items() if t > now}
+        if departure > now:
+            await asyncio.sleep(departure - now)
+
+
 class SlackReplies:
-    def __init__(self, renderer: Renderer) -> None:
+    def __init__(self, renderer: Renderer, pacer: ChannelPacer | None = None) -> None:
         self.renderer = renderer
+        self.pacer = pacer or ChannelPacer()
 
     async def post(self, client: AsyncWebClient, channel: str, reply: Reply) -> str:
         rendered = self.renderer.render(reply)
+        await self.pacer.wait(channel)
         response = await client.chat_postMessage(
             channel=channel,
             text=fallback_text(rendered),
@@ -152,6 +174,7 @@ class SlackReplies:
                 if error.response.get("error") not in {"message_not_found", "cant_update_message"}:
                     raise
                 log.info("message %s in %s gone; posting a new one", message_ts, channel)
+        await self.pacer.wait(channel)
         await client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False)
         await self._attachments(client, channel, reply)
 

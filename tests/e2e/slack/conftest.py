@@ -152,6 +152,8 @@ async def slack(app: App, slack_api: FakeSlackAPI) -> AsyncIterator[SlackHarness
             "slack_bot_token": SecretStr("xoxb-test"),
             "slack_signing_secret": SecretStr(SIGNING_SECRET),
             "slack_api_url": f"{slack_api.base_url}/api/",
+            # The pacing is measured in its own test; here it would only add waiting.
+            "slack_messages_per_channel_per_second": 1000.0,
         }
     )
     configured = dataclasses.replace(app, settings=settings)
