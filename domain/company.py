@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -122,3 +123,18 @@ class Project:
     company_id: int
     name: str
     member_ids: frozenset[int] = frozenset()
+
+
+def supervisors(member: Member, departments: Mapping[int, Department]) -> frozenset[int]:
+    """The member's manager and the heads of their department chain (not the member)."""
+    found = {member.manager_id} if member.manager_id else set()
+    department_id, seen = member.department_id, set()
+    while department_id is not None and department_id not in seen:
+        seen.add(department_id)
+        department = departments.get(department_id)
+        if department is None:
+            break
+        if department.head_id is not None and department.head_id != member.id:
+            found.add(department.head_id)
+        department_id = department.parent_id
+    return frozenset(found)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from domain.company import Company, WorkSchedule
+from domain.company import Company, WorkSchedule, supervisors
 from domain.errors import DomainError
 from domain.notifications import Notification
 from domain.ports import UnitOfWork
@@ -253,13 +253,16 @@ async def _missing_reports(
             members = list(await uow.scheduler.members_in_timezone(company.id, tz))
             done = await uow.time.reported(members, previous)
             away = await uow.approvals.absent_member_ids(company.id, previous)
+            # The whole company's structure in two queries, not two per member.
+            people = {m.id: m for m in await uow.members.list(company.id)}
+            chain = {d.id: d for d in await uow.departments.list(company.id) if d.id}
             missing: dict[int, list[str]] = {}
             for member_id in members:
-                if member_id in done or member_id in away:
+                member = people.get(member_id)
+                if member is None or member_id in done or member_id in away:
                     continue
-                member = await uow.members.get(member_id)
-                for supervisor in await uow.members.supervisors_of(member_id):
-                    missing.setdefault(supervisor, []).append(member.name if member else "?")
+                for supervisor in supervisors(member, chain):
+                    missing.setdefault(supervisor, []).append(member.name)
             notes = [
                 Notification(
                     member_id=supervisor,

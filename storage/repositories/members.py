@@ -17,6 +17,7 @@ from domain.company import (
     Project,
     Role,
     WorkSchedule,
+    supervisors,
 )
 from storage.models import (
     ChatIdentityRow,
@@ -166,17 +167,11 @@ class SqlMemberRepository:
         row = await self._s.get(MemberRow, member_id)
         if row is None:
             return frozenset()
-        found = {row.manager_id} if row.manager_id else set()
-        department_id, seen = row.department_id, set()
-        while department_id is not None and department_id not in seen:
-            seen.add(department_id)
-            dept = await self._s.get(DepartmentRow, department_id)
-            if dept is None:
-                break
-            if dept.head_id is not None and dept.head_id != member_id:
-                found.add(dept.head_id)
-            department_id = dept.parent_id
-        return frozenset(found)
+        departments = await self._s.scalars(
+            select(DepartmentRow).where(DepartmentRow.company_id == row.company_id)
+        )
+        chain = {d.id: SqlDepartmentRepository._department(d) for d in departments}
+        return supervisors(_member(row), chain)
 
     async def by_identity(
         self, platform: str, workspace: str, user_id: str
