@@ -293,6 +293,24 @@ class Task:
             self._record(actor_id, at, "priority", self.priority.value, priority.value)
             self.priority = priority
 
+    def set_project(self, actor_id: int, at: datetime, project_id: int | None) -> None:
+        if project_id != self.project_id:
+            self._record(actor_id, at, "project", self.project_id, project_id)
+            self.project_id = project_id
+
+    def set_tags(self, actor_id: int, at: datetime, tags: set[str]) -> None:
+        tags = {t.lower().lstrip("#") for t in tags if t.strip("#")}
+        if tags != self.tags:
+            self._record(actor_id, at, "tags", " ".join(sorted(self.tags)), " ".join(sorted(tags)))
+            self.tags = tags
+
+    def set_planned(self, actor_id: int, at: datetime, minutes: int | None) -> None:
+        if minutes is not None and not 0 < minutes <= 100 * 60:
+            raise InvalidInput(field="planned", reason="out_of_range")
+        if minutes != self.planned_minutes:
+            self._record(actor_id, at, "planned", self.planned_minutes, minutes)
+            self.planned_minutes = minutes
+
     def rename(self, actor_id: int, at: datetime, title: str) -> str | None:
         """Set a new title; returns the overflow that did not fit (for the description)."""
         title, overflow = split_title(title)

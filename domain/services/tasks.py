@@ -366,6 +366,40 @@ async def set_priority(
     return task
 
 
+async def set_project(
+    uow: UnitOfWork, actor: Member, task_id: int, project_id: int | None, now: datetime
+) -> Task:
+    task = await load_for(uow, actor, task_id, Action.EDIT)
+    if project_id is not None:
+        project = await uow.projects.get(project_id)
+        if project is None or project.company_id != actor.company_id:
+            raise InvalidInput(field="project", reason="unknown", value=str(project_id))
+    assert actor.id is not None
+    task.set_project(actor.id, now, project_id)
+    await uow.tasks.save(task)
+    return task
+
+
+async def set_tags(
+    uow: UnitOfWork, actor: Member, task_id: int, tags: Iterable[str], now: datetime
+) -> Task:
+    task = await load_for(uow, actor, task_id, Action.EDIT)
+    assert actor.id is not None
+    task.set_tags(actor.id, now, set(tags))
+    await uow.tasks.save(task)
+    return task
+
+
+async def set_planned(
+    uow: UnitOfWork, actor: Member, task_id: int, minutes: int | None, now: datetime
+) -> Task:
+    task = await load_for(uow, actor, task_id, Action.EDIT)
+    assert actor.id is not None
+    task.set_planned(actor.id, now, minutes)
+    await uow.tasks.save(task)
+    return task
+
+
 # -- comments and parts -----------------------------------------------------------------
 
 
@@ -528,6 +562,10 @@ async def search_tasks(uow: UnitOfWork, actor: Member, text: str, *, page: int =
 
 
 UNDO_WINDOW = timedelta(minutes=5)
+# What the creation card lets one fix right away; such fixes do not block the Undo.
+_CONFIRMATION_FIXES = frozenset(
+    {"created", "deadline", "responsible", "priority", "project", "tags", "planned"}
+)
 
 
 async def undo_create(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
@@ -540,7 +578,7 @@ async def undo_create(uow: UnitOfWork, actor: Member, task_id: int, now: datetim
         raise InvalidInput(field="undo", reason="too_late")
     history = await uow.tasks.history(task.id)
     _done, total = await uow.tasks.subtask_progress(task.id)
-    if total or any(e.field not in {"created", "deadline", "responsible"} for e in history):
+    if total or any(e.field not in _CONFIRMATION_FIXES for e in history):
         raise InvalidInput(field="undo", reason="already_changed")
     await uow.tasks.delete(task.id)
     return task

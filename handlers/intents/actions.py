@@ -411,6 +411,69 @@ async def priority_picked(turn: Turn, args: list[str]) -> list[Reply]:
     return [await card_reply(turn, task_id, notice="priority_set")]
 
 
+async def project_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id = int(args[0])
+    await service.load_for(turn.uow, turn.me, task_id, Action.EDIT)
+    projects = [p for p in await turn.uow.projects.list(turn.me.company_id) if p.id][:_PICK_LIMIT]
+    rows: list[tuple[Button, ...]] = [
+        tuple(
+            turn.button("btn.member", "pjs", task_id, p.id, name=p.name)
+            for p in projects[i : i + 2]
+        )
+        for i in range(0, len(projects), 2)
+    ]
+    rows.append((turn.button("deadline.none", "pjs", task_id, 0),))
+    return [turn.reply("project_ask", tuple(rows), task_id=task_id)]
+
+
+async def project_picked(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id, project_id = int(args[0]), int(args[1])
+    await service.set_project(turn.uow, turn.me, task_id, project_id or None, turn.now)
+    return [await card_reply(turn, task_id, notice="project_set")]
+
+
+async def tags_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id = int(args[0])
+    await service.load_for(turn.uow, turn.me, task_id, Action.EDIT)
+    return [await turn.ask_for("tags", {"task_id": task_id}, "tags_ask", task_id=task_id)]
+
+
+async def tags_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    """ "#client #vip" or "client vip"; "-" clears them."""
+    task_id = int(data["task_id"])
+    tags = (
+        [] if text.strip() == "-" else [w for w in text.replace(",", " ").split() if w.strip("#")]
+    )
+    await service.set_tags(turn.uow, turn.me, task_id, tags, turn.now)
+    return [await card_reply(turn, task_id, notice="tags_set")]
+
+
+async def planned_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    task_id = int(args[0])
+    await service.load_for(turn.uow, turn.me, task_id, Action.EDIT)
+    return [await turn.ask_for("planned", {"task_id": task_id}, "planned_ask", task_id=task_id)]
+
+
+async def planned_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    """ "1h30m", "45min", "~2ч" — the capture grammar's planned time; "-" clears it."""
+    task_id = int(data["task_id"])
+    minutes: int | None = None
+    if text.strip() != "-":
+        assert turn.company is not None
+        draft = parse_task(
+            f"x ~{text.strip().lstrip('~')}",
+            now=turn.now,
+            tz=turn.tz,
+            lang=turn.lang,
+            workday_end=turn.company.schedule.end,
+        )
+        if draft.planned_minutes is None:
+            raise InvalidInput(field="planned", reason="not_understood", value=text)
+        minutes = draft.planned_minutes
+    await service.set_planned(turn.uow, turn.me, task_id, minutes, turn.now)
+    return [await card_reply(turn, task_id, notice="planned_set")]
+
+
 async def more_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     task_id = int(args[0])
     card = await service.task_card(turn.uow, turn.me, task_id)
@@ -461,6 +524,10 @@ ACTIONS = {
     "pr": priority_pressed,
     "pp": priority_picked,
     "mo": more_pressed,
+    "pj": project_pressed,
+    "pjs": project_picked,
+    "tg": tags_pressed,
+    "pm": planned_pressed,
 }
 PROMPTS = {
     "result": result_answer,
@@ -473,4 +540,6 @@ PROMPTS = {
     "coexec": coexec_answer,
     "comment": comment_answer,
     "part": part_answer,
+    "tags": tags_answer,
+    "planned": planned_answer,
 }

@@ -44,6 +44,13 @@ def _confirmation_buttons(
             turn.button("btn.priority", "pr", tid),
         )
     )
+    rows.append(
+        (
+            turn.button("btn.project", "pj", tid),
+            turn.button("btn.tags", "tg", tid),
+            turn.button("btn.planned", "pm", tid),
+        )
+    )
     rows.append((turn.button("btn.card", "op", tid), turn.button("btn.undo", "un", tid)))
     return tuple(rows)
 

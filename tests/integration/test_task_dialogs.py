@@ -511,3 +511,34 @@ async def test_unexpected_errors_are_logged_with_an_id(
     error_id = answer.split("error id")[1].split()[0].strip(".")
     assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
     assert "disk on fire" not in answer
+
+
+async def test_creation_card_fixes_each_field_and_undo_still_works(dialog: Dialog) -> None:
+    await verify_dialog(
+        dialog,
+        [
+            ("boss", "Call the bank tomorrow @anna", ["Task #1 created", "📁 Project", "🏷 Tags"]),
+            ("boss", "press:Project", ["Which project is #1 in?", "Sales"]),
+            ("boss", "press:Sales", ["Project changed.", "📁 Sales"]),
+            ("boss", "Call the bank tomorrow @anna", ["Task #2 created"]),
+            ("boss", "press:Tags", ["Tags for #2"]),
+            ("boss", "#client, vip", ["Tags changed.", "#client", "#vip"]),
+            ("boss", "/show 2", ["#client #vip"]),
+            ("boss", "Call the bank tomorrow @anna", ["Task #3 created"]),
+        ],
+    )
+    chat = dialog.chat("boss")
+    undo = chat.screen.buttons[chat.screen.labels.index("✖ Undo")]
+    await verify_dialog(
+        dialog,
+        [
+            ("boss", "press:Planned", ["Planned time for #3"]),
+            ("boss", "soon-ish", ["couldn't read a duration", "soon-ish"]),
+            ("boss", "1h30m", ["Planned time changed.", "planned 1h 30m"]),
+        ],
+    )
+    # Fixing what the parser got wrong does not take the Undo away.
+    [undone] = await dialog.app.conversation.handle(
+        Inbound(platform="console", workspace="local", user_id="boss", chat_id="boss", action=undo)
+    )
+    assert undone.template == "task_undone"
