@@ -91,6 +91,16 @@ async def _handle_member(turn: Turn, text: str) -> int:
     return member.id
 
 
+async def _ask_about(
+    turn: Turn, task_id: int, permission: Action, prompt: str, buttons: Buttons = ()
+) -> list[Reply]:
+    """Check the member may do it now, then ask; the next message answers ``prompt``."""
+    await service.load_for(turn.uow, turn.me, task_id, permission)
+    return [
+        await turn.ask_for(prompt, {"task_id": task_id}, f"{prompt}_ask", buttons, task_id=task_id)
+    ]
+
+
 Simple = Callable[[Any, Any, int, datetime], Awaitable[Any]]
 
 
@@ -121,8 +131,7 @@ reopen_pressed, reopen_command = _simple(service.reopen_task, "reopened")
 
 async def done_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     task_id = int(args[0])
-    await service.load_for(turn.uow, turn.me, task_id, Action.COMPLETE)
-    return [await turn.ask_for("result", {"task_id": task_id}, "result_ask", task_id=task_id)]
+    return await _ask_about(turn, task_id, Action.COMPLETE, "result")
 
 
 async def result_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
@@ -233,13 +242,8 @@ async def return_command(turn: Turn) -> list[Reply]:
 
 async def deadline_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     task_id = int(args[0])
-    await service.load_for(turn.uow, turn.me, task_id, Action.MOVE_DEADLINE)
     buttons = (_quick_row(turn, "dq", task_id, allow_none=True),)
-    return [
-        await turn.ask_for(
-            "deadline", {"task_id": task_id}, "deadline_ask", buttons, task_id=task_id
-        )
-    ]
+    return await _ask_about(turn, task_id, Action.MOVE_DEADLINE, "deadline", buttons)
 
 
 async def deadline_quick_pressed(turn: Turn, args: list[str]) -> list[Reply]:
@@ -326,8 +330,7 @@ coexec_pressed, coexec_picked, coexec_answer, coexec_command = _people_flow(
 
 async def comment_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     task_id = int(args[0])
-    await service.load_for(turn.uow, turn.me, task_id, Action.COMMENT)
-    return [await turn.ask_for("comment", {"task_id": task_id}, "comment_ask", task_id=task_id)]
+    return await _ask_about(turn, task_id, Action.COMMENT, "comment")
 
 
 async def comment_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
@@ -360,9 +363,8 @@ async def reopen_with_comment(turn: Turn) -> list[Reply]:
 
 async def part_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     task_id = int(args[0])
-    await service.load_for(turn.uow, turn.me, task_id, Action.COPY_PART)
     buttons = (_quick_row(turn, "pq", task_id, allow_none=False),)
-    return [await turn.ask_for("part", {"task_id": task_id}, "part_ask", buttons, task_id=task_id)]
+    return await _ask_about(turn, task_id, Action.COPY_PART, "part", buttons)
 
 
 async def _copy_part(turn: Turn, task_id: int, deadline: datetime | None) -> list[Reply]:
@@ -434,8 +436,7 @@ async def project_picked(turn: Turn, args: list[str]) -> list[Reply]:
 
 async def tags_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     task_id = int(args[0])
-    await service.load_for(turn.uow, turn.me, task_id, Action.EDIT)
-    return [await turn.ask_for("tags", {"task_id": task_id}, "tags_ask", task_id=task_id)]
+    return await _ask_about(turn, task_id, Action.EDIT, "tags")
 
 
 async def tags_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
@@ -450,8 +451,7 @@ async def tags_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply
 
 async def planned_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     task_id = int(args[0])
-    await service.load_for(turn.uow, turn.me, task_id, Action.EDIT)
-    return [await turn.ask_for("planned", {"task_id": task_id}, "planned_ask", task_id=task_id)]
+    return await _ask_about(turn, task_id, Action.EDIT, "planned")
 
 
 async def planned_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
