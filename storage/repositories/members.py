@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date, time
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.company import (
@@ -28,9 +30,40 @@ from storage.models import (
     ProjectMemberRow,
     ProjectRow,
 )
+from storage.repositories._sql import fetch, table_of
+
+_COMPANIES = table_of(CompanyRow)
+_MEMBERS = table_of(MemberRow)
+_IDENTITIES = table_of(ChatIdentityRow)
+_PROJECTS = table_of(ProjectRow)
+_PROJECT_MEMBERS = table_of(ProjectMemberRow)
+# Prebuilt statements of the per-message path (see storage/repositories/_sql.py).
+_COMPANY_BY_ID = select(_COMPANIES).where(_COMPANIES.c.id == bindparam("id"))
+_MEMBER_BY_ID = select(_MEMBERS).where(_MEMBERS.c.id == bindparam("id"))
+_MEMBERS_OF_COMPANY = (
+    select(_MEMBERS).where(_MEMBERS.c.company_id == bindparam("company")).order_by(_MEMBERS.c.name)
+)
+_MEMBER_BY_IDENTITY = (
+    select(_MEMBERS, *(c.label(f"identity_{c.name}") for c in _IDENTITIES.c))
+    .join(_IDENTITIES, _IDENTITIES.c.member_id == _MEMBERS.c.id)
+    .where(
+        _IDENTITIES.c.platform == bindparam("platform"),
+        _IDENTITIES.c.workspace == bindparam("workspace"),
+        _IDENTITIES.c.user_id == bindparam("user"),
+    )
+)
+_PROJECT_BY_ID = select(_PROJECTS).where(_PROJECTS.c.id == bindparam("id"))
+_PROJECTS_OF_COMPANY = (
+    select(_PROJECTS)
+    .where(_PROJECTS.c.company_id == bindparam("company"))
+    .order_by(_PROJECTS.c.name)
+)
+_PROJECT_MEMBERS_OF = select(_PROJECT_MEMBERS.c.project_id, _PROJECT_MEMBERS.c.member_id).where(
+    _PROJECT_MEMBERS.c.project_id.in_(bindparam("projects", expanding=True))
+)
 
 
-def _company(row: CompanyRow) -> Company:
+def _company(row: CompanyRow | Row[Any]) -> Company:
     schedule = WorkSchedule(
         working_days=frozenset(int(d) for d in row.working_days.split(",") if d),
         start=time.fromisoformat(row.day_start),
@@ -67,8 +100,8 @@ class SqlCompanyRepository:
         return company
 
     async def get(self, company_id: int) -> Company | None:
-        row = await self._s.get(CompanyRow, company_id)
-        return _company(row) if row else None
+        rows = await fetch(self._s, _COMPANY_BY_ID, {"id": company_id})
+        return _company(rows[0]) if rows else None
 
     async def first(self) -> Company | None:
         row = await self._s.scalar(select(CompanyRow).order_by(CompanyRow.id).limit(1))
@@ -99,7 +132,7 @@ _MEMBER_FIELDS = (
 )
 
 
-def _member(row: MemberRow) -> Member:
+def _member(row: MemberRow | Row[Any]) -> Member:
     return Member(id=row.id, role=Role(row.role), **{f: getattr(row, f) for f in _MEMBER_FIELDS})
 
 
@@ -119,24 +152,37 @@ def _identity(row: ChatIdentityRow) -> ChatIdentity:
 
 
 class SqlMemberRepository:
+    """Members read in this unit of work are remembered by id (a message that loads the
+    roster then checks an assignee reads nothing twice); callers get copies, and every
+    write to ``members`` goes through ``add``/``save`` here, which keep the memo current."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
+        self._read: dict[int, Member] = {}
+
+    def _remember(self, member: Member) -> Member:
+        assert member.id is not None
+        self._read[member.id] = dataclasses.replace(member)
+        return member
 
     async def add(self, member: Member) -> Member:
         row = MemberRow(**_member_values(member))
         self._s.add(row)
         await self._s.flush()
         member.id = row.id
-        return member
+        return self._remember(member)
 
     async def get(self, member_id: int) -> Member | None:
-        row = await self._s.get(MemberRow, member_id)
-        return _member(row) if row else None
+        if member_id in self._read:
+            return dataclasses.replace(self._read[member_id])
+        rows = await fetch(self._s, _MEMBER_BY_ID, {"id": member_id})
+        return self._remember(_member(rows[0])) if rows else None
 
     async def save(self, member: Member) -> None:
         await self._s.execute(
             update(MemberRow).where(MemberRow.id == member.id).values(**_member_values(member))
         )
+        self._remember(member)
 
     async def by_handle(self, company_id: int, handle: str) -> Member | None:
         row = await self._s.scalar(
@@ -147,10 +193,8 @@ class SqlMemberRepository:
         return _member(row) if row else None
 
     async def list(self, company_id: int) -> Sequence[Member]:
-        rows = await self._s.scalars(
-            select(MemberRow).where(MemberRow.company_id == company_id).order_by(MemberRow.name)
-        )
-        return [_member(r) for r in rows]
+        rows = await fetch(self._s, _MEMBERS_OF_COMPANY, {"company": company_id})
+        return [self._remember(_member(r)) for r in rows]
 
     async def count(self, company_id: int) -> int:
         return int(
@@ -176,17 +220,16 @@ class SqlMemberRepository:
     async def by_identity(
         self, platform: str, workspace: str, user_id: str
     ) -> tuple[Member, ChatIdentity] | None:
-        result = await self._s.execute(
-            select(MemberRow, ChatIdentityRow)
-            .join(ChatIdentityRow, ChatIdentityRow.member_id == MemberRow.id)
-            .where(
-                ChatIdentityRow.platform == platform,
-                ChatIdentityRow.workspace == workspace,
-                ChatIdentityRow.user_id == user_id,
-            )
+        rows = await fetch(
+            self._s,
+            _MEMBER_BY_IDENTITY,
+            {"platform": platform, "workspace": workspace, "user": user_id},
         )
-        found = result.first()
-        return (_member(found[0]), _identity(found[1])) if found else None
+        if not rows:
+            return None
+        row = rows[0]._mapping
+        identity = ChatIdentity(**{c.name: row[f"identity_{c.name}"] for c in _IDENTITIES.c})
+        return _member(rows[0]), identity
 
     async def add_identity(self, identity: ChatIdentity) -> None:
         self._s.add(
@@ -265,26 +308,27 @@ class SqlDepartmentRepository:
 
 
 class SqlProjectRepository:
+    """Remembers the projects read in this unit of work by id, as members do."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
+        self._read: dict[int, Project] = {}
 
-    async def _projects(self, rows: Sequence[ProjectRow]) -> list[Project]:
+    async def _projects(self, rows: Sequence[ProjectRow | Row[Any]]) -> list[Project]:
         """Projects with their members, in two queries whatever their number."""
         members: dict[int, set[int]] = {r.id: set() for r in rows}
         if members:
-            pairs = await self._s.execute(
-                select(ProjectMemberRow.project_id, ProjectMemberRow.member_id).where(
-                    ProjectMemberRow.project_id.in_(list(members))
-                )
-            )
-            for project_id, member_id in pairs:
-                members[project_id].add(member_id)
-        return [
+            pairs = await fetch(self._s, _PROJECT_MEMBERS_OF, {"projects": list(members)})
+            for pair in pairs:
+                members[pair.project_id].add(pair.member_id)
+        projects = [
             Project(
                 id=r.id, company_id=r.company_id, name=r.name, member_ids=frozenset(members[r.id])
             )
             for r in rows
         ]
+        self._read.update((p.id, dataclasses.replace(p)) for p in projects if p.id is not None)
+        return projects
 
     async def add(self, project: Project) -> Project:
         row = ProjectRow(
@@ -298,8 +342,10 @@ class SqlProjectRepository:
         return project
 
     async def get(self, project_id: int) -> Project | None:
-        row = await self._s.get(ProjectRow, project_id)
-        return (await self._projects([row]))[0] if row else None
+        if project_id in self._read:
+            return dataclasses.replace(self._read[project_id])
+        rows = await fetch(self._s, _PROJECT_BY_ID, {"id": project_id})
+        return (await self._projects(rows))[0] if rows else None
 
     async def by_name(self, company_id: int, name: str) -> Project | None:
         row = await self._s.scalar(
@@ -310,10 +356,8 @@ class SqlProjectRepository:
         return (await self._projects([row]))[0] if row else None
 
     async def list(self, company_id: int) -> Sequence[Project]:
-        rows = await self._s.scalars(
-            select(ProjectRow).where(ProjectRow.company_id == company_id).order_by(ProjectRow.name)
-        )
-        return await self._projects(list(rows))
+        rows = await fetch(self._s, _PROJECTS_OF_COMPANY, {"company": company_id})
+        return await self._projects(rows)
 
     async def ids_for_member(self, member_id: int) -> frozenset[int]:
         rows = await self._s.scalars(
@@ -322,6 +366,7 @@ class SqlProjectRepository:
         return frozenset(rows)
 
     async def add_member(self, project_id: int, member_id: int) -> None:
+        self._read.pop(project_id, None)
         self._s.add(ProjectMemberRow(project_id=project_id, member_id=member_id))
         await self._s.flush()
 

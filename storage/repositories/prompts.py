@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ports import Clock
 from storage.models import PromptRow
+from storage.repositories._sql import fetch, table_of
+
+_PROMPTS = table_of(PromptRow)
+_PROMPT_OF = select(_PROMPTS.c.kind, _PROMPTS.c.data).where(
+    _PROMPTS.c.member_id == bindparam("member")
+)
 
 
 class SqlPromptStore:
@@ -15,8 +21,8 @@ class SqlPromptStore:
         self._clock = clock
 
     async def get(self, member_id: int) -> tuple[str, dict[str, object]] | None:
-        row = await self._s.get(PromptRow, member_id)
-        return (row.kind, dict(row.data)) if row else None
+        rows = await fetch(self._s, _PROMPT_OF, {"member": member_id})
+        return (rows[0].kind, dict(rows[0].data)) if rows else None
 
     async def set(self, member_id: int, kind: str, data: dict[str, object]) -> None:
         await self.clear(member_id)

@@ -29,7 +29,15 @@ from storage.models import (
     TaskTagRow,
     TaskTermRow,
 )
-from storage.repositories._sql import insert_ignore
+from storage.repositories._sql import insert_ignore, table_of
+
+_TASKS = table_of(TaskRow)
+# Prebuilt statements of the creation path (see storage/repositories/_sql.py).
+_INSERT_TASK = insert(_TASKS).returning(_TASKS.c.id)
+_INSERT_PARTICIPANTS = insert(table_of(TaskParticipantRow))
+_INSERT_TAGS = insert(table_of(TaskTagRow))
+_INSERT_TERMS = insert(table_of(TaskTermRow))
+_INSERT_EVENTS = insert(table_of(TaskEventRow))
 
 CO_EXECUTOR, OBSERVER = "co_executor", "observer"
 SEARCH_COUNT_CAP = 200
@@ -80,9 +88,7 @@ class SqlTaskRepository:
 
     # -- writes -------------------------------------------------------------------------
     async def add(self, task: Task) -> Task:
-        task_id = await self._s.scalar(
-            insert(TaskRow).values(**_values(task)).returning(TaskRow.id)
-        )
+        task_id = await self._s.scalar(_INSERT_TASK, _values(task))
         assert task_id is not None
         task.id = int(task_id)
         await self._write_children(task)
@@ -115,20 +121,20 @@ class SqlTaskRepository:
             {"task_id": task_id, "member_id": m, "role": OBSERVER} for m in sorted(task.observers)
         ]
         if people:
-            await self._s.execute(insert(TaskParticipantRow), people)
+            await self._s.execute(_INSERT_PARTICIPANTS, people)
         if task.tags:
             await self._s.execute(
-                insert(TaskTagRow), [{"task_id": task_id, "tag": t} for t in sorted(task.tags)]
+                _INSERT_TAGS, [{"task_id": task_id, "tag": t} for t in sorted(task.tags)]
             )
         terms = index_terms(task.title, task.description, " ".join(task.tags))
         if terms:
             await self._s.execute(
-                insert(TaskTermRow),
+                _INSERT_TERMS,
                 [{"task_id": task_id, "term": t[:64], "source": "t"} for t in sorted(terms)],
             )
         if task.pending_events:
             await self._s.execute(
-                insert(TaskEventRow),
+                _INSERT_EVENTS,
                 [
                     {
                         "task_id": task_id,
