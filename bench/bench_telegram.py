@@ -19,7 +19,8 @@ press per card (``--cards`` cards, N / cards waves); the time covers all waves.
 The adapter's client-side rate limiter (1 msg/s per private chat, ~28.5 msg/s overall)
 is replaced by a no-op limiter: the global cap alone would otherwise pin every figure at
 ~28/s whatever the chats. The fake enforces no limits. Senders rotate over ``--members``
-members, each in their own private chat. The fake runs in the same process and event
+members (default 100: one card each, a member has one running timer), each in their own
+private chat. The fake runs in the same process and event
 loop as the bots, so its cost (HTTP server, JSON, HTML parsing) is in every figure.
 
 Target: Brygada >= half of the echo bot's rate.
@@ -359,6 +360,10 @@ async def run(args: Any) -> dict[str, Any]:
     bot_no = rnd.randint(10_000_000, 99_999_999) if args.database_url else 123456
     brygada_token = f"{bot_no}:BENCH"
     echo_token = "654321:ECHO"
+    if cards > args.members:
+        # A member has one running timer: starting a second card pauses the first, and
+        # the Pause press on it would be refused, not edit the card.
+        raise SystemExit("--cards must not exceed --members (one running timer per member)")
     users = [7_000_000 + i for i in range(args.members)]
 
     db = database(args.database_url)
@@ -442,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--count", type=int, default=1000, help="updates per phase (default 1000)")
     p.add_argument("--cards", type=int, default=100, help="task cards pressed (default 100)")
-    p.add_argument("--members", type=int, default=10, help="members / private chats (10)")
+    p.add_argument("--members", type=int, default=100, help="members / private chats (100)")
     p.add_argument("--json", action="store_true", help="print the result as JSON at the end")
     args = p.parse_args(argv)
     result = asyncio.run(run(args))

@@ -52,6 +52,13 @@ _MEMBER_BY_IDENTITY = (
         _IDENTITIES.c.user_id == bindparam("user"),
     )
 )
+_DEPARTMENTS = table_of(DepartmentRow)
+_DEPARTMENTS_OF_COMPANY = select(_DEPARTMENTS).where(
+    _DEPARTMENTS.c.company_id == bindparam("company")
+)
+_PROJECTS_OF_MEMBER = select(_PROJECT_MEMBERS.c.project_id).where(
+    _PROJECT_MEMBERS.c.member_id == bindparam("member")
+)
 _PROJECT_BY_ID = select(_PROJECTS).where(_PROJECTS.c.id == bindparam("id"))
 _PROJECTS_OF_COMPANY = (
     select(_PROJECTS)
@@ -159,6 +166,9 @@ class SqlMemberRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
         self._read: dict[int, Member] = {}
+        # Departments change only by adding new ones, which cannot join an existing
+        # member's chain without a save of that member: a save forgets every chain.
+        self._supervisors: dict[int, frozenset[int]] = {}
 
     def _remember(self, member: Member) -> Member:
         assert member.id is not None
@@ -170,6 +180,7 @@ class SqlMemberRepository:
         self._s.add(row)
         await self._s.flush()
         member.id = row.id
+        self._supervisors.clear()
         return self._remember(member)
 
     async def get(self, member_id: int) -> Member | None:
@@ -182,6 +193,7 @@ class SqlMemberRepository:
         await self._s.execute(
             update(MemberRow).where(MemberRow.id == member.id).values(**_member_values(member))
         )
+        self._supervisors.clear()
         self._remember(member)
 
     async def by_handle(self, company_id: int, handle: str) -> Member | None:
@@ -208,14 +220,15 @@ class SqlMemberRepository:
 
     async def supervisors_of(self, member_id: int) -> frozenset[int]:
         """The member's manager and the heads of their department chain."""
-        row = await self._s.get(MemberRow, member_id)
-        if row is None:
+        if member_id in self._supervisors:
+            return self._supervisors[member_id]
+        member = await self.get(member_id)
+        if member is None:
             return frozenset()
-        departments = await self._s.scalars(
-            select(DepartmentRow).where(DepartmentRow.company_id == row.company_id)
-        )
+        departments = await fetch(self._s, _DEPARTMENTS_OF_COMPANY, {"company": member.company_id})
         chain = {d.id: SqlDepartmentRepository._department(d) for d in departments}
-        return supervisors(_member(row), chain)
+        found = self._supervisors[member_id] = supervisors(member, chain)
+        return found
 
     async def by_identity(
         self, platform: str, workspace: str, user_id: str
@@ -250,6 +263,23 @@ class SqlMemberRepository:
         )
         return [_identity(r) for r in rows]
 
+    async def by_email(self, company_id: int, email: str) -> Sequence[Member]:
+        rows = await self._s.scalars(
+            select(MemberRow).where(
+                MemberRow.company_id == company_id, MemberRow.email == email.strip().lower()
+            )
+        )
+        return [_member(r) for r in rows]
+
+    async def companies_on(self, platform: str, workspace: str) -> frozenset[int]:
+        found = await self._s.scalars(
+            select(MemberRow.company_id)
+            .join(ChatIdentityRow, ChatIdentityRow.member_id == MemberRow.id)
+            .where(ChatIdentityRow.platform == platform, ChatIdentityRow.workspace == workspace)
+            .distinct()
+        )
+        return frozenset(found)
+
     async def mark_unreachable(self, platform: str, workspace: str, user_id: str) -> None:
         await self._set_reachable(platform, workspace, user_id, reachable=False)
 
@@ -275,7 +305,7 @@ class SqlDepartmentRepository:
         self._s = session
 
     @staticmethod
-    def _department(row: DepartmentRow) -> Department:
+    def _department(row: DepartmentRow | Row[Any]) -> Department:
         return Department(
             id=row.id,
             company_id=row.company_id,
@@ -313,6 +343,7 @@ class SqlProjectRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
         self._read: dict[int, Project] = {}
+        self._of_member: dict[int, frozenset[int]] = {}
 
     async def _projects(self, rows: Sequence[ProjectRow | Row[Any]]) -> list[Project]:
         """Projects with their members, in two queries whatever their number."""
@@ -360,13 +391,14 @@ class SqlProjectRepository:
         return await self._projects(rows)
 
     async def ids_for_member(self, member_id: int) -> frozenset[int]:
-        rows = await self._s.scalars(
-            select(ProjectMemberRow.project_id).where(ProjectMemberRow.member_id == member_id)
-        )
-        return frozenset(rows)
+        if member_id not in self._of_member:
+            rows = await fetch(self._s, _PROJECTS_OF_MEMBER, {"member": member_id})
+            self._of_member[member_id] = frozenset(r.project_id for r in rows)
+        return self._of_member[member_id]
 
     async def add_member(self, project_id: int, member_id: int) -> None:
         self._read.pop(project_id, None)
+        self._of_member.pop(member_id, None)
         self._s.add(ProjectMemberRow(project_id=project_id, member_id=member_id))
         await self._s.flush()
 

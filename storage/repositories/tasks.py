@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -82,9 +83,37 @@ def _task(row: TaskRow, people: Sequence[tuple[int, str]], tags: Sequence[str]) 
     return task
 
 
+def _copy(task: Task) -> Task:
+    return dataclasses.replace(
+        task,
+        co_executors=set(task.co_executors),
+        observers=set(task.observers),
+        tags=set(task.tags),
+        crm_links=set(task.crm_links),
+        attachments=list(task.attachments),
+        pending_events=[],
+    )
+
+
+def _children_key(task: Task) -> tuple[object, ...]:
+    """What the child rows (participants, tags, search terms) are made of."""
+    return (task.co_executors, task.observers, task.tags, task.title, task.description)
+
+
 class SqlTaskRepository:
+    """Tasks read or written in this unit of work are remembered as stored, by id: a
+    button press loads its task for the permission check, the change and the new card
+    from one read, and a save that leaves people, tags and text alone rewrites no
+    child rows. Callers always get copies; every write to ``tasks`` goes through here."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
+        self._stored: dict[int, Task] = {}
+
+    def _remember(self, task: Task) -> Task:
+        assert task.id is not None
+        self._stored[task.id] = _copy(task)
+        return task
 
     # -- writes -------------------------------------------------------------------------
     async def add(self, task: Task) -> Task:
@@ -92,7 +121,7 @@ class SqlTaskRepository:
         assert task_id is not None
         task.id = int(task_id)
         await self._write_children(task)
-        return task
+        return self._remember(task)
 
     async def save(self, task: Task) -> None:
         assert task.id is not None
@@ -104,12 +133,19 @@ class SqlTaskRepository:
         if getattr(result, "rowcount", 1) != 1:
             raise Conflict(task_id=task.id)
         task.version += 1
-        for table in (TaskParticipantRow, TaskTagRow):
-            await self._s.execute(delete(table).where(table.task_id == task.id))
-        await self._s.execute(
-            delete(TaskTermRow).where(TaskTermRow.task_id == task.id, TaskTermRow.source == "t")
-        )
-        await self._write_children(task)
+        before = self._stored.get(task.id)
+        if before is not None and _children_key(before) == _children_key(task):
+            await self._write_events(task)
+        else:
+            for table in (TaskParticipantRow, TaskTagRow):
+                await self._s.execute(delete(table).where(table.task_id == task.id))
+            await self._s.execute(
+                delete(TaskTermRow).where(
+                    TaskTermRow.task_id == task.id, TaskTermRow.source == "t"
+                )
+            )
+            await self._write_children(task)
+        self._remember(task)
 
     async def _write_children(self, task: Task) -> None:
         task_id = task.id
@@ -132,6 +168,10 @@ class SqlTaskRepository:
                 _INSERT_TERMS,
                 [{"task_id": task_id, "term": t[:64], "source": "t"} for t in sorted(terms)],
             )
+        await self._write_events(task)
+
+    async def _write_events(self, task: Task) -> None:
+        task_id = task.id
         if task.pending_events:
             await self._s.execute(
                 _INSERT_EVENTS,
@@ -150,6 +190,7 @@ class SqlTaskRepository:
             task.pending_events.clear()
 
     async def delete(self, task_id: int) -> None:
+        self._stored.pop(task_id, None)
         for table in (TaskParticipantRow, TaskTagRow, TaskTermRow, TaskEventRow, TaskCommentRow):
             await self._s.execute(delete(table).where(table.task_id == task_id))
         await self._s.execute(delete(TaskRow).where(TaskRow.id == task_id))
@@ -179,10 +220,12 @@ class SqlTaskRepository:
 
     # -- single reads -------------------------------------------------------------------
     async def get(self, task_id: int) -> Task | None:
+        if task_id in self._stored:
+            return _copy(self._stored[task_id])
         row = await self._s.get(TaskRow, task_id, populate_existing=True)
         if row is None:
             return None
-        return (await self._hydrate([row]))[0]
+        return self._remember((await self._hydrate([row]))[0])
 
     async def _hydrate(self, rows: Sequence[TaskRow]) -> list[Task]:
         ids = [r.id for r in rows]
