@@ -19,7 +19,7 @@ press per card (``--cards`` cards, N / cards waves); the time covers all waves.
 The adapter's client-side rate limiter (1 msg/s per private chat, ~28.5 msg/s overall)
 is replaced by a no-op limiter: the global cap alone would otherwise pin every figure at
 ~28/s whatever the chats. The fake enforces no limits. Senders rotate over ``--members``
-members (default 100: one card each, a member has one running timer), each in their own
+members (default 30: one card each, a member has one running timer), each in their own
 private chat. The fake runs in the same process and event
 loop as the bots, so its cost (HTTP server, JSON, HTML parsing) is in every figure.
 
@@ -446,8 +446,8 @@ async def run(args: Any) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--count", type=int, default=1000, help="updates per phase (default 1000)")
-    p.add_argument("--cards", type=int, default=100, help="task cards pressed (default 100)")
-    p.add_argument("--members", type=int, default=100, help="members / private chats (100)")
+    p.add_argument("--cards", type=int, default=30, help="task cards pressed (default 30)")
+    p.add_argument("--members", type=int, default=30, help="members / private chats (30)")
     p.add_argument("--json", action="store_true", help="print the result as JSON at the end")
     args = p.parse_args(argv)
     result = asyncio.run(run(args))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 from collections.abc import Sequence
 from datetime import date, time
 from typing import Any
@@ -165,14 +165,15 @@ class SqlMemberRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
-        self._read: dict[int, Member] = {}
+        # Rows as read (immutable, turned into a Member on demand) or copies of saved members.
+        self._read: dict[int, Member | Row[Any]] = {}
         # Departments change only by adding new ones, which cannot join an existing
         # member's chain without a save of that member: a save forgets every chain.
         self._supervisors: dict[int, frozenset[int]] = {}
 
     def _remember(self, member: Member) -> Member:
         assert member.id is not None
-        self._read[member.id] = dataclasses.replace(member)
+        self._read[member.id] = copy.copy(member)
         return member
 
     async def add(self, member: Member) -> Member:
@@ -184,10 +185,13 @@ class SqlMemberRepository:
         return self._remember(member)
 
     async def get(self, member_id: int) -> Member | None:
-        if member_id in self._read:
-            return dataclasses.replace(self._read[member_id])
-        rows = await fetch(self._s, _MEMBER_BY_ID, {"id": member_id})
-        return self._remember(_member(rows[0])) if rows else None
+        known = self._read.get(member_id)
+        if known is None:
+            rows = await fetch(self._s, _MEMBER_BY_ID, {"id": member_id})
+            if not rows:
+                return None
+            known = self._read[member_id] = rows[0]
+        return copy.copy(known) if isinstance(known, Member) else _member(known)
 
     async def save(self, member: Member) -> None:
         await self._s.execute(
@@ -206,7 +210,8 @@ class SqlMemberRepository:
 
     async def list(self, company_id: int) -> Sequence[Member]:
         rows = await fetch(self._s, _MEMBERS_OF_COMPANY, {"company": company_id})
-        return [self._remember(_member(r)) for r in rows]
+        self._read.update((r.id, r) for r in rows)
+        return [_member(r) for r in rows]
 
     async def count(self, company_id: int) -> int:
         return int(
@@ -358,7 +363,7 @@ class SqlProjectRepository:
             )
             for r in rows
         ]
-        self._read.update((p.id, dataclasses.replace(p)) for p in projects if p.id is not None)
+        self._read.update((p.id, copy.copy(p)) for p in projects if p.id is not None)
         return projects
 
     async def add(self, project: Project) -> Project:
@@ -374,7 +379,7 @@ class SqlProjectRepository:
 
     async def get(self, project_id: int) -> Project | None:
         if project_id in self._read:
-            return dataclasses.replace(self._read[project_id])
+            return copy.copy(self._read[project_id])
         rows = await fetch(self._s, _PROJECT_BY_ID, {"id": project_id})
         return (await self._projects(rows))[0] if rows else None
 
