@@ -1,4 +1,4 @@
-"""The ``brygada`` command: migrate, init, invite, shell, run."""
+"""The ``brygada`` command: migrate, init, invite, member, shell, run."""
 
 from __future__ import annotations
 
@@ -32,6 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     create = invite_sub.add_parser("create", help="print a new invite code")
     create.add_argument("--role", default="employee", choices=[r.value for r in Role])
     create.add_argument("--json", action="store_true")
+    member = sub.add_parser("member", help="members")
+    member_sub = member.add_subparsers(dest="member_command", required=True)
+    email = member_sub.add_parser(
+        "email", help="set a member's work email (Slack links the verified address to them)"
+    )
+    email.add_argument("member", help="@handle, name or id")
+    email.add_argument("email", nargs="?", help="the address; omitted: show the current one")
+    email.add_argument("--clear", action="store_true", help="remove the address")
     shell = sub.add_parser("shell", help="chat in the terminal as a member")
     shell.add_argument("--as", dest="persona", required=True, help="@handle or name")
     sub.add_parser("run", help="run the configured chat platforms, else the console demo")
@@ -68,6 +76,8 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
                 return await _init(app, args)
             case "invite":
                 return await _invite(app, args)
+            case "member":
+                return await _member_email(app, args)
             case "shell":
                 return await _shell(app, args.persona)
             case "run":
@@ -115,6 +125,40 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     else:
         print(f"Invite code ({args.role}): {invite.code}")
         print(f"Join with: /join {invite.code}" + (f"  or open {link}" if link else ""))
+    return 0
+
+
+async def _member_email(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        company = await uow.companies.first()
+        if company is None or company.id is None:
+            print("No company yet: run brygada init --company NAME", file=sys.stderr)
+            return 1
+        wanted = str(args.member).strip()
+        people = [m for m in await uow.members.list(company.id) if m.active]
+        found = [
+            m
+            for m in people
+            if str(m.id) == wanted
+            or m.handle == wanted.lstrip("@").lower()
+            or m.name.casefold() == wanted.casefold()
+        ]
+        if len(found) != 1:
+            problem = "No member" if not found else "More than one member"
+            print(f"{problem} matches {wanted!r}.", file=sys.stderr)
+            return 1
+        member = found[0]
+        if not args.clear and args.email is None:
+            print(f"{member.name} (@{member.handle}): {member.email or 'no email'}")
+            return 0
+        try:
+            await members.set_email(uow, member, None if args.clear else args.email)
+        except DomainError as error:
+            reason = error.params.get("reason", "invalid")
+            print(f"Cannot set the email ({reason}): {args.email}", file=sys.stderr)
+            return 1
+        await uow.commit()
+    print(f"{member.name} (@{member.handle}): {member.email or 'no email'}")
     return 0
 
 

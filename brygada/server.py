@@ -1,9 +1,9 @@
 """Running for real: one HTTP server, the chat adapters, the scheduler and the outbox.
 
 The HTTP server (BRYGADA_HTTP_HOST/PORT) serves /healthz, the website lead intake
-(/api/leads/<token>), Slack's /slack/events in HTTP mode and Telegram's webhook in
-webhook mode. Telegram long-polls by default; Slack uses Socket Mode when
-SLACK_APP_TOKEN is set.
+(/api/leads/<token>), Slack's /slack/events in HTTP mode (with OAuth also
+/slack/install and /slack/oauth_redirect) and Telegram's webhook in webhook mode.
+Telegram long-polls by default; Slack uses Socket Mode when SLACK_APP_TOKEN is set.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
         app.notifiers["slack"] = slack.notifier
         if settings.slack_app_token:
             await slack.start_socket_mode()
-        else:
+        if not settings.slack_app_token or slack.oauth is not None:
+            # With OAuth the install pages are HTTP even in Socket Mode.
             setup_slack_routes(web_app, slack)
         closers.append(slack.close)
 

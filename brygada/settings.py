@@ -12,6 +12,12 @@ from domain.company import WorkSchedule
 from domain.crm import CrmRules
 
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+# The bot scopes of slack/manifest.yml (tests/unit/test_slack_oauth_settings.py keeps
+# them equal): what an OAuth install asks each workspace for.
+SLACK_BOT_SCOPES = (
+    "app_mentions:read,chat:write,commands,files:read,im:history,im:write,"
+    "pins:read,pins:write,users:read,users:read.email"
+)
 
 
 def _alias(*names: str) -> AliasChoices:
@@ -59,6 +65,29 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(
         "https://slack.com/api/", validation_alias=_alias("SLACK_API_URL", "BRYGADA_SLACK_API_URL")
     )
+    # OAuth (installs in several workspaces): with both set, bot tokens come from the
+    # installations saved in the database instead of SLACK_BOT_TOKEN.
+    slack_client_id: str | None = Field(
+        None, validation_alias=_alias("SLACK_CLIENT_ID", "BRYGADA_SLACK_CLIENT_ID")
+    )
+    slack_client_secret: SecretStr | None = Field(
+        None, validation_alias=_alias("SLACK_CLIENT_SECRET", "BRYGADA_SLACK_CLIENT_SECRET")
+    )
+    slack_scopes: str = Field(
+        SLACK_BOT_SCOPES, validation_alias=_alias("SLACK_SCOPES", "BRYGADA_SLACK_SCOPES")
+    )
+    slack_oauth_redirect_uri: str | None = Field(
+        None,
+        validation_alias=_alias("SLACK_OAUTH_REDIRECT_URI", "BRYGADA_SLACK_OAUTH_REDIRECT_URI"),
+    )
+
+    @property
+    def slack_oauth(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def slack_scope_list(self) -> list[str]:
+        return [s.strip() for s in self.slack_scopes.split(",") if s.strip()]
 
     outbox_interval_seconds: float = 1.0
     # Slack asks for about one message per second per channel.
@@ -128,6 +157,6 @@ class Settings(BaseSettings):
         platforms = []
         if self.telegram_bot_token:
             platforms.append("telegram")
-        if self.slack_bot_token or self.slack_app_token:
+        if self.slack_bot_token or self.slack_app_token or self.slack_oauth:
             platforms.append("slack")
         return platforms

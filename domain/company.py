@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -98,6 +98,37 @@ class ChatIdentity:
     member_id: int
     chat_id: str | None = None
     unreachable: bool = False
+
+
+@dataclass(frozen=True)
+class ChatEmail:
+    """The email address a chat platform holds for a user, and whether it verified it."""
+
+    address: str
+    confirmed: bool
+
+
+def email_key(address: str) -> str:
+    """How members' emails are stored and compared: stripped and case-folded."""
+    return address.strip().lower()
+
+
+def pick_by_email(
+    email: ChatEmail, candidates: Sequence[Member], linked: frozenset[int]
+) -> Member | None:
+    """The member a chat user is, judged by the email the platform verified.
+
+    Only a confirmed address counts; it must belong to exactly one active member, and
+    that member must not be linked on the platform already (``linked``: member ids that
+    have an identity there). A name, display name or unconfirmed address never links.
+    """
+    key = email_key(email.address)
+    if not email.confirmed or not key:
+        return None
+    matches = [m for m in candidates if m.active and m.email is not None and m.email == key]
+    if len(matches) != 1 or matches[0].id is None or matches[0].id in linked:
+        return None
+    return matches[0]
 
 
 @dataclass

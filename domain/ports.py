@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -118,6 +118,10 @@ class MemberRepository(Protocol):
     async def save(self, member: Member) -> None: ...
     async def by_handle(self, company_id: int, handle: str) -> Member | None: ...
     async def list(self, company_id: int) -> Sequence[Member]: ...
+    async def get_many(self, member_ids: Collection[int]) -> Sequence[Member]:
+        """The members with these ids (unknown ids are left out), in no set order."""
+        ...
+
     async def count(self, company_id: int) -> int: ...
     async def supervisors_of(self, member_id: int) -> frozenset[int]: ...
     async def by_identity(
@@ -127,6 +131,13 @@ class MemberRepository(Protocol):
     async def identities_of(self, member_id: int) -> Sequence[ChatIdentity]: ...
     async def mark_unreachable(self, platform: str, workspace: str, user_id: str) -> None: ...
     async def mark_reachable(self, platform: str, workspace: str, user_id: str) -> None: ...
+    async def by_email(self, company_id: int, email: str) -> Sequence[Member]:
+        """Members of the company with this (case-folded) email address."""
+        ...
+
+    async def companies_on(self, platform: str, workspace: str) -> frozenset[int]:
+        """The companies whose members have an identity in this workspace."""
+        ...
 
 
 class DepartmentRepository(Protocol):
@@ -330,6 +341,38 @@ class TimesheetRow:
     billable_seconds: int
 
 
+class TimeGrouping(StrEnum):
+    """What a time report sums by (``/timesheet by ...``)."""
+
+    MEMBER = "member"
+    PROJECT = "project"
+    TAG = "tag"
+    CLIENT = "client"
+    DAY = "day"
+
+
+@dataclass(frozen=True)
+class TimeGroupRow:
+    """Seconds tracked in one group of a time report. ``key`` is the member or project id,
+    the tag, the day, or the client's CRM reference (``company:3``); None: no project,
+    no tag, no client. ``label`` names a client (the other groups are named by the caller).
+    """
+
+    key: int | str | date | None
+    seconds: int
+    billable_seconds: int
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class MemberDayRow:
+    """One member's figure for one local day: seconds tracked, or planned."""
+
+    member_id: int
+    day: date
+    seconds: int
+
+
 class TimeRepository(Protocol):
     """Timers, time entries with their history, the working day, daily plans and reports."""
 
@@ -372,6 +415,49 @@ class TimeRepository(Protocol):
         self, member_ids: Sequence[int], start: date, end: date
     ) -> Sequence[TimesheetRow]:
         """Per member, project and day in [start, end], summed in SQL (GROUP BY)."""
+        ...
+
+    async def time_by(
+        self, member_ids: Sequence[int], start: date, end: date, by: TimeGrouping
+    ) -> Sequence[TimeGroupRow]:
+        """Time of these members in [start, end] per group, summed in SQL. By tag, a task
+        with several tags counts under each; by client, a task counts for one client."""
+        ...
+
+    async def time_totals(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> tuple[int, int]:
+        """(seconds, billable seconds) of these members in [start, end]."""
+        ...
+
+    async def tracked_by_day(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> Sequence[MemberDayRow]:
+        """Seconds tracked per member and local day (GROUP BY member, day)."""
+        ...
+
+    async def planned_by_day(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> Sequence[MemberDayRow]:
+        """Seconds planned per member and day: the fixed daily plans' totals."""
+        ...
+
+    async def day_events_between(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> Sequence[DayEvent]:
+        """The working-day events of these members, by member, day and moment."""
+        ...
+
+    async def reported_days(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> frozenset[tuple[int, date]]:
+        """(member, day) pairs with a submitted daily report."""
+        ...
+
+    async def absent_days(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> Sequence[tuple[int, date, date]]:
+        """(member, first day, last day) of approved absences overlapping [start, end]."""
         ...
 
 

@@ -18,6 +18,9 @@ DIGESTIBLE = frozenset(
     }
 )
 MUTABLE = DIGESTIBLE | {"plan.morning", "day.report_request", "backlog.weekly", "task.overdue"}
+# Status cards: a message kept current in place (the pinned timer card), not news. They
+# go at once whatever the quiet hours, are never muted and never folded into a digest.
+STATUS_CARDS = frozenset({"timer.state"})
 
 
 @dataclass(frozen=True)

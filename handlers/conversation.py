@@ -14,9 +14,10 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from domain.company import ChatEmail
 from domain.errors import DomainError, NotRegistered
 from domain.ports import Clock, UnitOfWork
-from domain.services.members import identify
+from domain.services.members import identify, link_by_email
 from handlers.config import ConversationConfig
 from handlers.intents import (
     actions,
@@ -25,6 +26,7 @@ from handlers.intents import (
     crm,
     onboarding,
     reminders,
+    timereports,
     timetracking,
     views,
 )
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 CommandHandler = Callable[[Turn], Awaitable[list[Reply]]]
 ActionHandler = Callable[[Turn, list[str]], Awaitable[list[Reply]]]
 PromptHandler = Callable[[Turn, dict[str, Any], str], Awaitable[list[Reply]]]
+# The platform's verified email of the user who wrote, fetched only when nobody knows them.
+EmailLookup = Callable[[], Awaitable[ChatEmail | None]]
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,17 @@ class IntentTable:
 
 
 def default_intents() -> IntentTable:
-    modules = (onboarding, create, views, actions, crm, approvals, reminders, timetracking)
+    modules = (
+        onboarding,
+        create,
+        views,
+        actions,
+        crm,
+        approvals,
+        reminders,
+        timetracking,
+        timereports,
+    )
     return IntentTable(
         commands={k: v for m in modules for k, v in m.COMMANDS.items()},
         actions={k: v for m in modules for k, v in m.ACTIONS.items()},
@@ -73,7 +87,9 @@ class Conversation:
         self._intents = intents or default_intents()
         self.config = config or ConversationConfig()
 
-    async def handle(self, inbound: Inbound) -> list[Reply]:
+    async def handle(self, inbound: Inbound, *, email: EmailLookup | None = None) -> list[Reply]:
+        """``email``: how to ask the platform for the user's verified address; an unknown
+        user whose address belongs to a member is linked to that member."""
         refusal: DomainError | None = None
         async with self._uow_factory() as uow:
             turn = Turn(
@@ -99,7 +115,58 @@ class Conversation:
                 log.exception("error %s handling %s", error_id, _describe(inbound))
                 return [_as_alert(turn, turn.reply("error_unexpected", error_id=error_id))]
         assert refusal is not None
+        if email is not None and isinstance(refusal, NotRegistered):
+            linked = await self._link_by_email(inbound, email)
+            if linked is not None:
+                return linked
         return await self._refusal(turn, refusal)
+
+    async def _link_by_email(self, inbound: Inbound, lookup: EmailLookup) -> list[Reply] | None:
+        """The platform is asked outside any unit of work; then, in a new one, the user
+        becomes the member with that verified address, if exactly one qualifies."""
+        try:
+            address = await lookup()
+            if address is None:
+                return None
+            async with self._uow_factory() as uow:
+                member = await link_by_email(
+                    uow,
+                    platform=inbound.platform,
+                    workspace=inbound.workspace,
+                    user_id=inbound.user_id,
+                    chat_id=inbound.chat_id or None,
+                    email=address,
+                )
+                if member is None:
+                    return None
+                if inbound.update_key:
+                    await uow.inbound.seen(inbound.platform, _update_key(inbound))
+                turn = Turn(
+                    inbound=inbound,
+                    uow=uow,
+                    now=self._clock.now(),
+                    signer=self.signer,
+                    config=self.config,
+                    member=member,
+                    company=await uow.companies.get(member.company_id),
+                )
+                company = turn.company.name if turn.company else ""
+                replies = [
+                    turn.reply(
+                        "joined",
+                        name=member.name,
+                        company=company,
+                        role=member.role.value,
+                        handle=member.handle,
+                    ),
+                    *await onboarding.help_(turn),
+                ]
+                await uow.commit()
+        except Exception:
+            log.exception("linking %s by email failed", _describe(inbound))
+            return None
+        log.info("%s linked to member %s by verified email", _describe(inbound), member.id)
+        return replies
 
     async def _refusal(self, turn: Turn, error: DomainError) -> list[Reply]:
         """A rule said no: explain, keep the user's text, and remember the update's key."""

@@ -9,12 +9,13 @@ from typing import Any
 from domain.crm import CrmNotFound, CrmNotPermitted, EntityKind, EntityRef, notification_key
 from domain.errors import TaskNotFound
 from domain.ports import UnitOfWork
+from domain.services.timetracking import TIMER_STATE
 from handlers.cards import card_reply
 from handlers.config import ConversationConfig
 from handlers.intents.approvals import notification_reply as approval_notification
 from handlers.intents.crm import card_reply as crm_card_reply
 from handlers.intents.reminders import scheduled_prompt
-from handlers.intents.timetracking import forgotten_prompt
+from handlers.intents.timetracking import forgotten_prompt, timer_card
 from handlers.tokens import TokenSigner
 from handlers.turn import Turn
 from handlers.types import Inbound, Reply
@@ -50,6 +51,8 @@ async def notification_reply(
         return await scheduled_prompt(turn, kind, data)
     if kind == "timer.forgotten":
         return await forgotten_prompt(turn, data)
+    if kind == TIMER_STATE:  # the card as the timer is now, whatever state the row names
+        return replace(await timer_card(turn), to_member=member_id)
     if "request_id" in data:
         return await approval_notification(turn, kind, data, actor.name if actor else "")
     if "task_id" in data:

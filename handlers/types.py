@@ -77,7 +77,10 @@ class Reply:
     ``edit`` replaces the message whose button was pressed (cards change in place);
     ``ask`` marks a question whose answer is the user's next message (ForceReply);
     ``alert`` is a short notice shown on the pressed button (a refusal, a toast);
-    ``to_member`` sends it to another member instead of the current chat.
+    ``to_member`` sends it to another member instead of the current chat;
+    ``slot`` names a status card a chat keeps one of (``"timer"``): the adapter replaces
+    its previous card of that slot in the chat instead of adding a message (Telegram: the
+    pinned message; Slack: the pinned message of the DM) — see ``SLOT_MARKS``.
     """
 
     template: str
@@ -90,3 +93,9 @@ class Reply:
     to_member: int | None = None
     image: bytes | None = None
     file: tuple[str, bytes] | None = None
+    slot: str | None = None
+
+
+# A slot card's text begins with its mark: an adapter keeps no state, so this is how it
+# tells its previous card among the chat's pinned messages (with "sent by the bot").
+SLOT_MARKS: Mapping[str, str] = {"timer": "⏱"}

@@ -21,7 +21,7 @@ from typing import Any
 
 from domain.company import ChatIdentity
 from domain.ports import Clock
-from domain.reminders import DIGESTIBLE, MUTABLE, Preferences
+from domain.reminders import DIGESTIBLE, MUTABLE, STATUS_CARDS, Preferences
 from domain.schedule import within_quiet_hours
 from domain.services.members import member_unreachable
 from handlers.config import ConversationConfig
@@ -131,8 +131,14 @@ class OutboxDispatcher:
                     continue
                 quiet_until = within_quiet_hours(now, member.timezone, pref.quiet)
                 digest: list[OutboxMessage] = []
+                cards: dict[str, list[OutboxMessage]] = {}
                 for message in messages:
-                    if message.kind in pref.muted and message.kind in MUTABLE:
+                    if message.kind in STATUS_CARDS:
+                        # Kept current in place, sent at once (never muted, held or
+                        # digested); rendered from the current state, so one send
+                        # settles every row of the card in the batch.
+                        cards.setdefault(message.kind, []).append(message)
+                    elif message.kind in pref.muted and message.kind in MUTABLE:
                         await uow.outbox.mark_skipped(message.id, "muted by the member")
                     elif quiet_until is not None:
                         await uow.outbox.postpone(message.id, quiet_until, "quiet hours")
@@ -144,6 +150,13 @@ class OutboxDispatcher:
                             await uow.outbox.mark_skipped(message.id, "nothing to say any more")
                         else:
                             sends.append(_Send([message], identities[0], reply))
+                for rows in cards.values():
+                    reply = await self._render(uow, now, rows[-1])
+                    if reply is None:
+                        for message in rows:
+                            await uow.outbox.mark_skipped(message.id, "nothing to say any more")
+                    else:
+                        sends.append(_Send(rows, identities[0], reply))
                 if digest:
                     send = await self._digest(uow, now, member_id, digest, identities[0])
                     if send is not None:

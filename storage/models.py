@@ -46,7 +46,11 @@ class DepartmentRow(Base):
 
 class MemberRow(Base):
     __tablename__ = "members"
-    __table_args__ = (UniqueConstraint("company_id", "handle"),)
+    __table_args__ = (
+        UniqueConstraint("company_id", "handle"),
+        # Stored case-folded; one member per address in a company (NULLs never collide).
+        Index("ix_members_company_email", "company_id", "email", unique=True),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     name: Mapped[str] = mapped_column(String(200))

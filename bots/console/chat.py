@@ -72,6 +72,8 @@ class ConsoleNotifier:
         self._current = current
 
     async def send(self, identity: ChatIdentity, reply: Reply) -> None:
+        if reply.slot is not None:
+            return  # a status card lives pinned in a chat; the console has /timer instead
         mine = identity.user_id == self._current()
         prefix = f"🔔 (to @{identity.user_id})" if not mine else "🔔"
         if mine:

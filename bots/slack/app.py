@@ -4,6 +4,11 @@ HTTP mode: ``setup_slack_routes(web_app, adapter)`` adds ``POST /slack/events`` 
 shared aiohttp server; Bolt verifies the signature and timestamp (401 otherwise),
 acks, and runs the listener after the response. Socket Mode is used when
 ``SLACK_APP_TOKEN`` is set (``await adapter.start_socket_mode()``).
+
+One bot token (``SLACK_BOT_TOKEN``) serves one workspace. With ``SLACK_CLIENT_ID`` and
+``SLACK_CLIENT_SECRET`` the app is distributed over OAuth (``bots.slack.oauth``):
+``GET /slack/install`` and ``GET /slack/oauth_redirect`` are mounted too, and each
+request and each notification uses the bot token installed in its workspace.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from bots.slack.deps import SlackDeps
 from bots.slack.home import AppHome
 from bots.slack.listeners import register_all
 from bots.slack.notifier import SlackNotifier
+from bots.slack.oauth import SlackOAuth, build_oauth
 from bots.slack.outbound import ChannelPacer, SlackReplies
 from handlers.conversation import Conversation
 from handlers.rendering import SLACK_MRKDWN, Renderer
@@ -36,14 +42,24 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 
 
-def build_client(token: str, base_url: str) -> AsyncWebClient:
+def build_client(token: str | None, base_url: str) -> AsyncWebClient:
     client = AsyncWebClient(token=token, base_url=base_url)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
     return client
 
 
-def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps) -> AsyncApp:
-    bolt = AsyncApp(client=client, signing_secret=signing_secret)
+def build_bolt_app(
+    client: AsyncWebClient,
+    signing_secret: str,
+    deps: SlackDeps,
+    oauth: SlackOAuth | None = None,
+) -> AsyncApp:
+    if oauth is None:
+        bolt = AsyncApp(client=client, signing_secret=signing_secret)
+    else:
+        bolt = AsyncApp(client=client, signing_secret=signing_secret, oauth_settings=oauth.settings)
+        # app_uninstalled / tokens_revoked remove the workspace's saved tokens.
+        bolt.enable_token_revocation_listeners()
 
     @bolt.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
@@ -58,6 +74,7 @@ class SlackAdapter:
     bolt_app: AsyncApp
     notifier: SlackNotifier
     app_token: str | None = None
+    oauth: SlackOAuth | None = None
     _socket: AsyncSocketModeHandler | None = field(default=None, repr=False)
 
     @property
@@ -70,6 +87,18 @@ class SlackAdapter:
     async def handle_http(self, request: web.Request) -> web.Response:
         bolt_request = await to_bolt_request(request)
         bolt_response = await self.bolt_app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def handle_oauth(self, request: web.Request) -> web.Response:
+        """``GET /slack/install`` and ``GET /slack/oauth_redirect``, run by Bolt's flow."""
+        flow = self.bolt_app.oauth_flow
+        if flow is None:
+            raise web.HTTPNotFound()
+        bolt_request = await to_bolt_request(request)
+        if request.path == flow.install_path:
+            bolt_response = await flow.handle_installation(bolt_request)
+        else:
+            bolt_response = await flow.handle_callback(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
     async def start_socket_mode(self) -> None:
@@ -88,8 +117,13 @@ class SlackAdapter:
 
 
 def setup_slack_routes(web_app: web.Application, adapter: SlackAdapter) -> None:
-    """Mount ``POST /slack/events`` (events, commands, interactivity) on ``web_app``."""
+    """Mount ``POST /slack/events`` (events, commands, interactivity) on ``web_app``, and
+    with OAuth the install and redirect pages."""
     web_app.router.add_post(EVENTS_PATH, adapter.handle_http)
+    flow = adapter.bolt_app.oauth_flow
+    if flow is not None:
+        web_app.router.add_get(flow.install_path, adapter.handle_oauth)
+        web_app.router.add_get(flow.redirect_uri_path, adapter.handle_oauth)
 
 
 def build_slack(
@@ -99,9 +133,14 @@ def build_slack(
 ) -> SlackAdapter:
     """The Slack adapter from the composed app's settings."""
     settings = app.settings
-    if settings.slack_bot_token is None:
-        raise RuntimeError("SLACK_BOT_TOKEN is not set")
-    token = settings.slack_bot_token.get_secret_value()
+    if settings.slack_bot_token is None and not settings.slack_oauth:
+        raise RuntimeError("SLACK_BOT_TOKEN is not set (or SLACK_CLIENT_ID and _SECRET)")
+    # With OAuth every request's token comes from its workspace's installation.
+    token = (
+        settings.slack_bot_token.get_secret_value()
+        if settings.slack_bot_token and not settings.slack_oauth
+        else None
+    )
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
     if settings.slack_signing_secret is None and app_token is None:
         raise RuntimeError("SLACK_SIGNING_SECRET is needed in HTTP mode (or set SLACK_APP_TOKEN)")
@@ -111,10 +150,26 @@ def build_slack(
         else "socket-mode-unused"
     )
     client = build_client(token, settings.slack_api_url)
+    oauth: SlackOAuth | None = None
+    if settings.slack_oauth:
+        assert settings.slack_client_id and settings.slack_client_secret
+        oauth = build_oauth(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret.get_secret_value(),
+            scopes=settings.slack_scope_list,
+            redirect_uri=settings.slack_oauth_redirect_uri,
+            engine=app.engine,
+            client=client,
+            turn=app.uow,
+        )
     replies = SlackReplies(
         Renderer(SLACK_MRKDWN), ChannelPacer(settings.slack_messages_per_channel_per_second)
     )
     talk = conversation or app.conversation
-    deps = SlackDeps(conversation=talk, replies=replies, home=AppHome(talk, replies.renderer))
-    bolt = build_bolt_app(client, secret, deps)
-    return SlackAdapter(bolt_app=bolt, notifier=SlackNotifier(client, replies), app_token=app_token)
+    home = AppHome(talk, replies.renderer)
+    deps = SlackDeps(conversation=talk, replies=replies, home=home)
+    bolt = build_bolt_app(client, secret, deps, oauth)
+    notifier = SlackNotifier(
+        client, replies, bot_token=oauth.bot_token if oauth else None, home=home
+    )
+    return SlackAdapter(bolt_app=bolt, notifier=notifier, app_token=app_token, oauth=oauth)

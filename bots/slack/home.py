@@ -1,5 +1,6 @@
-"""App Home: a member's tab shows today's tasks, tasks awaiting their acceptance and
-overdue ones, built by asking the conversation the read-only list commands.
+"""App Home: a member's tab shows their timer (with Pause/Stop), today's tasks, tasks
+awaiting their acceptance, requests awaiting their decision and overdue ones, built by
+asking the conversation the read-only list commands.
 
 It is published when the tab is opened, when Refresh is pressed and after any turn
 of the member that ended without a question. While a question is open (a modal or a
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -27,8 +29,8 @@ from handlers.types import Inbound, Reply
 
 log = logging.getLogger(__name__)
 
-# The home tab's sections, in order: conversation list commands.
-HOME_SECTIONS: tuple[str, ...] = ("today", "awaiting", "overdue")
+# The home tab's sections, in order: conversation list commands (with their arguments).
+HOME_SECTIONS: tuple[str, ...] = ("timer", "today", "awaiting", "approvals requests", "overdue")
 
 Member = tuple[str, str]  # (workspace, user id)
 
@@ -81,8 +83,10 @@ class AppHome:
 
     async def _sections(self, workspace: str, user_id: str) -> list[Reply]:
         replies: list[Reply] = []
-        for command in HOME_SECTIONS:
-            turn = await self._conversation.handle(home_request(workspace, user_id, command))
+        for entry in HOME_SECTIONS:
+            command, _, args = entry.partition(" ")
+            inbound = replace(home_request(workspace, user_id, command), args=args)
+            turn = await self._conversation.handle(inbound)
             shown = [r for r in turn if r.to_member is None and not r.ask]
             if any(is_refusal(r) for r in shown):
                 # Not a member yet, or something failed: say it once, not per section.

@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "/report": "report",
     "/day": "day",
     "/timesheet": "timesheet",
+    "/attendance": "attendance",
     "/repeat": "repeat",
     "/notifications": "notifications",
 }

@@ -1,12 +1,21 @@
-"""SlackNotifier: the outbox dispatcher's way to reach a member on Slack (a DM)."""
+"""SlackNotifier: the outbox dispatcher's way to reach a member on Slack (a DM).
+
+With one bot token every message goes through that token. With OAuth (several
+workspaces) the token is the one installed in the identity's workspace, looked up per
+message, so a reinstall or an uninstall is seen at once.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.slack.home import AppHome
 from bots.slack.outbound import SlackReplies, open_dm
+from bots.slack.timer_card import SlotCards
 from domain.company import ChatIdentity
 from handlers.delivery import DeliveryError
 from handlers.rendering import SLACK_MRKDWN, Renderer
@@ -28,21 +37,58 @@ PERMANENT_ERRORS = frozenset(
 )
 
 
+# Workspace (team id) -> the bot token installed there, None when it is not installed.
+TokenLookup = Callable[[str], Awaitable[str | None]]
+
+
 class SlackNotifier:
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient, replies: SlackReplies | None = None) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        replies: SlackReplies | None = None,
+        *,
+        bot_token: TokenLookup | None = None,
+        home: AppHome | None = None,
+    ) -> None:
         self._client = client
         self._replies = replies or SlackReplies(Renderer(SLACK_MRKDWN))
+        self._bot_token = bot_token
+        self._cards = SlotCards(self._replies)  # the pinned timer card of the DM
+        self._home = home  # refreshed after a card changed: it shows the timer too
+
+    async def _client_for(self, workspace: str) -> AsyncWebClient:
+        if self._bot_token is None:
+            return self._client
+        token = await self._bot_token(workspace)
+        if token is None:
+            # Uninstalled (or never installed) there: nobody in it can be reached.
+            raise DeliveryError("not_installed", permanent=True)
+        base = self._client
+        return AsyncWebClient(
+            token=token,
+            base_url=base.base_url,
+            timeout=base.timeout,
+            retry_handlers=list(base.retry_handlers),
+            logger=base.logger,
+        )
 
     async def send(self, identity: ChatIdentity, reply: Reply) -> None:
         try:
-            channel = await open_dm(self._client, identity.user_id)
-            await self._replies.post(self._client, channel, reply)
+            client = await self._client_for(identity.workspace)
+            channel = await open_dm(client, identity.user_id)
+            if reply.slot is not None:
+                await self._cards.deliver(client, channel, reply)
+            else:
+                await self._replies.post(client, channel, reply)
         except SlackApiError as error:
             raise _delivery_error(error) from error
         except (TimeoutError, aiohttp.ClientError) as error:
             raise DeliveryError(f"network: {error!r}") from error
+        if reply.slot is not None and self._home is not None:
+            # The card went; a failed refresh is logged by publish, and the next fixes it.
+            await self._home.publish(client, identity.workspace, identity.user_id)
 
 
 def _delivery_error(error: SlackApiError) -> DeliveryError:

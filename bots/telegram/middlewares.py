@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from typing import Any
 
 from aiogram import Bot
@@ -22,6 +23,8 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 log = logging.getLogger(__name__)
+
+WINDOW_S = 1.0  # Telegram's overall limit is per second
 
 
 class RetryAfterMiddleware(BaseRequestMiddleware):
@@ -87,26 +90,41 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """~30 messages/s overall, ~1/s per private chat, 20/min per group (small bursts)."""
+    """~30 messages/s overall, ~1/s per private chat, 20/min per group (small bursts).
+
+    Overall, Telegram counts the messages that *arrive* in any one second. Departures
+    are therefore logged over a sliding second and kept to ``global_per_window`` in it,
+    with at least ``min_gap`` between two: after the event loop stalls (a prompt being
+    rendered), the sender catches up within the second's budget instead of losing the
+    slot for good, and the gap keeps the jitter between leaving and arriving from
+    putting more than the budget plus one into any arrival second.
+    """
 
     def __init__(
         self,
-        global_per_second: float = 28.5,
+        global_per_window: int = 28,
+        min_gap: float = 0.025,
         private_per_second: float = 1.0,
         private_burst: float = 3.0,
         group_per_minute: float = 20.0,
         group_burst: float = 3.0,
     ) -> None:
-        # Overall, sends are spaced out one by one at the moment they leave (not
-        # reserved ahead): after the loop stalls, waiters must not all leave at once and
-        # put more than 30 into one second, which is what Telegram counts. The rate
-        # stays a little under 30 for the jitter between leaving and arriving.
-        self._interval = 1.0 / global_per_second
-        self._next_departure = 0.0
+        self._budget = global_per_window
+        self._min_gap = min_gap
+        self._departed: deque[float] = deque()
         self._departures = asyncio.Lock()
         self._private = (private_per_second, private_burst)
         self._group = (group_per_minute / 60.0, group_burst)
         self._chats: dict[int | str, TokenBucket] = {}
+
+    def _departure_wait(self, now: float) -> float:
+        departed = self._departed
+        while departed and departed[0] <= now - WINDOW_S:
+            departed.popleft()
+        wait = departed[-1] + self._min_gap - now if departed else 0.0
+        if len(departed) >= self._budget:
+            wait = max(wait, departed[0] + WINDOW_S - now)
+        return wait
 
     def _bucket(self, chat_id: int | str) -> TokenBucket:
         bucket = self._chats.get(chat_id)
@@ -128,11 +146,10 @@ class RateLimiter:
             wait = self._bucket(chat_id).reserve()
             if wait > 0:
                 await asyncio.sleep(wait)
-        async with self._departures:
-            wait = self._next_departure - time.monotonic()
-            if wait > 0:
+        async with self._departures:  # one waiter at a time: departures stay in order
+            while (wait := self._departure_wait(time.monotonic())) > 0:
                 await asyncio.sleep(wait)
-            self._next_departure = time.monotonic() + self._interval
+            self._departed.append(time.monotonic())
 
 
 class RateLimitMiddleware(BaseRequestMiddleware):

@@ -1,8 +1,16 @@
 """Replies -> Telegram API calls (sendMessage / editMessageText / sendPhoto / sendDocument /
-answerCallbackQuery). Shared by the conversation handlers and the notifier."""
+answerCallbackQuery). Shared by the conversation handlers and the notifier.
+
+A slot reply (``Reply.slot``, the timer card) is one pinned message per chat, kept
+current: ``getChat`` names the pinned message; when the bot sent it and its text begins
+with the slot's mark it is edited in place, otherwise (none, unpinned by the user,
+deleted, too old to edit) a new card is sent silently and pinned. The card stays pinned
+when the timer stops, showing "no timer" and today's total.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -19,7 +27,7 @@ from aiogram.types import (
 
 from bots.telegram.render import MAX_CAPTION, OutMessage, out_message, plain_text
 from handlers.rendering import TELEGRAM_HTML, Renderer
-from handlers.types import Reply
+from handlers.types import SLOT_MARKS, Reply
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +36,22 @@ def _not_modified(error: TelegramBadRequest) -> bool:
     return "message is not modified" in error.message.lower()
 
 
+def _is_card(bot: Bot, message: Message, slot: str) -> bool:
+    """The bot's own message whose text begins with the slot's mark."""
+    mark = SLOT_MARKS.get(slot)
+    sender = message.from_user
+    return bool(
+        mark
+        and sender is not None
+        and sender.id == bot.id
+        and (message.text or "").startswith(mark)
+    )
+
+
 class ReplySender:
     def __init__(self, renderer: Renderer | None = None) -> None:
         self.renderer = renderer or Renderer(TELEGRAM_HTML)
+        self._slot_locks: dict[int, asyncio.Lock] = {}
 
     async def answer_callback(
         self, bot: Bot, callback: CallbackQuery, replies: Sequence[Reply]
@@ -76,6 +97,14 @@ class ReplySender:
         out = out_message(rendered)
         if reply.image is not None or reply.file is not None:
             return await self._send_media(bot, chat_id, reply, out)
+        if reply.slot is not None and (
+            out.markup is None or isinstance(out.markup, InlineKeyboardMarkup)
+        ):
+            if reply.edit and isinstance(edit_message, Message):
+                edited = await self._edit(bot, edit_message, OutMessage(out.parts[:1], out.markup))
+                if edited is not None:
+                    return edited
+            return await self.send_slot(bot, chat_id, reply.slot, out)
         if (
             reply.edit
             and isinstance(edit_message, Message)
@@ -104,6 +133,39 @@ class ReplySender:
         if rest:
             return await self._send_parts(bot, message.chat.id, OutMessage(rest, out.markup))
         return []
+
+    async def send_slot(self, bot: Bot, chat_id: int, slot: str, out: OutMessage) -> list[Message]:
+        """The slot's card in this chat: the pinned one edited, or a new one pinned."""
+        markup = out.markup if isinstance(out.markup, InlineKeyboardMarkup) else None
+        text = out.parts[0]
+        async with self._slot_lock(chat_id):
+            pinned = (await bot.get_chat(chat_id)).pinned_message
+            if pinned is not None and _is_card(bot, pinned, slot):
+                try:
+                    await bot.edit_message_text(
+                        text=text,
+                        chat_id=chat_id,
+                        message_id=pinned.message_id,
+                        reply_markup=markup,
+                    )
+                    return []
+                except TelegramBadRequest as error:
+                    if _not_modified(error):
+                        return []
+                    log.info("%s card not edited (%s); pinning a new one", slot, error.message)
+            message = await bot.send_message(
+                chat_id, text, reply_markup=markup, disable_notification=True
+            )
+            try:
+                await bot.pin_chat_message(chat_id, message.message_id, disable_notification=True)
+            except TelegramBadRequest as error:  # e.g. no right to pin: the card still went
+                log.warning("%s card not pinned in %s: %s", slot, chat_id, error.message)
+            return [message]
+
+    def _slot_lock(self, chat_id: int) -> asyncio.Lock:
+        # One lock per chat that has a card (one per member): the outbox's two workers
+        # could otherwise both find no card and pin two.
+        return self._slot_locks.setdefault(chat_id, asyncio.Lock())
 
     async def _send_parts(
         self, bot: Bot, chat_id: int, out: OutMessage, *, reply_to: int | None = None

@@ -7,7 +7,18 @@ import secrets
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from domain.company import LANGUAGES, ChatIdentity, Company, Invite, Member, Role, WorkSchedule
+from domain.company import (
+    LANGUAGES,
+    ChatEmail,
+    ChatIdentity,
+    Company,
+    Invite,
+    Member,
+    Role,
+    WorkSchedule,
+    email_key,
+    pick_by_email,
+)
 from domain.errors import InvalidInput, InviteInvalid, MemberNotFound, NotPermitted, NotRegistered
 from domain.notifications import Notification
 from domain.ports import UnitOfWork
@@ -16,6 +27,8 @@ INVITE_TTL = timedelta(days=14)
 _HANDLE_CHARS = re.compile(r"[^\w.-]+", re.UNICODE)
 # Unambiguous alphabet: no 0/O, 1/l/I, so a code read aloud or retyped survives.
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+MAX_EMAIL = 254
 
 
 def validate_timezone(tz: str) -> str:
@@ -150,6 +163,74 @@ async def identify(uow: UnitOfWork, platform: str, workspace: str, user_id: str)
     if identity.unreachable:
         # They are writing to us, so they can be reached again (unblocked the bot).
         await uow.members.mark_reachable(platform, workspace, user_id)
+    return member
+
+
+def validate_email(address: str) -> str:
+    """An address as stored: case-folded; refused when it cannot be an email."""
+    key = email_key(address)
+    if len(key) > MAX_EMAIL or not _EMAIL.fullmatch(key):
+        raise InvalidInput(field="email", reason="invalid", value=address)
+    return key
+
+
+async def set_email(uow: UnitOfWork, member: Member, address: str | None) -> Member:
+    """Set (or, with None, clear) the member's work email; one member per address."""
+    key = validate_email(address) if address is not None else None
+    if key is not None:
+        taken = [m for m in await uow.members.by_email(member.company_id, key) if m.id != member.id]
+        if taken:
+            raise InvalidInput(field="email", reason="taken", value=key)
+    member.email = key
+    await uow.members.save(member)
+    return member
+
+
+async def workspace_company(uow: UnitOfWork, platform: str, workspace: str) -> int | None:
+    """The company a chat workspace belongs to: the one whose members are there, else the
+    only company of this installation; None when that is not clear."""
+    found = await uow.members.companies_on(platform, workspace)
+    if not found:
+        companies = await uow.companies.all()
+        found = frozenset(c.id for c in companies if c.id is not None)
+    return next(iter(found)) if len(found) == 1 else None
+
+
+async def link_by_email(
+    uow: UnitOfWork,
+    *,
+    platform: str,
+    workspace: str,
+    user_id: str,
+    chat_id: str | None,
+    email: ChatEmail,
+) -> Member | None:
+    """A chat user nobody knows yet is linked to the member with the address the platform
+    verified for them (see ``pick_by_email``); None when no member qualifies."""
+    if not email.confirmed or await uow.members.by_identity(platform, workspace, user_id):
+        return None
+    company_id = await workspace_company(uow, platform, workspace)
+    if company_id is None:
+        return None
+    candidates = await uow.members.by_email(company_id, email_key(email.address))
+    linked: set[int] = set()
+    for candidate in candidates:
+        if candidate.id is not None and any(
+            i.platform == platform for i in await uow.members.identities_of(candidate.id)
+        ):
+            linked.add(candidate.id)
+    member = pick_by_email(email, candidates, frozenset(linked))
+    if member is None or member.id is None:
+        return None
+    await uow.members.add_identity(
+        ChatIdentity(
+            platform=platform,
+            workspace=workspace,
+            user_id=user_id,
+            member_id=member.id,
+            chat_id=chat_id,
+        )
+    )
     return member
 
 

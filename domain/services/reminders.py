@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from domain.company import Company, Department, Member, WorkSchedule, supervisors
+from domain.company import Company, Department, WorkSchedule, supervisors
 from domain.errors import DomainError
 from domain.notifications import Notification
 from domain.ports import UnitOfWork
@@ -243,7 +243,7 @@ async def _missing_reports(
     previous working day's report (the regulations: managers review daily reports)."""
     assert company.id is not None
     schedule = company.schedule
-    structure: tuple[dict[int | None, Member], dict[int, Department]] | None = None
+    chain: dict[int, Department] | None = None
     for tz in await uow.scheduler.member_timezones(company.id):
         for moment in local_moments_between(start, now, tz, schedule.start, schedule=schedule):
             if moment.date() != local_date(now, tz):
@@ -257,13 +257,10 @@ async def _missing_reports(
             late = [m for m in members if m not in done and m not in away]
             if not late:
                 continue
-            if structure is None:
-                # The company's structure in two queries, once per sweep, not per member.
-                structure = (
-                    {m.id: m for m in await uow.members.list(company.id)},
-                    {d.id: d for d in await uow.departments.list(company.id) if d.id},
-                )
-            people, chain = structure
+            if chain is None:
+                # Departments once per sweep; of the people, only the late ones.
+                chain = {d.id: d for d in await uow.departments.list(company.id) if d.id}
+            people = {m.id: m for m in await uow.members.get_many(late)}
             missing: dict[int, list[str]] = {}
             for member_id in late:
                 member = people.get(member_id)

@@ -50,6 +50,7 @@ from domain.timetracking import (
 )
 
 TIME_OVER = "task.time_over"
+TIMER_STATE = "timer.state"  # the member's timer card (a pinned status message) is due an update
 _STARTABLE = frozenset({TaskStatus.NEW, TaskStatus.PAUSED, TaskStatus.DEFERRED})
 _PLAN_PAGES = 5
 
@@ -92,6 +93,29 @@ async def _schedule(uow: UnitOfWork, member: Member) -> WorkSchedule:
 
 
 # -- timers ---------------------------------------------------------------------------------
+
+
+async def _timer_changed(
+    uow: UnitOfWork, member_id: int, timer: Timer | None, now: datetime
+) -> None:
+    """One outbox row per change of a member's timer, for their timer card.
+
+    The card is rendered from the timer as it is at send time, so rows piling up before
+    the dispatcher runs all show the latest state: sending any of them is idempotent.
+    The key names the new state too, so two different changes at one instant both go.
+    """
+    if timer is None:
+        state = "stopped"
+    else:
+        state = f"{'running' if timer.running else 'paused'}:{timer.task_id}"
+    await uow.outbox.add(
+        Notification(
+            member_id=member_id,
+            kind=TIMER_STATE,
+            data={"state": state},
+            dedup_key=f"{TIMER_STATE}:{member_id}:{now.isoformat()}:{state}",
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -225,6 +249,7 @@ async def start_timer(uow: UnitOfWork, actor: Member, task_id: int, now: datetim
         await uow.tasks.save(task)
     day_started = await _ensure_day(uow, actor, now)
     await uow.time.save_timer(timer)
+    await _timer_changed(uow, _id(actor), timer, now)
     return TimerChange(timer, task, entries, paused_task_id, day_started)
 
 
@@ -234,12 +259,41 @@ async def current_timer(uow: UnitOfWork, actor: Member) -> tuple[Timer | None, T
     return timer, task
 
 
+@dataclass(frozen=True)
+class TimerStatus:
+    """What the timer card shows: the timer (None: none), its task, the member's time
+    today including the running part, and the task timed last today (to start again)."""
+
+    timer: Timer | None
+    task: Task | None
+    today_seconds: int
+    last_task: Task | None = None
+
+
+async def timer_status(uow: UnitOfWork, actor: Member, now: datetime) -> TimerStatus:
+    timer, task = await current_timer(uow, actor)
+    day = today_of(actor, now)
+    entries = await uow.time.entries(_id(actor), day)
+    seconds = sum(e.seconds for e in entries)
+    if timer is not None and timer.started_at is not None:
+        day_start, _ = local_day_bounds(day, actor.timezone)
+        seconds += max(0, int((now - max(timer.started_at, day_start)).total_seconds()))
+    last_task = None
+    if timer is None and entries:
+        latest = max(entries, key=lambda e: e.ended_at)
+        candidate = await uow.tasks.get(latest.task_id)
+        if candidate is not None and candidate.is_open and candidate.time_tracking:
+            last_task = candidate
+    return TimerStatus(timer, task, seconds, last_task)
+
+
 async def pause_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerChange:
     timer = await uow.time.timer(_id(actor))
     if timer is None or not timer.running:
         raise TimeError(reason="no_running_timer")
     entries = await _close_running(uow, actor, timer, now)
     await uow.time.save_timer(timer)
+    await _timer_changed(uow, _id(actor), timer, now)
     return TimerChange(timer, await uow.tasks.get(timer.task_id), entries)
 
 
@@ -255,6 +309,7 @@ async def resume_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerCh
     timer.started_at = now
     day_started = await _ensure_day(uow, actor, now)
     await uow.time.save_timer(timer)
+    await _timer_changed(uow, _id(actor), timer, now)
     return TimerChange(timer, task, day_started=day_started)
 
 
@@ -264,6 +319,7 @@ async def stop_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerChan
         raise TimeError(reason="no_timer")
     entries = await _close_running(uow, actor, timer, now)
     await uow.time.delete_timer(timer)
+    await _timer_changed(uow, _id(actor), None, now)
     return TimerChange(None, await uow.tasks.get(timer.task_id), entries)
 
 
@@ -293,6 +349,7 @@ async def pause_task_with_timer(
     if timer is not None and timer.task_id == task_id:
         entries = await _close_running(uow, actor, timer, now)
         await uow.time.delete_timer(timer)
+        await _timer_changed(uow, _id(actor), None, now)
         timer = None
     task.pause(_id(actor), now)
     await uow.tasks.save(task)
@@ -844,6 +901,7 @@ async def stop_timers_on(uow: UnitOfWork, task: Task, now: datetime) -> None:
             continue
         await _close_running(uow, member, timer, now)
         await uow.time.delete_timer(timer)
+        await _timer_changed(uow, member_id, None, now)
 
 
 STILL_WORKING = "timer.still_working"
@@ -866,6 +924,7 @@ async def stop_timer_at(
         uow, actor, timer.task_id, timer.started_at, at, source, None, now
     )
     await uow.time.delete_timer(timer)
+    await _timer_changed(uow, _id(actor), None, now)
     return TimerChange(None, await uow.tasks.get(timer.task_id), entries)
 
 

@@ -30,6 +30,8 @@ from domain.errors import InvalidInput, MemberNotFound, TaskNotFound
 from domain.services import approvals as service
 from domain.services.members import member_by_handle
 from handlers.cards import card_reply
+from handlers.forms import FilledForm, Form, FormField, FormOption
+from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
 
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
 _VERDICT_CODES = {"a": Verdict.APPROVE, "r": Verdict.RETURN, "j": Verdict.REJECT}
 _CODE_OF = {v: k for k, v in _VERDICT_CODES.items()}
 _FIELD_PROMPT, _COMMENT_PROMPT = "approval_field", "approval_comment"
+# The /request form as a whole, for adapters that show forms (handlers.forms).
+FORM_COMMAND = "request_form"
 
 Handler = Callable[..., Awaitable[list[Reply]]]
 
@@ -210,6 +214,7 @@ class ApprovalIntents:
         self.catalog = catalog
         self.commands: dict[str, Handler] = {
             "request": self.request_command,
+            FORM_COMMAND: self.request_form_command,
             "approvals": self.approvals_command,
             "approval": self.approval_command,
             "deputy": self.deputy_command,
@@ -361,6 +366,116 @@ class ApprovalIntents:
         answers[spec.name] = None
         return await self._next(turn, rtype, answers, index + 1)
 
+    # -- filing as one form ---------------------------------------------------------------
+    @_guarded
+    async def request_form_command(self, turn: Turn) -> list[Reply]:
+        """The /request form all at once (handlers.forms): a type name asks for its form,
+        nothing asks to pick a type; a filled form is checked, then files the request.
+
+        Each answer goes through the same ``parse_answer`` as a typed one: a refused
+        answer comes back as the form with that field's error, the others kept."""
+        args = turn.inbound.args.strip()
+        filled = FilledForm.load(args)
+        if filled is None:
+            return [self._form_or_types(turn, args.lower())]
+        if filled.data.get("pick"):
+            return [self._form_or_types(turn, filled.answers.get("type", "").strip().lower())]
+        return await self._filled(turn, filled)
+
+    def _form_or_types(self, turn: Turn, key: str) -> Reply:
+        if turn.me.is_extranet:
+            raise ApprovalNotPermitted(action="request")
+        types = self.catalog.requestable()
+        if not key and len(types) == 1:
+            key = types[0].key
+        if not key:
+            return self._pick_form(turn, types)
+        rtype = self.catalog.custom.get(key)
+        if rtype is None:
+            return self._types_reply(turn, unknown=key)
+        return self._form_reply(turn, rtype, {})
+
+    def _pick_form(self, turn: Turn, types: list[ApprovalType]) -> Reply:
+        """The type to file, as a one-question form (a plain list where forms are not shown)."""
+        reply = self._types_reply(turn)
+        if not types:
+            return reply
+        lang = turn.lang
+        picker = FormField(
+            "type",
+            "choice",
+            label(lang, "approval.form.pick_label"),
+            options=tuple(FormOption(t.key, t.title.get(lang)) for t in types),
+        )
+        form = Form(
+            FORM_COMMAND,
+            {"pick": True},
+            label(lang, "approval.form.pick_title"),
+            (picker,),
+            final=False,
+        )
+        return dataclasses.replace(reply, context={**reply.context, "form": form})
+
+    def _form_reply(
+        self,
+        turn: Turn,
+        rtype: ApprovalType,
+        errors: dict[str, dict[str, Any]],
+        *,
+        valid: bool = False,
+    ) -> Reply:
+        lang = turn.lang
+        fields = tuple(
+            FormField(
+                spec.name,
+                spec.type.value,
+                spec.label.get(lang),
+                spec.required,
+                # Options are sent back by number, which parse_answer reads unambiguously.
+                tuple(FormOption(str(n), o.label.get(lang)) for n, o in enumerate(spec.options, 1)),
+                spec.currencies if spec.type is FieldType.AMOUNT else (),
+                spec.max_length,
+                turn.reply("approval_field_error", error=errors[spec.name])
+                if spec.name in errors
+                else None,
+            )
+            for spec in rtype.fields
+        )
+        form = Form(FORM_COMMAND, {"type": rtype.key}, rtype.title.get(lang), fields, valid=valid)
+        return turn.reply("approval_form", form=form, key=rtype.key)
+
+    async def _filled(self, turn: Turn, filled: FilledForm) -> list[Reply]:
+        rtype = self.catalog.custom.get(str(filled.data.get("type")))
+        if rtype is None:
+            raise InvalidInput(field="approval", reason="type_gone", value=filled.data.get("type"))
+        if turn.me.is_extranet:
+            raise ApprovalNotPermitted(action="request")
+        today = service.local_today(turn.me, turn.now)
+        answers: dict[str, Any] = {}
+        errors: dict[str, dict[str, Any]] = {}
+        for spec in rtype.fields:
+            text = filled.answers.get(spec.name, "").strip()
+            files = list(filled.files.get(spec.name, ()))
+            if not text and not files:
+                if spec.required:
+                    errors[spec.name] = {
+                        "field": spec.name,
+                        "type": spec.type.value,
+                        "reason": "photo_needed" if spec.type is FieldType.PHOTO else "empty",
+                    }
+                else:
+                    answers[spec.name] = None
+                continue
+            try:
+                answers[spec.name] = parse_answer(spec, text, files, today)
+            except InvalidInput as error:
+                errors[spec.name] = dict(error.params)
+        if errors or filled.check:
+            return [self._form_reply(turn, rtype, errors, valid=not errors)]
+        request = await service.file_request(turn.uow, turn.me, rtype, answers, turn.now)
+        assert request.id is not None
+        return [dataclasses.replace(await card(turn, request.id, notice="sent"), edit=False)]
+
     # -- deciding ----------------------------------------------------------------------
     @_guarded
     async def decide_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
@@ -408,8 +523,11 @@ class ApprovalIntents:
 
     # -- reading -----------------------------------------------------------------------
     async def approvals_command(self, turn: Turn) -> list[Reply]:
-        """/approvals — what awaits my decision (as an approver or a deputy)."""
+        """/approvals — what awaits my decision (as an approver or a deputy);
+        /approvals requests — only filed requests, without task acceptance."""
         requests = await service.awaiting_my_decision(turn.uow, turn.me, turn.now)
+        if turn.inbound.args.strip().lower() == "requests":
+            requests = [r for r in requests if r.subject.kind is not SubjectKind.TASK]
         items, rows = [], []
         for request in requests:
             rtype = _type_of(request.type_key, request.spec)

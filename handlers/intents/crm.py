@@ -10,7 +10,6 @@ shared ``error.j2`` for the task-wide codes.
 from __future__ import annotations
 
 import functools
-import io
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -35,6 +34,7 @@ from domain.crm_capture import parse_lead
 from domain.errors import DomainError, InvalidInput
 from domain.services import crm as service
 from domain.services.members import member_by_handle
+from handlers.charts import png, pyplot
 from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply, SharedContact
@@ -638,14 +638,9 @@ def _funnel_rows(lang: str, funnel: Funnel) -> list[dict[str, Any]]:
 
 def funnel_chart(lang: str, funnels: Sequence[Funnel]) -> bytes | None:
     """A PNG of each pipeline's funnel (deals that reached each stage), or None without
-    matplotlib. Rendered with the Agg backend: no display needed."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        from matplotlib import pyplot as plt
-    except ImportError:  # pragma: no cover - matplotlib is a declared dependency
-        log.warning("matplotlib is not installed: /funnel answers without a chart")
+    matplotlib (see ``handlers.charts``)."""
+    plt = pyplot()
+    if plt is None:
         return None
     shown = [f for f in funnels if f.total] or list(funnels[:1])
     if not shown:
@@ -675,12 +670,10 @@ def funnel_chart(lang: str, funnels: Sequence[Funnel]) -> bytes | None:
             )
             ax.set_xlim(0, max([*reached, 1]) * 1.25)
             ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        out = io.BytesIO()
-        fig.savefig(out, format="png", dpi=100)
-        return out.getvalue()
-    finally:
+    except Exception:
         plt.close(fig)
+        raise
+    return png(plt, fig)
 
 
 async def show_funnel(turn: Turn, period: str) -> list[Reply]:

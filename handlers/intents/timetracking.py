@@ -1,4 +1,5 @@
-"""Time tracking in the chat: /timer, /time, /day, /plan, /report, /timesheet and their buttons.
+"""Time tracking in the chat: /timer, /time, /day, /plan, /report and their buttons
+(/timesheet and /attendance: ``handlers.intents.timereports``).
 
 The task card's Start and Pause buttons come here too (see ``card_start_pressed``):
 Start starts the timer and puts the task in progress, Pause stops it and pauses the task.
@@ -96,6 +97,62 @@ async def _timer_reply(turn: Turn, change: service.TimerChange | None, notice: s
     )
 
 
+# -- the timer card: the pinned status message -------------------------------------------
+
+TIMER_SLOT = "timer"
+CARD = "c"  # the last argument of the card's buttons: the press answers with the card
+
+
+def _card_buttons(turn: Turn, status: service.TimerStatus) -> Buttons:
+    timer = status.timer
+    if timer is not None and timer.running:
+        return ((turn.button("time.pause", "tmp", CARD), turn.button("time.stop", "tmx", CARD)),)
+    if timer is not None:
+        return ((turn.button("time.resume", "tmr", CARD), turn.button("time.stop", "tmx", CARD)),)
+    last = status.last_task
+    if last is not None and last.id is not None:
+        title = last.title[:40]
+        return ((turn.button("time.start_on", "tmg", last.id, CARD, id=last.id, title=title),),)
+    return ()
+
+
+async def timer_card(turn: Turn) -> Reply:
+    """The member's timer card (slot "timer": Telegram pins it, Slack pins it in the DM):
+    the timer as it is now and today's total. Sent by the outbox on every timer change
+    (``timer.state``) and as the answer to its own buttons, which edit it in place."""
+    status = await service.timer_status(turn.uow, turn.me, turn.now)
+    timer = status.timer
+    state = "stopped" if timer is None else "running" if timer.running else "paused"
+    elapsed = int(timer.elapsed(turn.now).total_seconds()) // 60 if timer else 0
+    reply = turn.edit(
+        "timer_pinned",
+        _card_buttons(turn, status),
+        state=state,
+        timer=timer,
+        task=status.task,
+        task_id=timer.task_id if timer else None,
+        elapsed=elapsed,
+        today=status.today_seconds // 60,
+    )
+    return dataclasses.replace(reply, slot=TIMER_SLOT)
+
+
+async def _card_press(turn: Turn, change: Callable[[], Awaitable[object]]) -> list[Reply]:
+    """A button of the timer card: the card answers, updated in place. A stale press (the
+    timer moved meanwhile) gets a notice, and the card shows the timer as it is."""
+    try:
+        await change()
+    except TimeError as error:
+        await turn.uow.rollback()
+        notice = turn.alert("time_error", reason=error.params.get("reason"), p=error.params)
+        return [notice, await timer_card(turn)]
+    return [await timer_card(turn)]
+
+
+def _from_card(args: list[str]) -> bool:
+    return args[-1:] == [CARD]
+
+
 @_refusing
 async def timer_command(turn: Turn) -> list[Reply]:
     """/timer, /timer 12 (start), /timer start 12, /timer pause|resume|stop."""
@@ -117,23 +174,34 @@ async def timer_command(turn: Turn) -> list[Reply]:
 
 @_refusing
 async def timer_pause_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    if _from_card(args):
+        return await _card_press(turn, lambda: service.pause_timer(turn.uow, turn.me, turn.now))
     change = await service.pause_timer(turn.uow, turn.me, turn.now)
     return [await _timer_reply(turn, change, "pause")]
 
 
 @_refusing
 async def timer_resume_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    if _from_card(args):
+        return await _card_press(turn, lambda: service.resume_timer(turn.uow, turn.me, turn.now))
     change = await service.resume_timer(turn.uow, turn.me, turn.now)
     return [await _timer_reply(turn, change, "resume")]
 
 
 @_refusing
 async def timer_stop_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    if _from_card(args):
+        return await _card_press(turn, lambda: service.stop_timer(turn.uow, turn.me, turn.now))
     return [await _timer_reply(turn, await service.stop_timer(turn.uow, turn.me, turn.now), "stop")]
 
 
 @_refusing
 async def timer_start_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    if _from_card(args):
+        task_id = int(args[0])
+        return await _card_press(
+            turn, lambda: service.start_timer(turn.uow, turn.me, task_id, turn.now)
+        )
     change = await service.start_timer(turn.uow, turn.me, int(args[0]), turn.now)
     return [await _timer_reply(turn, change, "start")]
 
@@ -357,24 +425,6 @@ async def report_comment_answer(turn: Turn, data: dict[str, Any], text: str) -> 
     return await _submit(turn, text)
 
 
-# -- timesheets -------------------------------------------------------------------------------
-
-
-@_refusing
-async def timesheet_command(turn: Turn) -> list[Reply]:
-    """/timesheet [week|month] [team] [csv]."""
-    words = {w.lower() for w in turn.inbound.args.split()}
-    unknown = words - {"week", "month", "team", "csv"}
-    if unknown:
-        raise TimeError(reason="bad_period", value=" ".join(sorted(unknown)))
-    period = "month" if "month" in words else "week"
-    sheet = await service.timesheet(turn.uow, turn.me, period, turn.now, team="team" in words)
-    reply = turn.reply("time_sheet", sheet=sheet, period=period)
-    if "csv" in words:
-        reply = dataclasses.replace(reply, file=("timesheet.csv", sheet.csv()))
-    return [reply]
-
-
 # -- the forgotten timer (end of the working day) -------------------------------------------
 
 _HH_MM = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
@@ -437,7 +487,6 @@ COMMANDS = {
     "day": day_command,
     "plan": plan_command,
     "report": report_command,
-    "timesheet": timesheet_command,
 }
 ACTIONS = {
     "tmp": timer_pause_pressed,

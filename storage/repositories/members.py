@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, time
 from typing import Any
 
@@ -43,6 +43,9 @@ _MEMBER_BY_ID = select(_MEMBERS).where(_MEMBERS.c.id == bindparam("id"))
 _MEMBERS_OF_COMPANY = (
     select(_MEMBERS).where(_MEMBERS.c.company_id == bindparam("company")).order_by(_MEMBERS.c.name)
 )
+_MEMBERS_BY_IDS = select(_MEMBERS).where(_MEMBERS.c.id.in_(bindparam("ids", expanding=True)))
+# Bound parameters per IN list: well under SQLite's and asyncpg's limits (32,766/32,767).
+_IDS_PER_QUERY = 5_000
 _MEMBER_BY_IDENTITY = (
     select(_MEMBERS, *(c.label(f"identity_{c.name}") for c in _IDENTITIES.c))
     .join(_IDENTITIES, _IDENTITIES.c.member_id == _MEMBERS.c.id)
@@ -140,7 +143,22 @@ _MEMBER_FIELDS = (
 
 
 def _member(row: MemberRow | Row[Any]) -> Member:
-    return Member(id=row.id, role=Role(row.role), **{f: getattr(row, f) for f in _MEMBER_FIELDS})
+    # Spelled out, not a comprehension over _MEMBER_FIELDS: the sweep builds thousands.
+    return Member(
+        id=row.id,
+        role=Role(row.role),
+        company_id=row.company_id,
+        name=row.name,
+        handle=row.handle,
+        language=row.language,
+        timezone=row.timezone,
+        department_id=row.department_id,
+        manager_id=row.manager_id,
+        position=row.position,
+        email=row.email,
+        phone=row.phone,
+        active=row.active,
+    )
 
 
 def _member_values(member: Member) -> dict[str, object]:
@@ -212,6 +230,16 @@ class SqlMemberRepository:
         rows = await fetch(self._s, _MEMBERS_OF_COMPANY, {"company": company_id})
         self._read.update((r.id, r) for r in rows)
         return [_member(r) for r in rows]
+
+    async def get_many(self, member_ids: Collection[int]) -> Sequence[Member]:
+        wanted = sorted(set(member_ids))
+        found: list[Member] = []
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            chunk = wanted[start : start + _IDS_PER_QUERY]
+            rows = await fetch(self._s, _MEMBERS_BY_IDS, {"ids": chunk})
+            self._read.update((r.id, r) for r in rows)
+            found.extend(_member(r) for r in rows)
+        return found
 
     async def count(self, company_id: int) -> int:
         return int(

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy import String, and_, case, cast, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.crm import EntityKind, EntityRef
 from domain.errors import Conflict
-from domain.ports import TimesheetRow
+from domain.ports import MemberDayRow, TimeGrouping, TimeGroupRow, TimesheetRow
 from domain.tasks import Task
+from domain.timereports import CrmParty, client_link, client_of
 from domain.timetracking import (
     NON_BILLABLE_TAG,
     DailyPlan,
@@ -26,6 +29,8 @@ from domain.timetracking import (
     Timer,
 )
 from storage.models import TaskRow, TaskTagRow
+from storage.models_approvals import AbsenceRow
+from storage.models_crm import CrmCompanyRow, CrmContactRow, CrmDealRow, CrmLeadRow
 from storage.models_time import (
     DailyPlanRow,
     DailyReportRow,
@@ -374,3 +379,259 @@ class SqlTimeRepository:
         )
         rows = await self._s.execute(stmt)
         return [TimesheetRow(int(r[0]), r[1], r[2], int(r[3] or 0), int(r[4] or 0)) for r in rows]
+
+    # -- time reports ----------------------------------------------------------------
+    def _entries_in(self, member_ids: Sequence[int], start: date, end: date) -> list[Any]:
+        return [
+            TimeEntryRow.member_id.in_(list(member_ids)),
+            TimeEntryRow.day >= start,
+            TimeEntryRow.day <= end,
+            TimeEntryRow.deleted.is_(False),
+        ]
+
+    @staticmethod
+    def _billable() -> tuple[Any, Any]:
+        """The outer-joined ``no`` tag of the entry's task, and the billable seconds."""
+        tag = TaskTagRow.__table__.alias("no_tag")
+        joined = and_(tag.c.task_id == TimeEntryRow.task_id, tag.c.tag == NON_BILLABLE_TAG)
+        return tag, joined
+
+    async def time_by(
+        self, member_ids: Sequence[int], start: date, end: date, by: TimeGrouping
+    ) -> Sequence[TimeGroupRow]:
+        if not member_ids:
+            return []
+        if by is TimeGrouping.CLIENT:
+            return await self._time_by_client(member_ids, start, end)
+        tag, joined = self._billable()
+        billable = case((tag.c.task_id.is_(None), TimeEntryRow.seconds), else_=0)
+        key: Any
+        stmt = select()
+        if by is TimeGrouping.MEMBER:
+            key = TimeEntryRow.member_id
+        elif by is TimeGrouping.DAY:
+            key = TimeEntryRow.day
+        elif by is TimeGrouping.PROJECT:
+            key = TaskRow.project_id
+            stmt = stmt.join_from(TimeEntryRow, TaskRow, TaskRow.id == TimeEntryRow.task_id)
+        else:  # a task with several tags counts under each of them
+            tags = TaskTagRow.__table__.alias("tags")
+            key = tags.c.tag
+            stmt = stmt.outerjoin_from(TimeEntryRow, tags, tags.c.task_id == TimeEntryRow.task_id)
+        stmt = (
+            stmt.add_columns(key, func.sum(TimeEntryRow.seconds), func.sum(billable))
+            .outerjoin_from(TimeEntryRow, tag, joined)
+            .where(*self._entries_in(member_ids, start, end))
+            .group_by(key)
+        )
+        rows = await self._s.execute(stmt)
+        return [TimeGroupRow(r[0], int(r[1] or 0), int(r[2] or 0)) for r in rows]
+
+    async def time_totals(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> tuple[int, int]:
+        if not member_ids:
+            return 0, 0
+        tag, joined = self._billable()
+        billable = case((tag.c.task_id.is_(None), TimeEntryRow.seconds), else_=0)
+        row = (
+            await self._s.execute(
+                select(func.sum(TimeEntryRow.seconds), func.sum(billable))
+                .outerjoin(tag, joined)
+                .where(*self._entries_in(member_ids, start, end))
+            )
+        ).one()
+        return int(row[0] or 0), int(row[1] or 0)
+
+    async def _time_by_client(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> Sequence[TimeGroupRow]:
+        """Per-task sums of the tasks that have CRM links (one GROUP BY), then each task's
+        client by ``domain.timereports.client_link``/``client_of`` over the CRM records
+        those few tasks name; the rest of the time is the "no client" group."""
+        tag, joined = self._billable()
+        billable = case((tag.c.task_id.is_(None), TimeEntryRow.seconds), else_=0)
+        linked = cast(TaskRow.crm_links, String) != "[]"
+        per_task = (
+            select(
+                TimeEntryRow.task_id.label("task_id"),
+                func.sum(TimeEntryRow.seconds).label("seconds"),
+                func.sum(billable).label("billable"),
+            )
+            .join(TaskRow, TaskRow.id == TimeEntryRow.task_id)
+            .outerjoin(tag, joined)
+            .where(*self._entries_in(member_ids, start, end), linked)
+            .group_by(TimeEntryRow.task_id)
+            .subquery()
+        )
+        rows = (
+            await self._s.execute(
+                select(TaskRow.crm_links, per_task.c.seconds, per_task.c.billable).join(
+                    per_task, per_task.c.task_id == TaskRow.id
+                )
+            )
+        ).all()
+        total, total_billable = await self.time_totals(member_ids, start, end)
+        picked = [(client_link(r[0] or ()), int(r[1] or 0), int(r[2] or 0)) for r in rows]
+        parties = await self._crm_parties({ref for ref, _, _ in picked if ref is not None})
+        groups: dict[EntityRef | None, list[int]] = {}
+        for ref, seconds, billable_seconds in picked:
+            client = client_of(ref, parties) if ref is not None else None
+            acc = groups.setdefault(client, [0, 0])
+            acc[0] += seconds
+            acc[1] += billable_seconds
+        rest = groups.setdefault(None, [0, 0])
+        rest[0] += total - sum(v[0] for v in groups.values())
+        rest[1] += total_billable - sum(v[1] for v in groups.values())
+        return [
+            TimeGroupRow(
+                str(ref) if ref else None, v[0], v[1], parties[ref].name if ref in parties else None
+            )
+            for ref, v in groups.items()
+            if v[0] or v[1]
+        ]
+
+    async def _crm_parties(self, refs: set[EntityRef]) -> dict[EntityRef, CrmParty]:
+        """The named CRM records and the contacts and companies they lead to, by kind in
+        a few IN queries (leads and deals, then contacts, then companies)."""
+        found: dict[EntityRef, CrmParty] = {}
+        wanted = set(refs)
+        for kinds in (
+            (EntityKind.LEAD, EntityKind.DEAL),
+            (EntityKind.CONTACT,),
+            (EntityKind.COMPANY,),
+        ):
+            for kind in kinds:
+                ids = sorted(r.id for r in wanted if r.kind is kind and r not in found)
+                for chunk in range(0, len(ids), 500):
+                    for ref, party in await self._parties_of(kind, ids[chunk : chunk + 500]):
+                        found[ref] = party
+            for party in list(found.values()):
+                if party.contact_id is not None:
+                    wanted.add(EntityRef(EntityKind.CONTACT, party.contact_id))
+                if party.client_company_id is not None:
+                    wanted.add(EntityRef(EntityKind.COMPANY, party.client_company_id))
+        return found
+
+    async def _parties_of(
+        self, kind: EntityKind, ids: Sequence[int]
+    ) -> list[tuple[EntityRef, CrmParty]]:
+        if not ids:
+            return []
+        if kind is EntityKind.LEAD:
+            leads = await self._s.execute(
+                select(
+                    CrmLeadRow.id,
+                    func.coalesce(CrmLeadRow.company_name, CrmLeadRow.name),
+                    CrmLeadRow.client_company_id,
+                    CrmLeadRow.contact_id,
+                ).where(CrmLeadRow.id.in_(ids))
+            )
+            return [(EntityRef(kind, r[0]), CrmParty(r[1], r[2], r[3])) for r in leads]
+        if kind is EntityKind.DEAL:
+            deals = await self._s.execute(
+                select(
+                    CrmDealRow.id,
+                    CrmDealRow.title,
+                    CrmDealRow.client_company_id,
+                    CrmDealRow.contact_id,
+                ).where(CrmDealRow.id.in_(ids))
+            )
+            return [(EntityRef(kind, r[0]), CrmParty(r[1], r[2], r[3])) for r in deals]
+        if kind is EntityKind.CONTACT:
+            contacts = await self._s.execute(
+                select(CrmContactRow.id, CrmContactRow.name, CrmContactRow.client_company_id).where(
+                    CrmContactRow.id.in_(ids)
+                )
+            )
+            return [(EntityRef(kind, r[0]), CrmParty(r[1], r[2])) for r in contacts]
+        companies = await self._s.execute(
+            select(CrmCompanyRow.id, CrmCompanyRow.name).where(CrmCompanyRow.id.in_(ids))
+        )
+        return [(EntityRef(kind, r[0]), CrmParty(r[1])) for r in companies]
+
+    async def tracked_by_day(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> Sequence[MemberDayRow]:
+        if not member_ids:
+            return []
+        rows = await self._s.execute(
+            select(TimeEntryRow.member_id, TimeEntryRow.day, func.sum(TimeEntryRow.seconds))
+            .where(*self._entries_in(member_ids, start, end))
+            .group_by(TimeEntryRow.member_id, TimeEntryRow.day)
+        )
+        return [MemberDayRow(int(r[0]), r[1], int(r[2] or 0)) for r in rows]
+
+    async def planned_by_day(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> Sequence[MemberDayRow]:
+        """One row per fixed plan (a member's day); its items are a short JSON list, summed
+        here rather than with each database's own JSON functions."""
+        if not member_ids:
+            return []
+        rows = await self._s.execute(
+            select(DailyPlanRow.member_id, DailyPlanRow.day, DailyPlanRow.items).where(
+                DailyPlanRow.member_id.in_(list(member_ids)),
+                DailyPlanRow.day >= start,
+                DailyPlanRow.day <= end,
+            )
+        )
+        return [
+            MemberDayRow(int(r[0]), r[1], 60 * sum(int(i.get("minutes") or 0) for i in r[2] or ()))
+            for r in rows
+        ]
+
+    async def day_events_between(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> Sequence[DayEvent]:
+        if not member_ids:
+            return []
+        rows = await self._s.execute(
+            select(
+                WorkDayEventRow.member_id,
+                WorkDayEventRow.company_id,
+                WorkDayEventRow.day,
+                WorkDayEventRow.at,
+                WorkDayEventRow.kind,
+            )
+            .where(
+                WorkDayEventRow.member_id.in_(list(member_ids)),
+                WorkDayEventRow.day >= start,
+                WorkDayEventRow.day <= end,
+            )
+            .order_by(
+                WorkDayEventRow.member_id,
+                WorkDayEventRow.day,
+                WorkDayEventRow.at,
+                WorkDayEventRow.id,
+            )
+        )
+        return [DayEvent(r[0], r[1], r[2], r[3], DayEventKind(r[4])) for r in rows]
+
+    async def reported_days(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> frozenset[tuple[int, date]]:
+        if not member_ids:
+            return frozenset()
+        rows = await self._s.execute(
+            select(DailyReportRow.member_id, DailyReportRow.day).where(
+                DailyReportRow.member_id.in_(list(member_ids)),
+                DailyReportRow.day >= start,
+                DailyReportRow.day <= end,
+            )
+        )
+        return frozenset((int(r[0]), r[1]) for r in rows)
+
+    async def absent_days(
+        self, member_ids: Sequence[int], start: date, end: date
+    ) -> Sequence[tuple[int, date, date]]:
+        if not member_ids:
+            return []
+        rows = await self._s.execute(
+            select(AbsenceRow.member_id, AbsenceRow.start_date, AbsenceRow.end_date).where(
+                AbsenceRow.member_id.in_(list(member_ids)),
+                AbsenceRow.start_date <= end,
+                AbsenceRow.end_date >= start,
+            )
+        )
+        return [(int(r[0]), r[1], r[2]) for r in rows]

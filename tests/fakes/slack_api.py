@@ -21,6 +21,7 @@ Usage::
 
 from __future__ import annotations
 
+import base64
 import copy
 import itertools
 import json
@@ -499,7 +500,10 @@ class FakeSlackAPI(FakeAPIServer):
     * ``messages[(channel, ts)]`` — bot messages, current state (``chat.update`` edits);
     * ``ephemerals`` — ephemeral messages; ``deleted_messages`` — deleted ``(channel, ts)``;
     * ``views`` — modals opened/pushed (current state); ``home_views[user_id]``;
-    * ``users[user_id]`` (seed with :meth:`add_user`); ``files[file_id]`` — uploads.
+    * ``users[user_id]`` (seed with :meth:`add_user`); ``files[file_id]`` — uploads;
+    * ``tokens_used`` — ``(method, token)`` of every Web API call, in order;
+    * ``installations[token]`` — workspaces installed over OAuth (:meth:`approve_install`
+      then ``oauth.v2.access``); ``auth.test`` answers for the token's workspace.
     """
 
     def __init__(
@@ -531,6 +535,7 @@ class FakeSlackAPI(FakeAPIServer):
         self.files: dict[str, JSON] = {}
         self.file_contents: dict[str, bytes] = {}
         self.open_dms: set[str] = set()
+        self.pins: dict[str, list[str]] = {}  # channel -> pinned message ts, oldest first
 
         self._ts_counter = itertools.count(1)
         self._view_counter = itertools.count(1)
@@ -538,6 +543,12 @@ class FakeSlackAPI(FakeAPIServer):
         self._limits: SlackLimits | None = None
         self._sent_channel: dict[str, deque[float]] = {}
         self._pending_uploads: dict[str, JSON] = {}
+        self.tokens_used: list[tuple[str, str | None]] = []
+        self.installations: dict[str, JSON] = {}
+        self.oauth_client: tuple[str, str] | None = None
+        self._oauth_codes: dict[str, JSON] = {}
+        self._install_counter = itertools.count(1)
+        self._current_token: str | None = None
 
         self.add_user(bot_user_id, name="brygada", real_name="Brygada", email=None, is_bot=True)
         self._methods: dict[str, Handler] = {
@@ -557,6 +568,9 @@ class FakeSlackAPI(FakeAPIServer):
             "team.info": self._team_info,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
+            "pins.add": self._pins_add,
+            "pins.list": self._pins_list,
+            "pins.remove": self._pins_remove,
         }
 
     # ------------------------------------------------------------------ configuration
@@ -573,6 +587,7 @@ class FakeSlackAPI(FakeAPIServer):
         is_bot: bool = False,
         is_admin: bool = False,
         deleted: bool = False,
+        email_confirmed: bool = True,
     ) -> JSON:
         """Seed a workspace member for users.info / users.lookupByEmail; returns it."""
         handle = name or user_id.lower()
@@ -586,9 +601,40 @@ class FakeSlackAPI(FakeAPIServer):
             "is_bot": is_bot,
             "is_admin": is_admin,
             "deleted": deleted,
+            "is_email_confirmed": email_confirmed and not is_bot,
         }
         self.users[user_id] = record
         return record
+
+    def configure_oauth(self, client_id: str, client_secret: str) -> None:
+        """The app's credentials: oauth.v2.access refuses any others."""
+        self.oauth_client = (client_id, client_secret)
+
+    def approve_install(
+        self,
+        *,
+        team_id: str,
+        team_name: str = "Second Team",
+        installer: str = "U0INSTALLER",
+        scope: str = "chat:write,commands,im:history,im:write,users:read,users:read.email",
+    ) -> str:
+        """What Slack's authorize page does when the installer clicks Allow: a one-time
+        code for oauth.v2.access (returned); the workspace gets its own bot token."""
+        n = next(self._install_counter)
+        code = f"code-{team_id}-{n}"
+        self._oauth_codes[code] = {
+            "team": {"id": team_id, "name": team_name},
+            "installer": installer,
+            "scope": scope,
+            "token": f"xoxb-{team_id}-{n:04d}-fake",
+            "bot_user_id": f"UBOT{team_id}",
+            "bot_id": f"B{team_id}",
+        }
+        return code
+
+    def tokens_of(self, method: str) -> list[str | None]:
+        """The tokens ``method`` was called with, in order."""
+        return [token for name, token in self.tokens_used if name == method]
 
     def fail_next(
         self,
@@ -674,9 +720,13 @@ class FakeSlackAPI(FakeAPIServer):
         token = _bearer(request.headers.get("Authorization"))
         body_token = params.pop("token", None)
         token = token or (str(body_token) if body_token else None)
+        self.tokens_used.append((method, token))
         headers: dict[str, str] = {}
         try:
-            body = await self._execute(method, params, token)
+            if method == "oauth.v2.access":  # the app's credentials, not a token
+                body = await self._oauth_v2_access(params, request.headers.get("Authorization"))
+            else:
+                body = await self._execute(method, params, token)
             status = 200
         except _SlackError as failure:
             status, body, headers = failure.status, failure.body(), failure.headers
@@ -702,6 +752,7 @@ class FakeSlackAPI(FakeAPIServer):
                 retry_after = self._limit_retry_after(limited_channel, self._now())
                 if retry_after is not None:
                     raise _ratelimited(retry_after)
+        self._current_token = token  # read by handlers before their first await
         body = await handler(params)
         if limited_channel:
             self._sent_channel.setdefault(limited_channel, deque()).append(self._now())
@@ -856,6 +907,7 @@ class FakeSlackAPI(FakeAPIServer):
             "is_owner": False,
             "is_bot": record["is_bot"],
             "is_app_user": False,
+            "is_email_confirmed": record.get("is_email_confirmed", False),
             "updated": int(time.time()),
         }
         if include_locale:
@@ -906,6 +958,17 @@ class FakeSlackAPI(FakeAPIServer):
     # ------------------------------------------------------------------ methods
 
     async def _auth_test(self, params: JSON) -> JSON:
+        installed = self.installations.get(self._current_token or "")
+        if installed is not None:
+            return {
+                "url": f"https://{installed['team']['id'].lower()}.slack.com/",
+                "team": installed["team"]["name"],
+                "user": "brygada",
+                "team_id": installed["team"]["id"],
+                "user_id": installed["bot_user_id"],
+                "bot_id": installed["bot_id"],
+                "is_enterprise_install": False,
+            }
         return {
             "url": f"https://{self.team_domain}.slack.com/",
             "team": self.team_name,
@@ -913,6 +976,40 @@ class FakeSlackAPI(FakeAPIServer):
             "team_id": self.team_id,
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    async def _oauth_v2_access(self, params: JSON, authorization: str | None) -> JSON:
+        """Exchange an install's code for the workspace's bot token (HTTP Basic auth with
+        client id and secret, as slack-sdk sends them, or form fields)."""
+        client_id, client_secret = _basic(authorization) or (
+            str(params.get("client_id") or ""),
+            str(params.get("client_secret") or ""),
+        )
+        failure = self._take_failure("oauth.v2.access")
+        if failure is not None:
+            raise _failure_error(failure)
+        if not client_id:
+            raise _SlackError("invalid_client_id")
+        if self.oauth_client is not None:
+            if client_id != self.oauth_client[0]:
+                raise _SlackError("invalid_client_id")
+            if client_secret != self.oauth_client[1]:
+                raise _SlackError("bad_client_secret")
+        grant = self._oauth_codes.pop(str(params.get("code") or ""), None)
+        if grant is None:
+            raise _SlackError("invalid_code")
+        self.installations[grant["token"]] = grant
+        return {
+            "ok": True,
+            "app_id": self.app_id,
+            "authed_user": {"id": grant["installer"]},
+            "scope": grant["scope"],
+            "token_type": "bot",
+            "access_token": grant["token"],
+            "bot_user_id": grant["bot_user_id"],
+            "team": dict(grant["team"]),
+            "enterprise": None,
             "is_enterprise_install": False,
         }
 
@@ -1162,6 +1259,55 @@ class FakeSlackAPI(FakeAPIServer):
             completed.append(copy.deepcopy(obj))
         return {"files": completed}
 
+    # -- pins (a deleted message loses its pin, as in Slack)
+
+    def _pinned_message(self, params: JSON) -> tuple[str, str]:
+        channel = self._require_channel(params)
+        ts = str(params.get("timestamp") or "")
+        if not ts:
+            raise _SlackError("no_item_specified")
+        if (channel, ts) not in self.messages:
+            raise _SlackError("message_not_found")
+        return channel, ts
+
+    async def _pins_add(self, params: JSON) -> JSON:
+        channel, ts = self._pinned_message(params)
+        pinned = self.pins.setdefault(channel, [])
+        if ts in pinned:
+            raise _SlackError("already_pinned")
+        pinned.append(ts)
+        return {}
+
+    async def _pins_remove(self, params: JSON) -> JSON:
+        channel, ts = self._pinned_message(params)
+        pinned = self.pins.get(channel, [])
+        if ts not in pinned:
+            raise _SlackError("no_pin")
+        pinned.remove(ts)
+        return {}
+
+    async def _pins_list(self, params: JSON) -> JSON:
+        channel = self._require_channel(params)
+        items = [
+            {
+                "type": "message",
+                "created": int(float(ts)),
+                "created_by": self.bot_user_id,
+                "channel": channel,
+                "message": {
+                    **copy.deepcopy(self.messages[(channel, ts)]),
+                    "pinned_to": [channel],
+                    "permalink": (
+                        f"https://{self.team_domain}.slack.com/archives/{channel}"
+                        f"/p{ts.replace('.', '')}"
+                    ),
+                },
+            }
+            for ts in reversed(self.pins.get(channel, []))
+            if (channel, ts) in self.messages
+        ]
+        return {"items": items}
+
 
 # ---------------------------------------------------------------------------- module helpers
 
@@ -1179,6 +1325,16 @@ def _truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.lower() in {"1", "true", "yes"}
     return bool(value)
+
+
+def _basic(header: str | None) -> tuple[str, str] | None:
+    if not header or not header.startswith("Basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    except ValueError:
+        return None
+    return user, password
 
 
 def _bearer(header: str | None) -> str | None:

@@ -1,9 +1,13 @@
 """Slash commands: /task /tasks /today /timer /search /join. Answers go to the user's DM;
-a question asked here is a DM message too (a modal is only for button presses)."""
+a question asked here is a DM message too (a modal is only for button presses).
+
+``/request <type>`` is the exception: its form opens as one modal (``bots.slack.forms``);
+if Slack refuses the modal, the form is asked in the DM field by field as elsewhere."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -11,8 +15,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.deps import SlackDeps
+from bots.slack.forms import first_form, open_form
 from bots.slack.inbound import COMMANDS, from_command
 from bots.slack.outbound import open_dm
+from bots.slack.profile import verified_email
+from handlers.intents.approvals import FORM_COMMAND
+from handlers.types import Inbound
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +34,34 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if COMMANDS.get(str(body.get("command"))) == "join":
             name, locale = await _profile(client, user_id)
         inbound = from_command(body, dm, user_name=name, locale=locale)
-        replies = await deps.conversation.handle(inbound)
+        trigger_id = body.get("trigger_id")
+        if inbound.command == "request" and inbound.args and trigger_id:
+            if await _request_form(deps, client, inbound, str(trigger_id)):
+                return
+            # No modal: the same form field by field in the DM (a new update key, since
+            # the form's turn has recorded the trigger).
+            inbound = replace(inbound, update_key=f"{trigger_id}:dm")
+        replies = await deps.conversation.handle(inbound, email=verified_email(client, user_id))
         await deps.replies.deliver(client, replies, user_id=user_id, channel=dm)
         await deps.home.after_turn(client, inbound, replies)
 
     for command in COMMANDS:
         app.command(command)(on_command)
+
+
+async def _request_form(
+    deps: SlackDeps, client: AsyncWebClient, inbound: Inbound, trigger_id: str
+) -> bool:
+    """``/request <type>`` as one modal; False when it could not be opened."""
+    replies = await deps.conversation.handle(replace(inbound, command=FORM_COMMAND))
+    found = first_form(replies)
+    if found is None:  # an unknown type (the list of types) or a refusal: said in the DM
+        await deps.replies.deliver(
+            client, replies, user_id=inbound.user_id, channel=inbound.chat_id
+        )
+        await deps.home.after_turn(client, inbound, replies)
+        return True
+    return await open_form(client, *found, trigger_id)
 
 
 async def _profile(client: AsyncWebClient, user_id: str) -> tuple[str | None, str | None]:

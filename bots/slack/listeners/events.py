@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.deps import SlackDeps
 from bots.slack.inbound import from_direct_message, is_direct_message
+from bots.slack.profile import verified_email
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -22,7 +23,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         # A retried delivery (X-Slack-Retry-Num) has the same event_id: the
         # conversation records it as the update key and ignores the repeat.
         inbound = from_direct_message(body, event)
-        replies = await deps.conversation.handle(inbound)
+        replies = await deps.conversation.handle(
+            inbound, email=verified_email(client, inbound.user_id)
+        )
         await deps.replies.deliver(
             client, replies, user_id=inbound.user_id, channel=inbound.chat_id
         )

@@ -6,6 +6,7 @@ press's would be (the card from the modal's metadata is updated). Closing it end
 question. ``brygada_new_task``: the shortcut's edited text becomes ``/task <text>``
 with the message's permalink as origin; the confirmation goes to the user's DM.
 An empty input is answered inside the modal (``response_action: errors``).
+``brygada_form``: a conversation form (``/request leave``), see ``bots.slack.forms``.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.deps import SlackDeps
+from bots.slack.forms import submit_form
 from bots.slack.inbound import from_new_task_submission, from_view_submission, team_of
 from bots.slack.modals import (
     ANSWER_BLOCK,
     ANSWER_INPUT,
     ANSWER_VIEW,
+    FORM_VIEW,
     NEW_TASK_VIEW,
     TASK_BLOCK,
     TASK_INPUT,
@@ -83,6 +86,12 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         replies = await deps.conversation.handle(inbound)
         await deps.replies.deliver(client, replies, user_id=user_id, channel=dm)
         await deps.home.after_turn(client, inbound, replies)
+
+    @app.view(FORM_VIEW)
+    async def on_form(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await submit_form(deps, ack, body, view, client)
 
 
 async def _permalink(client: AsyncWebClient, channel: str | None, ts: str | None) -> str | None:

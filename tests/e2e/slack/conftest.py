@@ -50,10 +50,10 @@ class RecordingConversation:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    async def handle(self, inbound: Inbound) -> list[Reply]:
+    async def handle(self, inbound: Inbound, **options: Any) -> list[Reply]:
         replies: list[Reply] = []
         try:
-            replies = await self._inner.handle(inbound)
+            replies = await self._inner.handle(inbound, **options)
             return replies
         finally:
             async with self._changed:
