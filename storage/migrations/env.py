@@ -14,12 +14,20 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Autogenerate ignores slack-sdk's OAuth tables (0006): slack-sdk defines them, not
+    our models, and they must not be proposed for dropping."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return not (isinstance(table, str) and table.startswith("slack_"))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_ours,
     )
     with context.begin_transaction():
         context.run_migrations()
