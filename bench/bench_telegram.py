@@ -16,7 +16,7 @@ the fake recorded the Nth reply. For (b) a card can only be pressed again once t
 previous press was handled (Pause needs the task started), so presses go in waves of one
 press per card (``--cards`` cards, N / cards waves); the time covers all waves.
 
-The adapter's client-side rate limiter (1 msg/s per private chat, ~28.5 msg/s overall)
+The adapter's client-side rate limiter (1 msg/s per private chat, 28 msg in any second overall)
 is replaced by a no-op limiter: the global cap alone would otherwise pin every figure at
 ~28/s whatever the chats. The fake enforces no limits. Senders rotate over ``--members``
 members (default 30: one card each, a member has one running timer), each in their own
@@ -409,7 +409,7 @@ async def run(args: Any) -> dict[str, Any]:
     )
     print(
         "  limiter    : the adapter's RateLimiter replaced by a no-op one (its 1/s per chat "
-        "and ~28.5/s overall caps would be measured otherwise); the fake enforces no limits"
+        "and 28-per-second overall caps would be measured otherwise); the fake enforces no limits"
     )
     print(f"  (c) echo   : {n} messages in {echo['seconds']} s -> {echo['per_s']} updates/s")
     print(
