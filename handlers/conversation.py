@@ -92,13 +92,7 @@ class Conversation:
         user whose address belongs to a member is linked to that member."""
         refusal: DomainError | None = None
         async with self._uow_factory() as uow:
-            turn = Turn(
-                inbound=inbound,
-                uow=uow,
-                now=self._clock.now(),
-                signer=self.signer,
-                config=self.config,
-            )
+            turn = self._turn(inbound, uow)
             try:
                 if inbound.update_key and await uow.inbound.seen(
                     inbound.platform, _update_key(inbound)
@@ -121,6 +115,16 @@ class Conversation:
                 return linked
         return await self._refusal(turn, refusal)
 
+    def _turn(self, inbound: Inbound, uow: UnitOfWork, **known: Any) -> Turn:
+        return Turn(
+            inbound=inbound,
+            uow=uow,
+            now=self._clock.now(),
+            signer=self.signer,
+            config=self.config,
+            **known,
+        )
+
     async def _link_by_email(self, inbound: Inbound, lookup: EmailLookup) -> list[Reply] | None:
         """The platform is asked outside any unit of work; then, in a new one, the user
         becomes the member with that verified address, if exactly one qualifies."""
@@ -141,26 +145,13 @@ class Conversation:
                     return None
                 if inbound.update_key:
                     await uow.inbound.seen(inbound.platform, _update_key(inbound))
-                turn = Turn(
-                    inbound=inbound,
-                    uow=uow,
-                    now=self._clock.now(),
-                    signer=self.signer,
-                    config=self.config,
+                turn = self._turn(
+                    inbound,
+                    uow,
                     member=member,
                     company=await uow.companies.get(member.company_id),
                 )
-                company = turn.company.name if turn.company else ""
-                replies = [
-                    turn.reply(
-                        "joined",
-                        name=member.name,
-                        company=company,
-                        role=member.role.value,
-                        handle=member.handle,
-                    ),
-                    *await onboarding.help_(turn),
-                ]
+                replies = await onboarding.joined(turn)
                 await uow.commit()
         except Exception:
             log.exception("linking %s by email failed", _describe(inbound))

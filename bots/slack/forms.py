@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.deps import SlackDeps
-from bots.slack.inbound import PLATFORM, team_of
+from bots.slack.inbound import from_interaction
 from bots.slack.modals import FormContext, filled_form, form_errors, form_modal
 from bots.slack.outbound import open_dm
 from handlers.forms import FilledForm, Form, form_of
@@ -61,14 +61,9 @@ def form_inbound(
     chat_id: str,
     update_key: str | None,
 ) -> Inbound:
-    user = body.get("user") or {}
-    return Inbound(
-        platform=PLATFORM,
-        workspace=team_of(body),
-        user_id=str(user.get("id") or ""),
-        chat_id=chat_id,
-        user_name=str(user.get("name") or user.get("username") or ""),
-        username=user.get("username"),
+    return from_interaction(
+        body,
+        chat_id,
         command=command,
         args=filled.dump(),
         update_key=update_key,

@@ -81,7 +81,9 @@ def from_command(
     )
 
 
-def from_action(body: Payload, action: Payload, chat_id: str, message_ts: str | None) -> Inbound:
+def from_interaction(body: Payload, chat_id: str, **what: Any) -> Inbound:
+    """What a user did in an interactive payload (a button, a modal): its ``user`` and
+    team, plus ``what`` (command/args, action, update key...)."""
     user = body.get("user") or {}
     return Inbound(
         platform=PLATFORM,
@@ -90,6 +92,14 @@ def from_action(body: Payload, action: Payload, chat_id: str, message_ts: str | 
         chat_id=chat_id,
         user_name=str(user.get("name") or user.get("username") or ""),
         username=user.get("username"),
+        **what,
+    )
+
+
+def from_action(body: Payload, action: Payload, chat_id: str, message_ts: str | None) -> Inbound:
+    return from_interaction(
+        body,
+        chat_id,
         action=str(action.get("value") or ""),
         message_ref=message_ts,
         update_key=f"{body.get('trigger_id')}:{action.get('action_ts', '')}",
@@ -113,15 +123,10 @@ def from_new_task_submission(
 ) -> Inbound:
     """The "Create task from message" modal, submitted: ``/task <edited text>`` with the
     message's permalink as the task's origin."""
-    user = body.get("user") or {}
     view = body.get("view") or {}
-    return Inbound(
-        platform=PLATFORM,
-        workspace=team_of(body),
-        user_id=str(user.get("id") or ""),
-        chat_id=dm_channel,
-        user_name=str(user.get("name") or user.get("username") or ""),
-        username=user.get("username"),
+    return from_interaction(
+        body,
+        dm_channel,
         command="task",
         args=text,
         origin=permalink,

@@ -141,15 +141,7 @@ async def join(
     )
     member = await uow.members.add(member)
     assert member.id is not None
-    await uow.members.add_identity(
-        ChatIdentity(
-            platform=platform,
-            workspace=workspace,
-            user_id=user_id,
-            member_id=member.id,
-            chat_id=chat_id,
-        )
-    )
+    await uow.members.add_identity(ChatIdentity(platform, workspace, user_id, member.id, chat_id))
     invite.used_by, invite.used_at = member.id, now
     await uow.invites.save(invite)
     return member
@@ -222,15 +214,7 @@ async def link_by_email(
     member = pick_by_email(email, candidates, frozenset(linked))
     if member is None or member.id is None:
         return None
-    await uow.members.add_identity(
-        ChatIdentity(
-            platform=platform,
-            workspace=workspace,
-            user_id=user_id,
-            member_id=member.id,
-            chat_id=chat_id,
-        )
-    )
+    await uow.members.add_identity(ChatIdentity(platform, workspace, user_id, member.id, chat_id))
     return member
 
 

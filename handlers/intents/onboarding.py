@@ -46,12 +46,17 @@ async def join(turn: Turn) -> list[Reply]:
     )
     turn.member = member
     turn.company = await turn.uow.companies.get(member.company_id)
-    assert turn.company is not None
+    return await joined(turn)
+
+
+async def joined(turn: Turn) -> list[Reply]:
+    """The welcome of a member who just joined (by invite code or verified email)."""
+    member, company = turn.me, turn.company
     return [
         turn.reply(
             "joined",
             name=member.name,
-            company=turn.company.name,
+            company=company.name if company else "",
             role=member.role.value,
             handle=member.handle,
         ),
