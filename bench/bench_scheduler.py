@@ -26,6 +26,7 @@ from sqlalchemy import delete, insert, select
 from bots.telegram.adapter import build_bot
 from bots.telegram.notifier import TelegramNotifier
 from brygada.bootstrap import App
+from brygada.server import settle_heap
 from domain.notifications import Notification
 from storage.maintenance import refresh_statistics
 from storage.models import ChatIdentityRow, MemberRow, OutboxRow, TaskRow
@@ -169,6 +170,7 @@ async def deliver(app: App, ids: list[int], count: int) -> dict[str, Any]:
         )
         bot = build_bot(settings)
         dispatcher = app.dispatcher({"telegram": TelegramNotifier(bot)})
+        settle_heap()  # as `brygada run` does once it is up
         stop = asyncio.Event()
         started = time.perf_counter()
         workers = asyncio.create_task(dispatcher.run_forever(0.05, stop))

@@ -1,7 +1,7 @@
 """Engine creation: SQLite in WAL mode by default, PostgreSQL via asyncpg.
 
-SQLite goes through SQLAlchemy's aiosqlite dialect with an in-loop connection
-(storage/sqlite_inline.py); transactions start with BEGIN IMMEDIATE.
+SQLite goes through pysqlite run in-loop (storage/sqlite_inline.py); transactions
+start with BEGIN IMMEDIATE.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage import sqlite_inline
-from storage.sqlite_inline import InlineConnection
+from storage.sqlite_inline import InlineConnection, inline_url
 
 BUSY_TIMEOUT_S = 10.0
 
@@ -29,12 +28,17 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        path = parsed.database or ":memory:"
-
-        async def connect() -> InlineConnection:
-            return sqlite_inline.connect(path, busy_timeout_s=BUSY_TIMEOUT_S)
-
-        engine = create_async_engine(url, echo=echo, async_creator=connect)
+        engine = create_async_engine(
+            inline_url(parsed),
+            echo=echo,
+            # isolation_level=None: SQLAlchemy, not the driver, emits BEGIN (see below).
+            connect_args={
+                "timeout": BUSY_TIMEOUT_S,
+                "isolation_level": None,
+                "check_same_thread": False,
+                "factory": InlineConnection,
+            },
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
@@ -49,6 +53,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache per connection
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.close()
 
 
@@ -56,7 +61,8 @@ def _begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads and then writes cannot wait for the lock
     # (SQLite answers "database is locked" at once); taking it up front makes
     # concurrent writers queue on busy_timeout instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Straight to the driver: the statement needs none of SQLAlchemy's execution work.
+    connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

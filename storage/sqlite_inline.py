@@ -1,114 +1,79 @@
-"""An in-loop SQLite connection for SQLAlchemy's aiosqlite dialect.
+"""SQLite for SQLAlchemy's asyncio layer without a thread or an adapter in between.
 
-aiosqlite runs every statement on a helper thread; each hand-off costs ~0.2 ms,
-about ten times the statement itself, and a task creation runs a dozen of them.
-SQLite is an in-process library whose statements take microseconds, so this shim
-runs them directly on the event loop thread behind the same awaitable interface
-(``async_creator``). A statement that has to wait for a lock held by *another
-process* blocks the loop for at most ``busy_timeout``; within one process the unit
-of work holds an asyncio lock, so two coroutines never wait on each other inside
-SQLite.
+SQLAlchemy's aiosqlite dialect runs every statement on aiosqlite's helper thread (a
+hand-off of ~0.2 ms, ten times the statement itself), and even with the thread taken
+out every cursor call still crosses from SQLAlchemy's greenlet back to the event loop
+and in again. SQLite is an in-process library whose statements take microseconds, so
+this dialect is plain pysqlite declared usable from asyncio: ``AsyncEngine`` runs its
+synchronous calls inside the greenlet it already spawns for each statement, on the
+loop thread. A statement that waits for a lock held by *another process* blocks the
+loop for at most ``busy_timeout``; within one process the unit of work holds an
+asyncio lock, so two coroutines never wait on each other inside SQLite.
+
+``AsyncConnection.execute`` insists that a statement awaited something (a guard
+against sync drivers blocking the loop); each statement therefore awaits one
+already-finished coroutine: a single greenlet switch, where the aiosqlite adapter
+made four or more.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
-from typing import Any, Self
+from typing import Any
+
+from sqlalchemy import pool
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.engine import URL
+from sqlalchemy.util.concurrency import await_
+
+DRIVER = "brygada_inline"
 
 
-class InlineCursor:
-    __slots__ = ("_cursor",)
-
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        self._cursor = cursor
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._cursor.close()
-
-    @property
-    def description(self) -> Any:
-        return self._cursor.description
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-    @property
-    def lastrowid(self) -> int | None:
-        return self._cursor.lastrowid
-
-    @property
-    def arraysize(self) -> int:
-        return self._cursor.arraysize
-
-    @arraysize.setter
-    def arraysize(self, value: int) -> None:
-        self._cursor.arraysize = value
-
-    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Self:
-        self._cursor.execute(sql, parameters)
-        return self
-
-    async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> Self:
-        self._cursor.executemany(sql, parameters)
-        return self
-
-    async def fetchone(self) -> Any:
-        return self._cursor.fetchone()
-
-    async def fetchmany(self, size: int | None = None) -> list[Any]:
-        return self._cursor.fetchmany(size or self._cursor.arraysize)
-
-    async def fetchall(self) -> list[Any]:
-        return self._cursor.fetchall()
-
-    async def close(self) -> None:
-        self._cursor.close()
+async def _done() -> None:
+    """Completes at once; awaited so that the asyncio layer sees the statement await."""
 
 
-class InlineConnection:
-    """The subset of ``aiosqlite.Connection`` that SQLAlchemy's adapter uses."""
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._conn = connection
-        self._connection: sqlite3.Connection | None = connection
-
-    @property
-    def isolation_level(self) -> str | None:
-        return self._conn.isolation_level
-
-    def cursor(self) -> InlineCursor:
-        return InlineCursor(self._conn.cursor())
-
-    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> InlineCursor:
-        return await self.cursor().execute(sql, parameters)
-
-    async def create_function(self, *args: Any, **kwargs: Any) -> None:
-        self._conn.create_function(*args, **kwargs)
-
-    async def commit(self) -> None:
-        self._conn.commit()
-
-    async def rollback(self) -> None:
-        self._conn.rollback()
-
-    async def close(self) -> None:
-        if self._connection is not None:
-            self._connection = None
-            self._conn.close()
-
-    def stop(self) -> None:
-        if self._connection is not None:
-            self._connection = None
-            self._conn.close()
+class InlineCursor(sqlite3.Cursor):
+    async def _async_soft_close(self) -> None:
+        """Called by the asyncio layer before a result leaves the greenlet. A driver
+        that needs the loop to fetch buffers the rows here; a SQLite cursor can be
+        read from anywhere, so the rows stay where they are."""
 
 
-def connect(path: str, *, busy_timeout_s: float) -> InlineConnection:
-    # isolation_level=None: SQLAlchemy, not the driver, emits BEGIN (IMMEDIATE, see engine.py).
-    return InlineConnection(
-        sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
-    )
+class InlineConnection(sqlite3.Connection):
+    def cursor(self, factory: Any = InlineCursor) -> Any:
+        return super().cursor(factory)
+
+
+class InlineSQLiteDialect(SQLiteDialect_pysqlite):
+    driver = DRIVER
+    supports_statement_cache = True
+    is_async = True  # safe here: no call ever waits on the network or a thread
+
+    def do_execute(self, cursor: Any, statement: Any, parameters: Any, context: Any = None) -> None:
+        await_(_done())
+        cursor.execute(statement, parameters)
+
+    def do_execute_no_params(self, cursor: Any, statement: Any, context: Any = None) -> None:
+        await_(_done())
+        cursor.execute(statement)
+
+    def do_executemany(
+        self, cursor: Any, statement: Any, parameters: Any, context: Any = None
+    ) -> None:
+        await_(_done())
+        cursor.executemany(statement, parameters)
+
+    @classmethod
+    def get_pool_class(cls, url: URL) -> type[pool.Pool]:
+        # The asyncio-aware queue: a coroutine waiting for a connection yields the loop.
+        if cls._is_url_file_db(url):
+            return pool.AsyncAdaptedQueuePool
+        return pool.StaticPool
+
+
+def inline_url(url: URL) -> URL:
+    """``url`` (any ``sqlite+driver://``) pointed at this dialect."""
+    registry.register(f"sqlite.{DRIVER}", __name__, InlineSQLiteDialect.__name__)
+    return url.set(drivername=f"sqlite+{DRIVER}")

@@ -67,9 +67,8 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            await self.session.rollback()
+            await self.session.close()  # rolls back whatever was not committed
         finally:
-            await self.session.close()
             if self._lock is not None:
                 self._lock.release()
 

@@ -8,9 +8,12 @@ limiter again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
 import time
 from collections import deque
+from collections.abc import AsyncIterator
 from typing import Any
 
 from aiogram import Bot
@@ -92,39 +95,57 @@ class TokenBucket:
 class RateLimiter:
     """~30 messages/s overall, ~1/s per private chat, 20/min per group (small bursts).
 
-    Overall, Telegram counts the messages that *arrive* in any one second. Departures
-    are therefore logged over a sliding second and kept to ``global_per_window`` in it,
-    with at least ``min_gap`` between two: after the event loop stalls (a prompt being
-    rendered), the sender catches up within the second's budget instead of losing the
-    slot for good, and the gap keeps the jitter between leaving and arriving from
-    putting more than the budget plus one into any arrival second.
+    Overall, Telegram counts the messages it handles in any one second, each at some
+    moment between our sending the request and our reading the answer. So a message
+    counts here from the moment it leaves until one second after its answer came back,
+    and a new one leaves only while fewer than ``per_second`` are counted. Whatever
+    delays a request on its way (a stalled event loop, the network), no second on
+    Telegram's side then holds more than ``per_second``: of the messages Telegram
+    handled within one second, the last to leave found every other one in flight or
+    answered less than a second before. ``min_gap`` spaces the departures, so a
+    backlog does not leave in one burst.
     """
 
     def __init__(
         self,
-        global_per_window: int = 28,
-        min_gap: float = 0.025,
+        per_second: int = 29,
+        min_gap: float = 0.02,
         private_per_second: float = 1.0,
         private_burst: float = 3.0,
         group_per_minute: float = 20.0,
         group_burst: float = 3.0,
     ) -> None:
-        self._budget = global_per_window
+        self._cap = per_second
         self._min_gap = min_gap
-        self._departed: deque[float] = deque()
+        self._last_departure = -math.inf
+        self._in_flight = 0
+        self._answered: deque[float] = deque()
+        self._answer = asyncio.Event()
         self._departures = asyncio.Lock()
         self._private = (private_per_second, private_burst)
         self._group = (group_per_minute / 60.0, group_burst)
         self._chats: dict[int | str, TokenBucket] = {}
 
-    def _departure_wait(self, now: float) -> float:
-        departed = self._departed
-        while departed and departed[0] <= now - WINDOW_S:
-            departed.popleft()
-        wait = departed[-1] + self._min_gap - now if departed else 0.0
-        if len(departed) >= self._budget:
-            wait = max(wait, departed[0] + WINDOW_S - now)
+    def departure_delay(self, now: float) -> float | None:
+        """Seconds until the next message may leave; None: only once one is answered."""
+        answered = self._answered
+        while answered and answered[0] <= now - WINDOW_S:
+            answered.popleft()
+        wait = self._last_departure + self._min_gap - now
+        if self._in_flight + len(answered) >= self._cap:
+            if not answered:
+                return None
+            wait = max(wait, answered[0] + WINDOW_S - now)
         return wait
+
+    def departed(self, now: float) -> None:
+        self._last_departure = now
+        self._in_flight += 1
+
+    def answered(self, now: float) -> None:
+        self._in_flight -= 1
+        self._answered.append(now)
+        self._answer.set()
 
     def _bucket(self, chat_id: int | str) -> TokenBucket:
         bucket = self._chats.get(chat_id)
@@ -141,15 +162,26 @@ class RateLimiter:
         for key in [k for k, b in self._chats.items() if b.idle(now)]:
             del self._chats[key]
 
-    async def acquire(self, chat_id: int | str | None) -> None:
+    @contextlib.asynccontextmanager
+    async def slot(self, chat_id: int | str | None) -> AsyncIterator[None]:
+        """Wait for the limits, then hold one overall slot until the request is answered
+        (or fails: it may have reached Telegram all the same)."""
         if chat_id is not None:
-            wait = self._bucket(chat_id).reserve()
-            if wait > 0:
-                await asyncio.sleep(wait)
+            chat_wait = self._bucket(chat_id).reserve()
+            if chat_wait > 0:
+                await asyncio.sleep(chat_wait)
         async with self._departures:  # one waiter at a time: departures stay in order
-            while (wait := self._departure_wait(time.monotonic())) > 0:
-                await asyncio.sleep(wait)
-            self._departed.append(time.monotonic())
+            while (wait := self.departure_delay(time.monotonic())) is None or wait > 0:
+                if wait is None:
+                    self._answer.clear()
+                    await self._answer.wait()
+                else:
+                    await asyncio.sleep(wait)
+            self.departed(time.monotonic())
+        try:
+            yield
+        finally:
+            self.answered(time.monotonic())
 
 
 class RateLimitMiddleware(BaseRequestMiddleware):
@@ -166,5 +198,6 @@ class RateLimitMiddleware(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         if type(method).__name__.startswith("Send") and type(method).__name__ != "SendChatAction":
             chat_id: Any = getattr(method, "chat_id", None)
-            await self.limiter.acquire(chat_id)
+            async with self.limiter.slot(chat_id):
+                return await make_request(bot, method)
         return await make_request(bot, method)

@@ -273,7 +273,7 @@ class SqlMemberRepository:
         )
         if not rows:
             return None
-        row = rows[0]._mapping
+        row = rows[0]._asdict()
         identity = ChatIdentity(**{c.name: row[f"identity_{c.name}"] for c in _IDENTITIES.c})
         return _member(rows[0]), identity
 

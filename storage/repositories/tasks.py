@@ -30,7 +30,7 @@ from storage.models import (
     TaskTagRow,
     TaskTermRow,
 )
-from storage.repositories._sql import insert_ignore, table_of
+from storage.repositories._sql import insert_ignore, run, scalar, table_of
 
 _TASKS = table_of(TaskRow)
 # Prebuilt statements of the creation path (see storage/repositories/_sql.py).
@@ -117,7 +117,8 @@ class SqlTaskRepository:
 
     # -- writes -------------------------------------------------------------------------
     async def add(self, task: Task) -> Task:
-        task_id = await self._s.scalar(_INSERT_TASK, _values(task))
+        # Every column given (version too): no Python-side default left to compute.
+        task_id = await scalar(self._s, _INSERT_TASK, {**_values(task), "version": task.version})
         assert task_id is not None
         task.id = int(task_id)
         await self._write_children(task)
@@ -140,9 +141,7 @@ class SqlTaskRepository:
             for table in (TaskParticipantRow, TaskTagRow):
                 await self._s.execute(delete(table).where(table.task_id == task.id))
             await self._s.execute(
-                delete(TaskTermRow).where(
-                    TaskTermRow.task_id == task.id, TaskTermRow.source == "t"
-                )
+                delete(TaskTermRow).where(TaskTermRow.task_id == task.id, TaskTermRow.source == "t")
             )
             await self._write_children(task)
         self._remember(task)
@@ -157,14 +156,15 @@ class SqlTaskRepository:
             {"task_id": task_id, "member_id": m, "role": OBSERVER} for m in sorted(task.observers)
         ]
         if people:
-            await self._s.execute(_INSERT_PARTICIPANTS, people)
+            await run(self._s, _INSERT_PARTICIPANTS, people)
         if task.tags:
-            await self._s.execute(
-                _INSERT_TAGS, [{"task_id": task_id, "tag": t} for t in sorted(task.tags)]
+            await run(
+                self._s, _INSERT_TAGS, [{"task_id": task_id, "tag": t} for t in sorted(task.tags)]
             )
         terms = index_terms(task.title, task.description, " ".join(task.tags))
         if terms:
-            await self._s.execute(
+            await run(
+                self._s,
                 _INSERT_TERMS,
                 [{"task_id": task_id, "term": t[:64], "source": "t"} for t in sorted(terms)],
             )
@@ -173,7 +173,8 @@ class SqlTaskRepository:
     async def _write_events(self, task: Task) -> None:
         task_id = task.id
         if task.pending_events:
-            await self._s.execute(
+            await run(
+                self._s,
                 _INSERT_EVENTS,
                 [
                     {
