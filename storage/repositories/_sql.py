@@ -192,7 +192,8 @@ async def scalar(session: AsyncSession, stmt: Executable, params: Params | None 
 async def run(
     session: AsyncSession, stmt: Executable, params: Params | Sequence[Params] | None = None
 ) -> int:
-    """A write; a list of parameter sets runs as one executemany. Returns rows affected."""
+    """A write; a list of parameter sets runs as one executemany. Returns the rows
+    affected (-1 for an executemany on asyncpg, which does not count them)."""
     await _flushed(session)
     if params is not None and not isinstance(params, Mapping) and not params:
         return 0
@@ -206,7 +207,9 @@ async def run(
 @functools.cache
 def _insert_ignore(dialect: str, table: Table) -> Executable:
     if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
+        # asyncpg's executemany reports no row count: count the rows RETURNING gives.
+        key = next(iter(table.primary_key.columns))
+        return postgresql.insert(table).on_conflict_do_nothing().returning(key)
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
@@ -215,6 +218,9 @@ async def insert_ignore(session: AsyncSession, table: Table, rows: Sequence[dict
     if not rows:
         return 0
     dialect = session.bind.dialect.name if session.bind else "sqlite"
+    statement = _insert_ignore(dialect, table)
+    if dialect == "postgresql":
+        return len((await session.execute(statement, list(rows))).all())
     # One row is a plain execute; a list of one would take the slower executemany path.
     params: Any = rows[0] if len(rows) == 1 else list(rows)
-    return await run(session, _insert_ignore(dialect, table), params)
+    return await run(session, statement, params)
