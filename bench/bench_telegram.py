@@ -42,7 +42,7 @@ import pstats
 import random
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ from sqlalchemy import func, select
 
 from bots.telegram import TelegramAdapter
 from bots.telegram.middlewares import RateLimiter
+from brygada.server import settle_heap
 from domain.company import Project, Role
 from domain.services import members
 from storage.models import TaskRow
@@ -72,8 +73,9 @@ NAMES = ["Boss", "Anna", "Ivan", "Olga", "Piotr", "Marta", "Kasia", "Dmitry", "T
 class NoLimit(RateLimiter):
     """The adapter's limiter switched off (see the module docstring)."""
 
-    async def acquire(self, chat_id: int | str | None) -> None:
-        return None
+    @contextlib.asynccontextmanager
+    async def slot(self, chat_id: int | str | None) -> AsyncIterator[None]:
+        yield
 
 
 class CountingFake(FakeTelegramAPI):
@@ -372,6 +374,7 @@ async def run(args: Any) -> dict[str, Any]:
     try:
         company_id, usernames = await make_members(app, str(bot_no), users)
         texts = capture_texts(sorted(usernames.values()), n + warmup)
+        settle_heap()  # as `brygada run` does once it is up
         async with CountingFake() as api:
             api.disable_limits()
             echo = await echo_phase(api, echo_token, texts[warmup : warmup + n], users, warmup,

@@ -8,7 +8,6 @@ token proves only that *we* issued it: permissions are re-checked at press time.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 
 from domain.errors import DomainError
@@ -31,8 +30,9 @@ class TokenSigner:
         self._key = secret.encode()
 
     def _signature(self, payload: str) -> str:
-        digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode()[:_SIG_CHARS]
+        # 9 bytes are 12 base64 characters: the same first 11 as encoding the whole digest.
+        digest = hmac.digest(self._key, payload.encode(), "sha256")
+        return base64.urlsafe_b64encode(digest[:9]).decode()[:_SIG_CHARS]
 
     def sign(self, action: str, *args: object) -> str:
         parts = [action, *(str(a) for a in args)]

@@ -59,7 +59,16 @@ class _Direct:
     row: Callable[[Iterable[Any]], Any] | None  # a namedtuple's ``_make``
     results: tuple[_Processor, ...]
 
+    def values(self, params: Params) -> list[Any]:
+        """The positional values, for a statement without ``IN`` lists."""
+        return [
+            constant if key is None else process(params[key]) if process else params[key]
+            for key, process, constant in self.binds
+        ]
+
     def statement(self, params: Params) -> tuple[str, list[Any]]:
+        if not self.expanding:
+            return self.sql, self.values(params)
         sql, out = self.sql, list[Any]()
         for key, process, constant in self.binds:
             if key is None:
@@ -146,7 +155,9 @@ async def _driver(session: AsyncSession) -> sqlite3.Connection:
 async def _flushed(session: AsyncSession) -> None:
     # Core statements do not autoflush: whatever the session still holds goes first,
     # so a read sees this unit of work's writes and a write keeps their order.
-    if session.new or session.dirty or session.deleted:
+    # (``_is_clean`` is the test ``flush()`` itself starts with; the public ``new`` /
+    # ``dirty`` / ``deleted`` build three collections for it on every statement.)
+    if not session.sync_session._is_clean():
         await session.flush()
 
 
@@ -163,6 +174,8 @@ async def _execute(
         if isinstance(params, Mapping):
             sql, values = direct.statement(params)
             return driver.execute(sql, values)
+        if not direct.expanding:
+            return driver.executemany(direct.sql, [direct.values(p) for p in params])
         statements = [direct.statement(p) for p in params]
         return driver.executemany(statements[0][0], [values for _, values in statements])
     except sqlite3.Error as error:

@@ -71,6 +71,11 @@ _PROJECTS_OF_COMPANY = (
 _PROJECT_MEMBERS_OF = select(_PROJECT_MEMBERS.c.project_id, _PROJECT_MEMBERS.c.member_id).where(
     _PROJECT_MEMBERS.c.project_id.in_(bindparam("projects", expanding=True))
 )
+_PROJECT_MEMBERS_OF_COMPANY = (
+    select(_PROJECT_MEMBERS.c.project_id, _PROJECT_MEMBERS.c.member_id)
+    .join(_PROJECTS, _PROJECTS.c.id == _PROJECT_MEMBERS.c.project_id)
+    .where(_PROJECTS.c.company_id == bindparam("company"))
+)
 
 
 def _company(row: CompanyRow | Row[Any]) -> Company:
@@ -378,11 +383,17 @@ class SqlProjectRepository:
         self._read: dict[int, Project] = {}
         self._of_member: dict[int, frozenset[int]] = {}
 
-    async def _projects(self, rows: Sequence[ProjectRow | Row[Any]]) -> list[Project]:
-        """Projects with their members, in two queries whatever their number."""
+    async def _projects(
+        self, rows: Sequence[ProjectRow | Row[Any]], *, company_id: int | None = None
+    ) -> list[Project]:
+        """Projects with their members, in two queries whatever their number (for all
+        of ``company_id``'s projects, the second one needs no list of ids)."""
         members: dict[int, set[int]] = {r.id: set() for r in rows}
         if members:
-            pairs = await fetch(self._s, _PROJECT_MEMBERS_OF, {"projects": list(members)})
+            if company_id is not None:
+                pairs = await fetch(self._s, _PROJECT_MEMBERS_OF_COMPANY, {"company": company_id})
+            else:
+                pairs = await fetch(self._s, _PROJECT_MEMBERS_OF, {"projects": list(members)})
             for pair in pairs:
                 members[pair.project_id].add(pair.member_id)
         projects = [
@@ -421,7 +432,7 @@ class SqlProjectRepository:
 
     async def list(self, company_id: int) -> Sequence[Project]:
         rows = await fetch(self._s, _PROJECTS_OF_COMPANY, {"company": company_id})
-        return await self._projects(rows)
+        return await self._projects(rows, company_id=company_id)
 
     async def ids_for_member(self, member_id: int) -> frozenset[int]:
         if member_id not in self._of_member:
