@@ -70,6 +70,7 @@ class App:
         )
 
     async def close(self) -> None:
+        await self.uow.close()
         await self.engine.dispose()
 
 

@@ -380,7 +380,8 @@ class SqlProjectRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
-        self._read: dict[int, Project] = {}
+        # What was read, as the fields of a Project: each caller gets a Project of its own.
+        self._read: dict[int, tuple[int, int, str, frozenset[int]]] = {}
         self._of_member: dict[int, frozenset[int]] = {}
 
     async def _projects(
@@ -396,14 +397,9 @@ class SqlProjectRepository:
                 pairs = await fetch(self._s, _PROJECT_MEMBERS_OF, {"projects": list(members)})
             for pair in pairs:
                 members[pair.project_id].add(pair.member_id)
-        projects = [
-            Project(
-                id=r.id, company_id=r.company_id, name=r.name, member_ids=frozenset(members[r.id])
-            )
-            for r in rows
-        ]
-        self._read.update((p.id, copy.copy(p)) for p in projects if p.id is not None)
-        return projects
+        fields = [(r.id, r.company_id, r.name, frozenset(members[r.id])) for r in rows]
+        self._read.update((f[0], f) for f in fields)
+        return [Project(*f) for f in fields]
 
     async def add(self, project: Project) -> Project:
         row = ProjectRow(
@@ -418,7 +414,7 @@ class SqlProjectRepository:
 
     async def get(self, project_id: int) -> Project | None:
         if project_id in self._read:
-            return copy.copy(self._read[project_id])
+            return Project(*self._read[project_id])
         rows = await fetch(self._s, _PROJECT_BY_ID, {"id": project_id})
         return (await self._projects(rows))[0] if rows else None
 

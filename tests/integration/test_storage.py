@@ -112,3 +112,17 @@ async def test_secret_is_generated_once_and_shared(settings_without_secret: obje
     assert second.signer.verify(token) == ("ts", ["1"])
     await first.close()
     await second.close()
+
+
+async def test_a_failed_unit_of_work_leaves_the_next_one_whole(app: App) -> None:
+    """On SQLite units of work take turns on one shared connection: what one leaves
+    uncommitted must not leak into the next, and the next commits for real."""
+    with pytest.raises(RuntimeError):
+        async with app.uow() as uow:
+            assert not await uow.inbound.seen("telegram", "k1")
+            raise RuntimeError("a bug in a handler")
+    async with app.uow() as uow:
+        assert not await uow.inbound.seen("telegram", "k1")  # rolled back, so new again
+        await uow.commit()
+    async with app.uow() as uow:
+        assert await uow.inbound.seen("telegram", "k1")  # committed
