@@ -26,7 +26,7 @@ from domain.crm import (
 )
 from domain.notifications import Notification
 from domain.reminders import DueTask, Preferences, TaskTemplate
-from domain.tasks import Comment, Task, TaskEvent
+from domain.tasks import Comment, HistorySummary, Task, TaskEvent
 from domain.timetracking import (
     DailyPlan,
     DailyReport,
@@ -177,6 +177,10 @@ class TaskRepository(Protocol):
         ...
 
     async def history(self, task_id: int) -> Sequence[TaskEvent]: ...
+    async def history_summary(self, task_id: int) -> HistorySummary:
+        """What a card shows of the history, counted by the database."""
+        ...
+
     async def add_comment(self, comment: Comment) -> Comment: ...
     async def comments(self, task_id: int, limit: int = 5) -> Sequence[Comment]: ...
     async def subtask_progress(self, task_id: int) -> tuple[int, int]: ...

@@ -485,7 +485,6 @@ async def task_card(uow: UnitOfWork, actor: Member, task_id: int) -> TaskCard:
     task = await load_for(uow, actor, task_id, Action.VIEW)
     assert task.id is not None
     ctx = await _context(uow, actor, task)
-    history = await uow.tasks.history(task.id)
     done, total = await uow.tasks.subtask_progress(task.id)
     ids = task.participants()
     names: dict[int, str] = {}
@@ -496,7 +495,7 @@ async def task_card(uow: UnitOfWork, actor: Member, task_id: int) -> TaskCard:
     project = await uow.projects.get(task.project_id) if task.project_id else None
     return TaskCard(
         task=task,
-        history=HistorySummary.of(list(history)),
+        history=await uow.tasks.history_summary(task.id),
         subtasks=SubtaskProgress(done, total),
         comments=await uow.tasks.comments(task.id),
         names=names,

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Executable, Row, Table, exc
+from sqlalchemy import Executable, Table, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,7 +90,7 @@ class _Direct:
         return [make([p(v) if p else v for p, v in zip(processors, r, strict=True)]) for r in raw]
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1024)  # prebuilt statements: a bounded few
 def _direct(dialect: Dialect, stmt: Executable, keys: tuple[str, ...]) -> _Direct | None:
     """``stmt`` compiled for direct execution with parameters named ``keys``, or None
     when it needs SQLAlchemy (defaults computed in Python, escaped or missing parameter
@@ -185,14 +185,14 @@ async def _execute(
 # -- the helpers ---------------------------------------------------------------------------
 async def fetch(
     session: AsyncSession, stmt: Executable, params: Params | None = None
-) -> Sequence[Row[Any]]:
+) -> Sequence[Any]:
     """Rows of a Core statement (read by attribute, by index or with ``_asdict()``)."""
     await _flushed(session)
     direct = _direct_for(session, stmt, params)
     if direct is None or direct.row is None:
         return (await session.execute(stmt, params)).all()
     return cast(
-        Sequence[Row[Any]], direct.rows((await _execute(session, direct, params or {})).fetchall())
+        Sequence[Any], direct.rows((await _execute(session, direct, params or {})).fetchall())
     )
 
 

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -15,6 +15,7 @@ from domain.ports import ListView, Page, SearchQuery, TaskQuery
 from domain.search import index_terms
 from domain.tasks import (
     Comment,
+    HistorySummary,
     Priority,
     Rating,
     Task,
@@ -30,7 +31,7 @@ from storage.models import (
     TaskTagRow,
     TaskTermRow,
 )
-from storage.repositories._sql import insert_ignore, run, scalar, table_of
+from storage.repositories._sql import fetch, insert_ignore, run, scalar, table_of
 
 _TASKS = table_of(TaskRow)
 # Prebuilt statements of the creation path (see storage/repositories/_sql.py).
@@ -39,6 +40,31 @@ _INSERT_PARTICIPANTS = insert(table_of(TaskParticipantRow))
 _INSERT_TAGS = insert(table_of(TaskTagRow))
 _INSERT_TERMS = insert(table_of(TaskTermRow))
 _INSERT_EVENTS = insert(table_of(TaskEventRow))
+# ... and of a button press: the task, its people and tags, what its card shows.
+_PEOPLE = table_of(TaskParticipantRow)
+_TAGS = table_of(TaskTagRow)
+_EVENTS = table_of(TaskEventRow)
+_COMMENTS = table_of(TaskCommentRow)
+_TASK_BY_ID = select(_TASKS).where(_TASKS.c.id == bindparam("id"))
+_PEOPLE_OF = select(_PEOPLE.c.task_id, _PEOPLE.c.member_id, _PEOPLE.c.role).where(
+    _PEOPLE.c.task_id.in_(bindparam("ids", expanding=True))
+)
+_TAGS_OF = select(_TAGS.c.task_id, _TAGS.c.tag).where(
+    _TAGS.c.task_id.in_(bindparam("ids", expanding=True))
+)
+_HISTORY_SUMMARY = select(
+    func.count().filter(and_(_EVENTS.c.field == "deadline", _EVENTS.c.old.is_not(None))),
+    func.count().filter(_EVENTS.c.field == "responsible"),
+).where(_EVENTS.c.task_id == bindparam("task"))
+_LAST_COMMENTS = (
+    select(_COMMENTS)
+    .where(_COMMENTS.c.task_id == bindparam("task"))
+    .order_by(_COMMENTS.c.id.desc())
+    .limit(bindparam("limit"))
+)
+_SUBTASK_PROGRESS = select(
+    func.count().filter(_TASKS.c.status == TaskStatus.COMPLETED.value), func.count()
+).where(_TASKS.c.parent_id == bindparam("task"))
 
 CO_EXECUTOR, OBSERVER = "co_executor", "observer"
 SEARCH_COUNT_CAP = 200
@@ -48,6 +74,24 @@ _PLAIN_FIELDS = (
     "parent_id", "result", "rating_reason", "created_at", "completed_at", "previous_part_id",
     "part_number", "source_ref",
 )  # fmt: skip
+
+
+_UPDATED_FIELDS = (
+    *_PLAIN_FIELDS, "priority", "kind", "status", "is_open", "rating", "crm_links",
+    "attachments", "updated_at", "version",
+)  # fmt: skip
+# Parameters are prefixed: a bind named like a column is SQLAlchemy's own in an UPDATE.
+_UPDATE_TASK = (
+    update(_TASKS)
+    .where(_TASKS.c.id == bindparam("w_id"), _TASKS.c.version == bindparam("w_version"))
+    .values({name: bindparam(f"v_{name}") for name in _UPDATED_FIELDS})
+)
+_DELETE_PEOPLE = delete(_PEOPLE).where(_PEOPLE.c.task_id == bindparam("task"))
+_DELETE_TAGS = delete(_TAGS).where(_TAGS.c.task_id == bindparam("task"))
+_TERMS = table_of(TaskTermRow)
+_DELETE_TITLE_TERMS = delete(_TERMS).where(
+    _TERMS.c.task_id == bindparam("task"), _TERMS.c.source == "t"
+)
 
 
 def _values(task: Task) -> dict[str, Any]:
@@ -65,7 +109,7 @@ def _values(task: Task) -> dict[str, Any]:
     return values
 
 
-def _task(row: TaskRow, people: Sequence[tuple[int, str]], tags: Sequence[str]) -> Task:
+def _task(row: TaskRow | Row[Any], people: Sequence[tuple[int, str]], tags: Sequence[str]) -> Task:
     task = Task(
         id=row.id,
         priority=Priority(row.priority),
@@ -126,12 +170,9 @@ class SqlTaskRepository:
 
     async def save(self, task: Task) -> None:
         assert task.id is not None
-        result = await self._s.execute(
-            update(TaskRow)
-            .where(TaskRow.id == task.id, TaskRow.version == task.version)
-            .values(**_values(task), version=task.version + 1)
-        )
-        if getattr(result, "rowcount", 1) != 1:
+        values = {f"v_{name}": value for name, value in _values(task).items()}
+        values.update(v_version=task.version + 1, w_id=task.id, w_version=task.version)
+        if await run(self._s, _UPDATE_TASK, values) != 1:
             raise Conflict(task_id=task.id)
         task.version += 1
         before = self._stored.get(task.id)
@@ -223,28 +264,26 @@ class SqlTaskRepository:
     async def get(self, task_id: int) -> Task | None:
         if task_id in self._stored:
             return _copy(self._stored[task_id])
-        row = await self._s.get(TaskRow, task_id, populate_existing=True)
-        if row is None:
+        rows = await fetch(self._s, _TASK_BY_ID, {"id": task_id})
+        if not rows:
             return None
-        return self._remember((await self._hydrate([row]))[0])
+        return self._remember((await self._hydrate(rows))[0])
 
-    async def _hydrate(self, rows: Sequence[TaskRow]) -> list[Task]:
+    async def _hydrate(self, rows: Sequence[TaskRow | Row[Any]]) -> list[Task]:
         ids = [r.id for r in rows]
         if not ids:
             return []
         people: dict[int, list[tuple[int, str]]] = {i: [] for i in ids}
         tags: dict[int, list[str]] = {i: [] for i in ids}
-        for task_id, member_id, role in await self._s.execute(
-            select(
-                TaskParticipantRow.task_id, TaskParticipantRow.member_id, TaskParticipantRow.role
-            ).where(TaskParticipantRow.task_id.in_(ids))
-        ):
+        for task_id, member_id, role in await fetch(self._s, _PEOPLE_OF, {"ids": ids}):
             people[task_id].append((member_id, role))
-        for task_id, tag in await self._s.execute(
-            select(TaskTagRow.task_id, TaskTagRow.tag).where(TaskTagRow.task_id.in_(ids))
-        ):
+        for task_id, tag in await fetch(self._s, _TAGS_OF, {"ids": ids}):
             tags[task_id].append(tag)
         return [_task(r, people[r.id], tags[r.id]) for r in rows]
+
+    async def history_summary(self, task_id: int) -> HistorySummary:
+        (row,) = await fetch(self._s, _HISTORY_SUMMARY, {"task": task_id})
+        return HistorySummary(deadline_moves=int(row[0] or 0), delegations=int(row[1] or 0))
 
     async def history(self, task_id: int) -> Sequence[TaskEvent]:
         rows = await self._s.scalars(
@@ -253,19 +292,11 @@ class SqlTaskRepository:
         return [TaskEvent(r.actor_id, r.at, r.field, r.old, r.new) for r in rows]
 
     async def comments(self, task_id: int, limit: int = 5) -> Sequence[Comment]:
-        rows = await self._s.scalars(
-            select(TaskCommentRow)
-            .where(TaskCommentRow.task_id == task_id)
-            .order_by(TaskCommentRow.id.desc())
-            .limit(limit)
-        )
-        return [Comment(r.id, r.task_id, r.author_id, r.at, r.text) for r in reversed(list(rows))]
+        rows = await fetch(self._s, _LAST_COMMENTS, {"task": task_id, "limit": limit})
+        return [Comment(r.id, r.task_id, r.author_id, r.at, r.text) for r in reversed(rows)]
 
     async def subtask_progress(self, task_id: int) -> tuple[int, int]:
-        done = func.count().filter(TaskRow.status == TaskStatus.COMPLETED.value)
-        row = (
-            await self._s.execute(select(done, func.count()).where(TaskRow.parent_id == task_id))
-        ).one()
+        (row,) = await fetch(self._s, _SUBTASK_PROGRESS, {"task": task_id})
         return int(row[0] or 0), int(row[1] or 0)
 
     async def children(self, task_id: int) -> Sequence[Task]:

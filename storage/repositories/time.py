@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, delete, func, select, update
+from sqlalchemy import String, and_, bindparam, case, cast, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,7 +39,37 @@ from storage.models_time import (
     TimerRow,
     WorkDayEventRow,
 )
+from storage.repositories._sql import fetch, run, table_of
 from storage.repositories.tasks import SqlTaskRepository
+
+# Prebuilt statements of the timer buttons (see storage/repositories/_sql.py).
+_TIMERS = table_of(TimerRow)
+_ENTRIES = table_of(TimeEntryRow)
+_DAY_EVENTS = table_of(WorkDayEventRow)
+_TIMER_OF = select(_TIMERS).where(_TIMERS.c.member_id == bindparam("member"))
+_TIMER_OF_LOCKED = _TIMER_OF.with_for_update()  # PostgreSQL: two presses, one after the other
+_INSERT_TIMER = insert(_TIMERS)
+_VERSIONED = and_(
+    _TIMERS.c.member_id == bindparam("w_member"), _TIMERS.c.version == bindparam("w_version")
+)
+_UPDATE_TIMER = (
+    update(_TIMERS)
+    .where(_VERSIONED)
+    .values(
+        task_id=bindparam("v_task"),
+        started_at=bindparam("v_started"),
+        version=bindparam("v_version"),
+    )
+)
+_DELETE_TIMER = delete(_TIMERS).where(_VERSIONED)
+_SPENT_ON_TASK = select(func.coalesce(func.sum(_ENTRIES.c.seconds), 0)).where(
+    _ENTRIES.c.task_id == bindparam("task"), _ENTRIES.c.deleted.is_(False)
+)
+_DAY_EVENTS_OF = (
+    select(_DAY_EVENTS)
+    .where(_DAY_EVENTS.c.member_id == bindparam("member"), _DAY_EVENTS.c.day == bindparam("day"))
+    .order_by(_DAY_EVENTS.c.at, _DAY_EVENTS.c.id)
+)
 
 
 def _entry(row: TimeEntryRow) -> TimeEntry:
@@ -69,14 +99,11 @@ class SqlTimeRepository:
 
     # -- timers ----------------------------------------------------------------------
     async def timer(self, member_id: int) -> Timer | None:
-        stmt = select(TimerRow).where(TimerRow.member_id == member_id)
-        if self._pg:
-            stmt = stmt.with_for_update()
-        row = (
-            await self._s.execute(stmt.execution_options(populate_existing=True))
-        ).scalar_one_or_none()
-        if row is None:
+        statement = _TIMER_OF_LOCKED if self._pg else _TIMER_OF
+        rows = await fetch(self._s, statement, {"member": member_id})
+        if not rows:
             return None
+        row = rows[0]
         return Timer(row.member_id, row.company_id, row.task_id, row.started_at, row.version)
 
     async def reported(self, member_ids: Sequence[int], day: date) -> frozenset[int]:
@@ -100,41 +127,40 @@ class SqlTimeRepository:
         return [Timer(r.member_id, r.company_id, r.task_id, r.started_at, r.version) for r in rows]
 
     async def save_timer(self, timer: Timer) -> None:
-        if timer.version == 0:
-            exists = await self._s.get(TimerRow, timer.member_id)
-            if exists is None:
-                try:
-                    async with self._s.begin_nested():
-                        self._s.add(
-                            TimerRow(
-                                member_id=timer.member_id,
-                                company_id=timer.company_id,
-                                task_id=timer.task_id,
-                                started_at=timer.started_at,
-                                version=1,
-                            )
-                        )
-                except IntegrityError as exc:
-                    raise Conflict(task_id=timer.task_id) from exc
-                timer.version = 1
-                return
-        result = await self._s.execute(
-            update(TimerRow)
-            .where(TimerRow.member_id == timer.member_id, TimerRow.version == timer.version)
-            .values(task_id=timer.task_id, started_at=timer.started_at, version=timer.version + 1)
-            .execution_options(synchronize_session=False)
+        # A first timer is inserted; if one exists meanwhile, the versioned update refuses.
+        if timer.version == 0 and not await fetch(self._s, _TIMER_OF, {"member": timer.member_id}):
+            row = {
+                "member_id": timer.member_id,
+                "company_id": timer.company_id,
+                "task_id": timer.task_id,
+                "started_at": timer.started_at,
+                "version": 1,
+            }
+            try:
+                async with self._s.begin_nested():
+                    await run(self._s, _INSERT_TIMER, row)
+            except IntegrityError as exc:
+                raise Conflict(task_id=timer.task_id) from exc
+            timer.version = 1
+            return
+        changed = await run(
+            self._s,
+            _UPDATE_TIMER,
+            {
+                "v_task": timer.task_id,
+                "v_started": timer.started_at,
+                "v_version": timer.version + 1,
+                "w_member": timer.member_id,
+                "w_version": timer.version,
+            },
         )
-        if not getattr(result, "rowcount", 0):
+        if not changed:
             raise Conflict(task_id=timer.task_id)
         timer.version += 1
 
     async def delete_timer(self, timer: Timer) -> None:
-        result = await self._s.execute(
-            delete(TimerRow)
-            .where(TimerRow.member_id == timer.member_id, TimerRow.version == timer.version)
-            .execution_options(synchronize_session=False)
-        )
-        if not getattr(result, "rowcount", 0):
+        params = {"w_member": timer.member_id, "w_version": timer.version}
+        if not await run(self._s, _DELETE_TIMER, params):
             raise Conflict(task_id=timer.task_id)
 
     # -- entries ---------------------------------------------------------------------
@@ -218,12 +244,8 @@ class SqlTimeRepository:
         return [_entry(r) for r in rows]
 
     async def spent_seconds(self, task_id: int) -> int:
-        total = await self._s.scalar(
-            select(func.coalesce(func.sum(TimeEntryRow.seconds), 0)).where(
-                TimeEntryRow.task_id == task_id, TimeEntryRow.deleted.is_(False)
-            )
-        )
-        return int(total or 0)
+        (row,) = await fetch(self._s, _SPENT_ON_TASK, {"task": task_id})
+        return int(row[0] or 0)
 
     async def spent_by_task(self, member_id: int, day: date) -> dict[int, int]:
         rows = await self._s.execute(
@@ -256,11 +278,7 @@ class SqlTimeRepository:
 
     # -- the working day -------------------------------------------------------------
     async def day_events(self, member_id: int, day: date) -> list[DayEvent]:
-        rows = await self._s.scalars(
-            select(WorkDayEventRow)
-            .where(WorkDayEventRow.member_id == member_id, WorkDayEventRow.day == day)
-            .order_by(WorkDayEventRow.at, WorkDayEventRow.id)
-        )
+        rows = await fetch(self._s, _DAY_EVENTS_OF, {"member": member_id, "day": day})
         return [
             DayEvent(r.member_id, r.company_id, r.day, r.at, DayEventKind(r.kind)) for r in rows
         ]
