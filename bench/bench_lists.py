@@ -259,8 +259,8 @@ async def query_plans(app: App, member: Member) -> dict[str, list[str]]:
             for i, (statement, params) in enumerate(captured):
                 name = f"{label} [{'count' if 'count(' in statement else 'page'}#{i}]"
                 if conn.dialect.name == "sqlite":
-                    cur = await driver.execute(f"EXPLAIN QUERY PLAN {statement}", params)
-                    plans[name] = [row[3] for row in await cur.fetchall()]
+                    cur = driver.execute(f"EXPLAIN QUERY PLAN {statement}", params)
+                    plans[name] = [row[3] for row in cur.fetchall()]
                 else:
                     rows = await driver.fetch(f"EXPLAIN {statement}", *params)
                     plans[name] = [r[0] for r in rows]
