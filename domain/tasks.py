@@ -336,7 +336,8 @@ def _text(value: object) -> str | None:
 
 @dataclass(frozen=True)
 class HistorySummary:
-    """What the regulations want counted: deadline moves and delegations."""
+    """What the regulations want counted: deadline moves and delegations. (Storage counts
+    the same in SQL for task cards: ``TaskRepository.history_summary``.)"""
 
     deadline_moves: int
     delegations: int

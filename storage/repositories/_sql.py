@@ -90,7 +90,9 @@ class _Direct:
         return [make([p(v) if p else v for p, v in zip(processors, r, strict=True)]) for r in raw]
 
 
-@functools.lru_cache(maxsize=1024)  # prebuilt statements: a bounded few
+# Keyed by the statement object: meant for the module-level prebuilt statements; bounded
+# so that a statement built per call could not grow it without end.
+@functools.lru_cache(maxsize=1024)
 def _direct(dialect: Dialect, stmt: Executable, keys: tuple[str, ...]) -> _Direct | None:
     """``stmt`` compiled for direct execution with parameters named ``keys``, or None
     when it needs SQLAlchemy (defaults computed in Python, escaped or missing parameter

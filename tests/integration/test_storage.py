@@ -9,8 +9,8 @@ import pytest
 from brygada.bootstrap import App
 from domain.errors import Conflict
 from domain.notifications import Notification
-from domain.services.tasks import CreateTask, create_task
-from domain.tasks import Priority, TaskKind
+from domain.services.tasks import CreateTask, create_task, delegate_task, move_deadline
+from domain.tasks import HistorySummary, Priority, TaskKind
 from tests.factories import make_team
 
 
@@ -126,3 +126,27 @@ async def test_a_failed_unit_of_work_leaves_the_next_one_whole(app: App) -> None
         await uow.commit()
     async with app.uow() as uow:
         assert await uow.inbound.seen("telegram", "k1")  # committed
+
+
+async def test_the_cards_history_counts_are_the_domains(app: App) -> None:
+    """The database counts deadline moves and delegations for the card; the rule is
+    ``HistorySummary.of`` (the deadline set at creation is not a move)."""
+    team = await make_team(app)
+    boss, anna, ivan = team["boss"], team["anna"], team["ivan"]
+    now = app.clock.now()
+    async with app.uow() as uow:
+        task = await create_task(
+            uow,
+            boss,
+            CreateTask(title="Report", responsible_id=anna.id, deadline=now + timedelta(days=1)),
+            now,
+        )
+        task_id = task.id or 0
+        for days in (2, 3):
+            await move_deadline(uow, boss, task_id, now + timedelta(days=days), now)
+        await delegate_task(uow, boss, task_id, ivan.id or 0, now)
+        await uow.commit()
+    async with app.uow() as uow:
+        counted = await uow.tasks.history_summary(task_id)
+        assert counted == HistorySummary.of(list(await uow.tasks.history(task_id)))
+    assert (counted.deadline_moves, counted.delegations) == (2, 1)
