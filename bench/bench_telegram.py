@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import cProfile
+import html
 import io
 import json
 import logging
@@ -52,7 +53,7 @@ from _setup import ROOT, FakeClock, database, machine, make_app, parser, redact
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from bench_create import capture_texts
 from pydantic import SecretStr
 from sqlalchemy import func, select
@@ -157,13 +158,36 @@ async def _timed_burst(
 # -- (c) the echo bot ------------------------------------------------------------------
 
 
+def _confirmation_like_keyboard(n: int) -> InlineKeyboardMarkup:
+    """The shape of Brygada's confirmation card: nine buttons in four rows, ~30-byte data."""
+    labels = ["Today", "Tomorrow", "Week", "Deadline", "Delegate", "Priority", "Project",
+              "Tags", "Planned"]  # fmt: skip
+    buttons = [
+        InlineKeyboardButton(text=label, callback_data=f"op:{n}:{i}:AbCdEfGhIjK")
+        for i, label in enumerate(labels)
+    ]
+    rows = [buttons[0:3], buttons[3:6], buttons[6:9]]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
 async def echo_phase(api: CountingFake, token: str, texts: list[str], users: list[int],
-                     warmup: int, timeout: float) -> dict[str, Any]:  # fmt: skip
+                     warmup: int, timeout: float, *,
+                     keyboard: bool = False) -> dict[str, Any]:  # fmt: skip
+    """The bare echo bot; with ``keyboard`` it answers in the confirmation card's shape
+    (HTML-escaped text in bold, nine inline buttons): aiogram's cost of such a reply."""
     router = Router(name="echo")
 
     @router.message()
     async def echo(message: Message) -> None:
-        await message.answer(message.text or "")
+        if keyboard:
+            text = f"<b>{html.escape(message.text or '')}</b>"
+            await message.answer(
+                text,
+                parse_mode="HTML",
+                reply_markup=_confirmation_like_keyboard(message.message_id),
+            )
+        else:
+            await message.answer(message.text or "")
 
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
@@ -379,6 +403,8 @@ async def run(args: Any) -> dict[str, Any]:
             api.disable_limits()
             echo = await echo_phase(api, echo_token, texts[warmup : warmup + n], users, warmup,
                                     timeout)  # fmt: skip
+            echo_kb = await echo_phase(api, "654322:ECHOKB", texts[warmup : warmup + n], users,
+                                       warmup, timeout, keyboard=True)  # fmt: skip
             brygada = await brygada_phases(
                 app, api, brygada_token, texts, users, usernames, company_id, n, cards, warmup,
                 timeout,
@@ -399,6 +425,7 @@ async def run(args: Any) -> dict[str, Any]:
         "n": n,
         "members": len(users),
         "echo": echo,
+        "echo_keyboard": echo_kb,
         **brygada,
         "ratio_create": round(ratio_create, 3),
         "ratio_buttons": round(ratio_buttons, 3),
@@ -412,9 +439,15 @@ async def run(args: Any) -> dict[str, Any]:
     )
     print(
         "  limiter    : the adapter's RateLimiter replaced by a no-op one (its 1/s per chat "
-        "and 28-per-second overall caps would be measured otherwise); the fake enforces no limits"
+        "and 29-per-second overall caps would be measured otherwise); the fake enforces no limits"
     )
     print(f"  (c) echo   : {n} messages in {echo['seconds']} s -> {echo['per_s']} updates/s")
+    print(
+        f"  (d) echo answering like a confirmation card (HTML, 9 buttons): {n} messages in "
+        f"{echo_kb['seconds']} s -> {echo_kb['per_s']} updates/s "
+        f"({echo_kb['per_s'] / echo['per_s']:.2f} x echo); Brygada's create is "
+        f"{create['per_s'] / echo_kb['per_s']:.2f} x this one"
+    )
     print(
         f"  (a) create : {n} messages -> tasks in {create['seconds']} s -> "
         f"{create['per_s']} updates/s  ({ratio_create:.2f} x echo)"
