@@ -200,7 +200,7 @@ async def run(args: Any) -> dict[str, Any]:
     try:
         started = time.perf_counter()
         ids = await load(app, members, tasks)
-        await refresh_statistics(app.engine)  # the hourly job would have run by now
+        await refresh_statistics(app.uow)  # the hourly job would have run by now
         load_s = time.perf_counter() - started
         sweep = await sweeps(app, clock, rounds)
         delivery = await deliver(app, ids, prompts)

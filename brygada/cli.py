@@ -197,7 +197,7 @@ async def _shell(app: App, persona: str) -> int:
         app.dispatcher({"console": chat.notifier()}),
         sweep_seconds=app.settings.sweep_interval_seconds,
         outbox_seconds=0.3,
-        engine=app.engine,
+        units_of_work=app.uow,
     )
     print(f"Brygada console — you are {member.name} (@{member.handle}).")
     print("Write a task as a message; /help for commands; numbers press buttons;")

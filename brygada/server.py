@@ -95,7 +95,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
         app.dispatcher(),
         sweep_seconds=settings.sweep_interval_seconds,
         outbox_seconds=settings.outbox_interval_seconds,
-        engine=app.engine,
+        units_of_work=app.uow,
     )
     settle_heap()
     try:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.ports import Clock
 from domain.services.reminders import SweepConfig, SweepReport, sweep
@@ -99,16 +98,16 @@ def start_scheduler(
     *,
     sweep_seconds: float,
     outbox_seconds: float,
-    engine: AsyncEngine | None = None,
+    units_of_work: UnitOfWorkFactory | None = None,
 ) -> Background:
     """Start the sweep (never overlapping itself), the planner-statistics refresh and
     the outbox on the running loop."""
     scheduler = AsyncIOScheduler()
-    if engine is not None:
+    if units_of_work is not None:
         scheduler.add_job(
             refresh_statistics,
             IntervalTrigger(hours=1),
-            args=[engine],
+            args=[units_of_work],
             id="statistics",
             next_run_time=datetime.now().astimezone(),
             max_instances=1,

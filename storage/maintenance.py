@@ -8,13 +8,21 @@ run hourly. PostgreSQL's autovacuum does the same job by itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.uow import SqlUnitOfWork
 
 
-async def refresh_statistics(engine: AsyncEngine) -> None:
-    if engine.dialect.name != "sqlite":
-        return
-    async with engine.begin() as connection:
-        await connection.execute(text("PRAGMA analysis_limit=1000"))
-        await connection.execute(text("ANALYZE"))
+async def refresh_statistics(units_of_work: Callable[[], SqlUnitOfWork]) -> None:
+    """ANALYZE as a unit of work: on SQLite it takes its turn like every other one, where
+    a connection of its own would wait inside SQLite, blocking the event loop, for a
+    write lock that a unit of work paused at an ``await`` holds."""
+    async with units_of_work() as uow:
+        bind = uow.session.bind
+        if bind is None or bind.dialect.name != "sqlite":
+            return
+        await uow.session.execute(text("PRAGMA analysis_limit=1000"))
+        await uow.session.execute(text("ANALYZE"))
+        await uow.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from domain.errors import Conflict
 from domain.notifications import Notification
 from domain.services.tasks import CreateTask, create_task, delegate_task, move_deadline
 from domain.tasks import HistorySummary, Priority, TaskKind
+from storage.maintenance import refresh_statistics
 from tests.factories import make_team
 
 
@@ -150,3 +152,16 @@ async def test_the_cards_history_counts_are_the_domains(app: App) -> None:
         counted = await uow.tasks.history_summary(task_id)
         assert counted == HistorySummary.of(list(await uow.tasks.history(task_id)))
     assert (counted.deadline_moves, counted.delegations) == (2, 1)
+
+
+async def test_planner_statistics_wait_their_turn(app: App) -> None:
+    """The hourly ANALYZE is a unit of work like the others: on SQLite it waits for the
+    one holding the write lock instead of blocking the event loop inside SQLite."""
+    async with app.uow() as uow:
+        await uow.inbound.seen("telegram", "holding-the-lock")
+        job = asyncio.create_task(refresh_statistics(app.uow))
+        await asyncio.sleep(0.05)
+        if app.engine.dialect.name == "sqlite":
+            assert not job.done()
+        await uow.commit()
+    await asyncio.wait_for(job, timeout=5)
