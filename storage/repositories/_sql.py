@@ -148,8 +148,10 @@ async def _driver(session: AsyncSession) -> sqlite3.Connection:
     cached = session.info.get(_DRIVER_KEY)
     if cached is not None and transaction is not None and cached[0] is transaction:
         return cast(sqlite3.Connection, cached[1])
-    connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
+    connection = await session.connection()  # begins the session's transaction
+    # Checked out and in a transaction by now: its DBAPI connection is at hand, without
+    # the greenlet ``get_raw_connection()`` spawns to read it.
+    driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
     session.info[_DRIVER_KEY] = (session.sync_session.get_transaction(), driver)
     return cast(sqlite3.Connection, driver)
 
