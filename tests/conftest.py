@@ -20,6 +20,7 @@ from storage.migrate import upgrade
 from storage.models import Base
 
 PG_URL = os.environ.get("BRYGADA_TEST_DATABASE_URL")
+APPROVALS_EXAMPLE = Path(__file__).resolve().parents[1] / "approvals.example.toml"
 
 
 class FakeClock:
@@ -93,9 +94,19 @@ def database_url(tmp_path: Path, sqlite_template: Path, _pg_migrated: bool) -> I
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def approvals_config() -> Path | None:
+    """The approvals file the app reads; modules about custom request types override
+    this fixture with ``APPROVALS_EXAMPLE``."""
+    return None
+
+
+@pytest.fixture
+def settings(database_url: str, approvals_config: Path | None) -> Settings:
     return Settings(
-        database_url=database_url, secret="test-secret-0123456789abcdef", _env_file=None
+        database_url=database_url,
+        secret="test-secret-0123456789abcdef",
+        approvals_config=approvals_config,
+        _env_file=None,
     )  # type: ignore[call-arg]
 
 

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from brygada.bootstrap import App, bootstrap
-from brygada.settings import Settings
+from brygada.bootstrap import App
 from domain.company import Role
 from handlers.types import Attachment, Inbound
-from tests.conftest import FakeClock
+from tests.conftest import APPROVALS_EXAMPLE
 from tests.dialog import Dialog, verify_dialog
 from tests.factories import Team, make_department, make_team
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "approvals.example.toml"
 PEOPLE = [
     ("boss", Role.ADMIN),
     ("head", Role.MANAGER),
@@ -27,16 +24,8 @@ PEOPLE = [
 
 
 @pytest.fixture
-async def app(database_url: str, clock: FakeClock) -> AsyncIterator[App]:
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=database_url,
-        secret="test-secret-0123456789abcdef",
-        approvals_config=EXAMPLE,
-        _env_file=None,
-    )
-    application = await bootstrap(settings, clock=clock, migrate=False)
-    yield application
-    await application.close()
+def approvals_config() -> Path:
+    return APPROVALS_EXAMPLE
 
 
 async def company(app: App) -> Team:

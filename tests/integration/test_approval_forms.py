@@ -5,7 +5,6 @@ step, picking a type; and decision buttons pressed at the same moment."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from bots.slack.modals import FormContext, filled_form, form_errors, form_modal
-from brygada.bootstrap import App, bootstrap
-from brygada.settings import Settings
+from brygada.bootstrap import App
 from domain.approval_types import ApprovalType, ApproverSpec, LocalText, parse_approval_types
 from domain.approvals import ApprovalStatus, ApproverMode
 from domain.company import Role
@@ -23,25 +21,16 @@ from handlers.forms import FilledForm, Form, FormField, FormOption, form_of
 from handlers.intents.approvals import FORM_COMMAND
 from handlers.rendering import PLAIN, Renderer
 from handlers.types import Inbound, Reply
-from tests.conftest import FakeClock
+from tests.conftest import APPROVALS_EXAMPLE
 from tests.factories import Team, make_department, make_team
 from tests.fakes.slack_api import validate_view
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "approvals.example.toml"
 PLAIN_TEXT = Renderer(PLAIN)
 
 
 @pytest.fixture
-async def app(database_url: str, clock: FakeClock) -> AsyncIterator[App]:
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=database_url,
-        secret="test-secret-0123456789abcdef",
-        approvals_config=EXAMPLE,
-        _env_file=None,
-    )
-    application = await bootstrap(settings, clock=clock, migrate=False)
-    yield application
-    await application.close()
+def approvals_config() -> Path:
+    return APPROVALS_EXAMPLE
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -28,12 +27,10 @@ from domain.services import approvals as service
 from domain.services import tasks
 from domain.tasks import Rating
 from storage.models import OutboxRow
-from tests.conftest import FakeClock
+from tests.conftest import APPROVALS_EXAMPLE, FakeClock
 from tests.factories import Team, make_department, make_team
 
-EXAMPLE = parse_approval_types(
-    (Path(__file__).resolve().parents[2] / "approvals.example.toml").read_bytes()
-)
+EXAMPLE = parse_approval_types(APPROVALS_EXAMPLE.read_bytes())
 LEAVE = EXAMPLE.custom["leave"]
 ANSWERS = {"kind": "vacation", "dates": {"start": "2026-12-01", "end": "2026-12-05"}, "note": None}
 EXPENSE = {"purpose": "Taxi", "amount": {"amount": "45.50", "currency": "PLN"}, "receipt": {}}

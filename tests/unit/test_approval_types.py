@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -21,13 +20,13 @@ from domain.approval_types import (
 )
 from domain.approvals import ApproverMode, Verdict
 from domain.errors import InvalidInput
+from tests.conftest import APPROVALS_EXAMPLE
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "approvals.example.toml"
 TODAY = date(2026, 11, 25)
 
 
 def test_the_shipped_example_loads() -> None:
-    catalog = parse_approval_types(EXAMPLE.read_bytes())
+    catalog = parse_approval_types(APPROVALS_EXAMPLE.read_bytes())
     leave, expense = catalog.custom["leave"], catalog.custom["expense"]
     assert [f.type for f in leave.fields] == [
         FieldType.CHOICE,
@@ -45,7 +44,7 @@ def test_the_shipped_example_loads() -> None:
 
 
 def test_a_snapshot_round_trips() -> None:
-    leave = parse_approval_types(EXAMPLE.read_bytes()).custom["leave"]
+    leave = parse_approval_types(APPROVALS_EXAMPLE.read_bytes()).custom["leave"]
     again = ApprovalType.from_snapshot("leave", leave.snapshot())
     assert again.fields == leave.fields and again.title == leave.title
     assert again.absence_field == "dates" and again.labels == leave.labels

@@ -11,7 +11,6 @@ changes nothing. App Home lists the requests awaiting the member's decision.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -20,12 +19,11 @@ import pytest
 
 from bots.slack.listeners.shortcuts import NEW_REQUEST_SHORTCUT
 from bots.slack.modals import ANSWER_VIEW, FORM_VIEW
-from brygada.bootstrap import App, bootstrap
-from brygada.settings import Settings
+from brygada.bootstrap import App
 from domain.approvals import ApprovalStatus
 from domain.company import Role
 from handlers.types import Inbound
-from tests.conftest import FakeClock
+from tests.conftest import APPROVALS_EXAMPLE
 from tests.e2e.slack.conftest import TEAM_ID, SlackHarness
 from tests.factories import Team, make_department, make_team
 from tests.fakes.slack_api import validate_view
@@ -38,21 +36,12 @@ from tests.fakes.slack_requests import (
     view_submission,
 )
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "approvals.example.toml"
 ANNA, HEAD, BOSS = "anna", "head", "boss"
 
 
 @pytest.fixture
-async def app(database_url: str, clock: FakeClock) -> AsyncIterator[App]:
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=database_url,
-        secret="test-secret-0123456789abcdef",
-        approvals_config=EXAMPLE,
-        _env_file=None,
-    )
-    application = await bootstrap(settings, clock=clock, migrate=False)
-    yield application
-    await application.close()
+def approvals_config() -> Path:
+    return APPROVALS_EXAMPLE
 
 
 @pytest.fixture

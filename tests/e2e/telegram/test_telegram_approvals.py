@@ -8,35 +8,24 @@ press by someone who is not the approver and a forged button change nothing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from brygada.bootstrap import App, bootstrap
-from brygada.settings import Settings
+from brygada.bootstrap import App
 from domain.approvals import ApprovalStatus
 from domain.company import Department, Role
-from tests.conftest import FakeClock
+from tests.conftest import APPROVALS_EXAMPLE
 from tests.e2e.telegram.conftest import BOT_ID, Harness, button, buttons
 from tests.fakes.telegram_api import FakeTelegramAPI
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "approvals.example.toml"
 BOSS, HEAD, ANNA, IVAN = 2001, 2002, 2003, 2004
 
 
 @pytest.fixture
-async def app(database_url: str, clock: FakeClock) -> AsyncIterator[App]:
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=database_url,
-        secret="test-secret-0123456789abcdef",
-        approvals_config=EXAMPLE,
-        _env_file=None,
-    )
-    application = await bootstrap(settings, clock=clock, migrate=False)
-    yield application
-    await application.close()
+def approvals_config() -> Path:
+    return APPROVALS_EXAMPLE
 
 
 async def member_id(app: App, user_id: int) -> int:
