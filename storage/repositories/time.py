@@ -373,8 +373,7 @@ class SqlTimeRepository:
     ) -> Sequence[TimesheetRow]:
         if not member_ids:
             return []
-        tag = TaskTagRow.__table__.alias("no_tag")
-        billable = case((tag.c.task_id.is_(None), TimeEntryRow.seconds), else_=0)
+        tag, joined, billable = self._billable()
         stmt = (
             select(
                 TimeEntryRow.member_id,
@@ -384,15 +383,8 @@ class SqlTimeRepository:
                 func.sum(billable),
             )
             .join(TaskRow, TaskRow.id == TimeEntryRow.task_id)
-            .outerjoin(
-                tag, and_(tag.c.task_id == TimeEntryRow.task_id, tag.c.tag == NON_BILLABLE_TAG)
-            )
-            .where(
-                TimeEntryRow.member_id.in_(list(member_ids)),
-                TimeEntryRow.day >= start,
-                TimeEntryRow.day <= end,
-                TimeEntryRow.deleted.is_(False),
-            )
+            .outerjoin(tag, joined)
+            .where(*self._entries_in(member_ids, start, end))
             .group_by(TimeEntryRow.member_id, TaskRow.project_id, TimeEntryRow.day)
         )
         rows = await self._s.execute(stmt)
@@ -408,11 +400,13 @@ class SqlTimeRepository:
         ]
 
     @staticmethod
-    def _billable() -> tuple[Any, Any]:
-        """The outer-joined ``no`` tag of the entry's task, and the billable seconds."""
+    def _billable() -> tuple[Any, Any, Any]:
+        """The ``no`` tag of the entry's task (to outer-join on the condition returned),
+        and the entry's billable seconds: all of them unless the task has that tag."""
         tag = TaskTagRow.__table__.alias("no_tag")
         joined = and_(tag.c.task_id == TimeEntryRow.task_id, tag.c.tag == NON_BILLABLE_TAG)
-        return tag, joined
+        billable = case((tag.c.task_id.is_(None), TimeEntryRow.seconds), else_=0)
+        return tag, joined, billable
 
     async def time_by(
         self, member_ids: Sequence[int], start: date, end: date, by: TimeGrouping
@@ -421,8 +415,7 @@ class SqlTimeRepository:
             return []
         if by is TimeGrouping.CLIENT:
             return await self._time_by_client(member_ids, start, end)
-        tag, joined = self._billable()
-        billable = case((tag.c.task_id.is_(None), TimeEntryRow.seconds), else_=0)
+        tag, joined, billable = self._billable()
         key: Any
         stmt = select()
         if by is TimeGrouping.MEMBER:
@@ -450,8 +443,7 @@ class SqlTimeRepository:
     ) -> tuple[int, int]:
         if not member_ids:
             return 0, 0
-        tag, joined = self._billable()
-        billable = case((tag.c.task_id.is_(None), TimeEntryRow.seconds), else_=0)
+        tag, joined, billable = self._billable()
         row = (
             await self._s.execute(
                 select(func.sum(TimeEntryRow.seconds), func.sum(billable))
@@ -467,8 +459,7 @@ class SqlTimeRepository:
         """Per-task sums of the tasks that have CRM links (one GROUP BY), then each task's
         client by ``domain.timereports.client_link``/``client_of`` over the CRM records
         those few tasks name; the rest of the time is the "no client" group."""
-        tag, joined = self._billable()
-        billable = case((tag.c.task_id.is_(None), TimeEntryRow.seconds), else_=0)
+        tag, joined, billable = self._billable()
         linked = cast(TaskRow.crm_links, String) != "[]"
         per_task = (
             select(
