@@ -49,6 +49,18 @@ class ReportQuery:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    def for_timesheet(self) -> ReportQuery:
+        """Plan vs fact is per member and day: it takes no grouping beside it."""
+        if self.plan and self.by is not None:
+            raise TimeError(reason="report_args", value=f"by {self.by}")
+        return self
+
+    def for_attendance(self) -> ReportQuery:
+        """Attendance is per member and working day: no grouping and no plan."""
+        if self.by is not None or self.plan:
+            raise TimeError(reason="report_args", value="plan" if self.plan else f"by {self.by}")
+        return self
+
 
 _GROUP_WORDS: Mapping[str, TimeGrouping] = {
     **{g.value: g for g in TimeGrouping},

@@ -104,9 +104,7 @@ async def timesheet_command(turn: Turn) -> list[Reply]:
     """/timesheet [period] [team] [by GROUP] [plan] [chart] [csv] [xlsx]."""
     command = turn.inbound.command or "timesheet"
     try:
-        query = _query(turn)
-        if query.plan and query.by is not None:  # plan vs fact is per member and day only
-            raise TimeError(reason="report_args", value=f"by {query.by}")
+        query = _query(turn).for_timesheet()
     except TimeError as error:
         return await _error(turn, error, command)
     if query.plan:
@@ -192,10 +190,7 @@ async def _plan_fact(turn: Turn, query: ReportQuery) -> list[Reply]:
 async def attendance_command(turn: Turn) -> list[Reply]:
     """/attendance [period] [team] [chart] [csv] [xlsx]."""
     try:
-        query = _query(turn)
-        if query.by is not None or query.plan:
-            extra = "plan" if query.plan else f"by {query.by}"
-            raise TimeError(reason="report_args", value=extra, text=turn.inbound.args.strip())
+        query = _query(turn).for_attendance()
     except TimeError as error:
         return await _error(turn, error, "attendance")
     view = await service.attendance(turn.uow, turn.me, query, turn.now)

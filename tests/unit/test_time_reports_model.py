@@ -61,6 +61,18 @@ def test_bad_arguments_are_named(args: str, reason: str, value: str) -> None:
     assert caught.value.params["value"] == value
 
 
+def test_which_report_takes_which_words() -> None:
+    today = date(2026, 11, 25)
+    assert parse_report("plan team", today).for_timesheet().plan
+    assert parse_report("by tag", today).for_timesheet().by is TimeGrouping.TAG
+    with pytest.raises(TimeError):
+        parse_report("plan by project", today).for_timesheet()
+    assert parse_report("month team", today).for_attendance().team
+    for words in ("plan", "by member"):
+        with pytest.raises(TimeError):
+            parse_report(words, today).for_attendance()
+
+
 def test_the_client_is_the_most_specific_organisation() -> None:
     assert client_link(["lead:4", "deal:9", "contact:2"]) == EntityRef(EntityKind.DEAL, 9)
     assert client_link(["lead:4", "company:7", "deal:1"]) == EntityRef(EntityKind.COMPANY, 7)
