@@ -14,6 +14,7 @@ from brygada.demo import ensure_demo_company
 from brygada.settings import Settings
 from domain.company import Role
 from domain.errors import DomainError
+from domain.ports import UnitOfWork
 from domain.services import members
 
 log = logging.getLogger("brygada")
@@ -110,13 +111,21 @@ async def _init(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _company_id(uow: UnitOfWork) -> int | None:
+    """The install's company, or None after saying how to make one."""
+    company = await uow.companies.first()
+    if company is None or company.id is None:
+        print("No company yet: run brygada init --company NAME", file=sys.stderr)
+        return None
+    return company.id
+
+
 async def _invite(app: App, args: argparse.Namespace) -> int:
     async with app.uow() as uow:
-        company = await uow.companies.first()
-        if company is None or company.id is None:
-            print("No company yet: run brygada init --company NAME", file=sys.stderr)
+        company_id = await _company_id(uow)
+        if company_id is None:
             return 1
-        invite = await members.create_invite(uow, company.id, Role(args.role), app.clock.now())
+        invite = await members.create_invite(uow, company_id, Role(args.role), app.clock.now())
         await uow.commit()
     bot = app.settings.telegram_bot_username
     link = f"https://t.me/{bot}?start={invite.code}" if bot else None
@@ -130,12 +139,11 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
 
 async def _member_email(app: App, args: argparse.Namespace) -> int:
     async with app.uow() as uow:
-        company = await uow.companies.first()
-        if company is None or company.id is None:
-            print("No company yet: run brygada init --company NAME", file=sys.stderr)
+        company_id = await _company_id(uow)
+        if company_id is None:
             return 1
         wanted = str(args.member).strip()
-        people = [m for m in await uow.members.list(company.id) if m.active]
+        people = [m for m in await uow.members.list(company_id) if m.active]
         found = [
             m
             for m in people
