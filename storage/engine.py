@@ -1,7 +1,14 @@
-"""Engine creation: SQLite in WAL mode by default, PostgreSQL via asyncpg.
+"""Engine creation: SQLite through aiosqlite (WAL), PostgreSQL through asyncpg.
 
-SQLite goes through pysqlite run in-loop (storage/sqlite_inline.py); transactions
-start with BEGIN IMMEDIATE.
+Both go through SQLAlchemy's public asyncio dialects (``sqlite+aiosqlite``,
+``postgresql+asyncpg``). aiosqlite runs every SQLite call on a thread of its own per
+connection, so a statement that waits for a lock another process holds (up to
+``busy_timeout``), or a WAL checkpoint inside COMMIT, waits there and not on the event
+loop (tests/integration/test_sqlite_lock_wait.py).
+
+SQLite transactions begin with ``BEGIN IMMEDIATE``, using the recipe of SQLAlchemy's
+SQLite documentation ("Enabling Non-Legacy SQLite Transactional Modes"): the driver's
+own BEGIN is switched off (``isolation_level=None``) and a ``begin`` event emits ours.
 """
 
 from __future__ import annotations
@@ -9,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -18,8 +25,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage.sqlite_inline import InlineConnection, inline_url
-
+SQLITE_DRIVER = "sqlite+aiosqlite"
 BUSY_TIMEOUT_S = 10.0
 
 
@@ -29,15 +35,12 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            inline_url(parsed),
+            # ``sqlite://`` (pysqlite) would block the loop: the async driver it is.
+            parsed.set(drivername=SQLITE_DRIVER),
             echo=echo,
-            # isolation_level=None: SQLAlchemy, not the driver, emits BEGIN (see below).
-            connect_args={
-                "timeout": BUSY_TIMEOUT_S,
-                "isolation_level": None,
-                "check_same_thread": False,
-                "factory": InlineConnection,
-            },
+            # Passed through aiosqlite to sqlite3.connect: wait up to busy_timeout for
+            # another writer, and leave BEGIN to SQLAlchemy (see _begin_immediate).
+            connect_args={"timeout": BUSY_TIMEOUT_S, "isolation_level": None},
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
@@ -57,12 +60,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection: Any) -> None:
+def _begin_immediate(connection: Connection) -> None:
     # A deferred transaction that reads and then writes cannot wait for the lock
     # (SQLite answers "database is locked" at once); taking it up front makes
     # concurrent writers queue on busy_timeout instead.
-    # Straight to the driver: the statement needs none of SQLAlchemy's execution work.
-    connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -28,6 +28,7 @@ from storage.models_approvals import (
     ApprovalEventRow,
     ApprovalRequestRow,
 )
+from storage.repositories._sql import rowcount
 
 PENDING = ApprovalStatus.PENDING.value
 
@@ -130,7 +131,7 @@ class SqlApprovalRepository:
             .values(**_values(request), version=request.version + 1)
             .execution_options(synchronize_session=False)
         )
-        if getattr(result, "rowcount", 1) != 1:
+        if rowcount(result) != 1:
             raise Conflict(request_id=request.id)
         request.version += 1
         await self._s.execute(

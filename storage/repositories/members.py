@@ -30,14 +30,14 @@ from storage.models import (
     ProjectMemberRow,
     ProjectRow,
 )
-from storage.repositories._sql import fetch, table_of
+from storage.repositories._sql import table_of
 
 _COMPANIES = table_of(CompanyRow)
 _MEMBERS = table_of(MemberRow)
 _IDENTITIES = table_of(ChatIdentityRow)
 _PROJECTS = table_of(ProjectRow)
 _PROJECT_MEMBERS = table_of(ProjectMemberRow)
-# Prebuilt statements of the per-message path (see storage/repositories/_sql.py).
+# Prebuilt statements of the per-message path (see storage/README.md).
 _COMPANY_BY_ID = select(_COMPANIES).where(_COMPANIES.c.id == bindparam("id"))
 _MEMBER_BY_ID = select(_MEMBERS).where(_MEMBERS.c.id == bindparam("id"))
 _MEMBERS_OF_COMPANY = (
@@ -115,7 +115,7 @@ class SqlCompanyRepository:
         return company
 
     async def get(self, company_id: int) -> Company | None:
-        rows = await fetch(self._s, _COMPANY_BY_ID, {"id": company_id})
+        rows = (await self._s.execute(_COMPANY_BY_ID, {"id": company_id})).all()
         return _company(rows[0]) if rows else None
 
     async def first(self) -> Company | None:
@@ -210,7 +210,7 @@ class SqlMemberRepository:
     async def get(self, member_id: int) -> Member | None:
         known = self._read.get(member_id)
         if known is None:
-            rows = await fetch(self._s, _MEMBER_BY_ID, {"id": member_id})
+            rows = (await self._s.execute(_MEMBER_BY_ID, {"id": member_id})).all()
             if not rows:
                 return None
             known = self._read[member_id] = rows[0]
@@ -232,7 +232,7 @@ class SqlMemberRepository:
         return _member(row) if row else None
 
     async def list(self, company_id: int) -> Sequence[Member]:
-        rows = await fetch(self._s, _MEMBERS_OF_COMPANY, {"company": company_id})
+        rows = (await self._s.execute(_MEMBERS_OF_COMPANY, {"company": company_id})).all()
         self._read.update((r.id, r) for r in rows)
         return [_member(r) for r in rows]
 
@@ -241,7 +241,7 @@ class SqlMemberRepository:
         found: list[Member] = []
         for start in range(0, len(wanted), _IDS_PER_QUERY):
             chunk = wanted[start : start + _IDS_PER_QUERY]
-            rows = await fetch(self._s, _MEMBERS_BY_IDS, {"ids": chunk})
+            rows = (await self._s.execute(_MEMBERS_BY_IDS, {"ids": chunk})).all()
             self._read.update((r.id, r) for r in rows)
             found.extend(_member(r) for r in rows)
         return found
@@ -263,7 +263,9 @@ class SqlMemberRepository:
         member = await self.get(member_id)
         if member is None:
             return frozenset()
-        departments = await fetch(self._s, _DEPARTMENTS_OF_COMPANY, {"company": member.company_id})
+        departments = (
+            await self._s.execute(_DEPARTMENTS_OF_COMPANY, {"company": member.company_id})
+        ).all()
         chain = {d.id: SqlDepartmentRepository._department(d) for d in departments}
         found = self._supervisors[member_id] = supervisors(member, chain)
         return found
@@ -271,11 +273,8 @@ class SqlMemberRepository:
     async def by_identity(
         self, platform: str, workspace: str, user_id: str
     ) -> tuple[Member, ChatIdentity] | None:
-        rows = await fetch(
-            self._s,
-            _MEMBER_BY_IDENTITY,
-            {"platform": platform, "workspace": workspace, "user": user_id},
-        )
+        params = {"platform": platform, "workspace": workspace, "user": user_id}
+        rows = (await self._s.execute(_MEMBER_BY_IDENTITY, params)).all()
         if not rows:
             return None
         row = rows[0]._asdict()
@@ -392,9 +391,13 @@ class SqlProjectRepository:
         members: dict[int, set[int]] = {r.id: set() for r in rows}
         if members:
             if company_id is not None:
-                pairs = await fetch(self._s, _PROJECT_MEMBERS_OF_COMPANY, {"company": company_id})
+                pairs = (
+                    await self._s.execute(_PROJECT_MEMBERS_OF_COMPANY, {"company": company_id})
+                ).all()
             else:
-                pairs = await fetch(self._s, _PROJECT_MEMBERS_OF, {"projects": list(members)})
+                pairs = (
+                    await self._s.execute(_PROJECT_MEMBERS_OF, {"projects": list(members)})
+                ).all()
             for pair in pairs:
                 members[pair.project_id].add(pair.member_id)
         fields = [(r.id, r.company_id, r.name, frozenset(members[r.id])) for r in rows]
@@ -415,7 +418,7 @@ class SqlProjectRepository:
     async def get(self, project_id: int) -> Project | None:
         if project_id in self._read:
             return Project(*self._read[project_id])
-        rows = await fetch(self._s, _PROJECT_BY_ID, {"id": project_id})
+        rows = (await self._s.execute(_PROJECT_BY_ID, {"id": project_id})).all()
         return (await self._projects(rows))[0] if rows else None
 
     async def by_name(self, company_id: int, name: str) -> Project | None:
@@ -427,12 +430,12 @@ class SqlProjectRepository:
         return (await self._projects([row]))[0] if row else None
 
     async def list(self, company_id: int) -> Sequence[Project]:
-        rows = await fetch(self._s, _PROJECTS_OF_COMPANY, {"company": company_id})
+        rows = (await self._s.execute(_PROJECTS_OF_COMPANY, {"company": company_id})).all()
         return await self._projects(rows, company_id=company_id)
 
     async def ids_for_member(self, member_id: int) -> frozenset[int]:
         if member_id not in self._of_member:
-            rows = await fetch(self._s, _PROJECTS_OF_MEMBER, {"member": member_id})
+            rows = (await self._s.execute(_PROJECTS_OF_MEMBER, {"member": member_id})).all()
             self._of_member[member_id] = frozenset(r.project_id for r in rows)
         return self._of_member[member_id]
 

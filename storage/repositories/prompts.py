@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ports import Clock
 from storage.models import PromptRow
-from storage.repositories._sql import fetch, table_of
+from storage.repositories._sql import table_of
 
 _PROMPTS = table_of(PromptRow)
 _PROMPT_OF = select(_PROMPTS.c.kind, _PROMPTS.c.data).where(
@@ -21,7 +21,7 @@ class SqlPromptStore:
         self._clock = clock
 
     async def get(self, member_id: int) -> tuple[str, dict[str, object]] | None:
-        rows = await fetch(self._s, _PROMPT_OF, {"member": member_id})
+        rows = (await self._s.execute(_PROMPT_OF, {"member": member_id})).all()
         return (rows[0].kind, dict(rows[0].data)) if rows else None
 
     async def set(self, member_id: int, kind: str, data: dict[str, object]) -> None:

@@ -18,7 +18,7 @@ from storage.models_scheduler import (
     TaskTemplateRow,
     TemplateRunRow,
 )
-from storage.repositories._sql import insert_ignore
+from storage.repositories._sql import insert_ignore, rowcount
 
 # Any constant shared by all sweepers of one database; "brygada" in ASCII.
 _LEADER_LOCK = 0x62727967616461
@@ -45,7 +45,7 @@ class SqlSchedulerRepository:
         updated = await self._s.execute(
             update(SchedulerStateRow).where(SchedulerStateRow.name == name).values(at=at)
         )
-        if not getattr(updated, "rowcount", 0):
+        if not rowcount(updated):
             self._s.add(SchedulerStateRow(name=name, at=at))
             await self._s.flush()
 
@@ -148,7 +148,7 @@ class SqlSchedulerRepository:
             .where(TaskTemplateRow.id == template_id, TaskTemplateRow.company_id == company_id)
             .values(active=False)
         )
-        return bool(getattr(result, "rowcount", 0))
+        return bool(rowcount(result))
 
     async def record_run(self, template_id: int, occurrence: datetime) -> bool:
         inserted = await insert_ignore(

@@ -31,10 +31,10 @@ from storage.models import (
     TaskTagRow,
     TaskTermRow,
 )
-from storage.repositories._sql import fetch, insert_ignore, run, scalar, table_of
+from storage.repositories._sql import insert_ignore, rowcount, table_of
 
 _TASKS = table_of(TaskRow)
-# Prebuilt statements of the creation path (see storage/repositories/_sql.py).
+# Prebuilt statements of the creation path (see storage/README.md).
 _INSERT_TASK = insert(_TASKS).returning(_TASKS.c.id)
 _INSERT_PARTICIPANTS = insert(table_of(TaskParticipantRow))
 _INSERT_TAGS = insert(table_of(TaskTagRow))
@@ -162,7 +162,7 @@ class SqlTaskRepository:
     # -- writes -------------------------------------------------------------------------
     async def add(self, task: Task) -> Task:
         # Every column given (version too): no Python-side default left to compute.
-        task_id = await scalar(self._s, _INSERT_TASK, {**_values(task), "version": task.version})
+        task_id = await self._s.scalar(_INSERT_TASK, {**_values(task), "version": task.version})
         assert task_id is not None
         task.id = int(task_id)
         await self._write_children(task)
@@ -172,18 +172,15 @@ class SqlTaskRepository:
         assert task.id is not None
         values = {f"v_{name}": value for name, value in _values(task).items()}
         values.update(v_version=task.version + 1, w_id=task.id, w_version=task.version)
-        if await run(self._s, _UPDATE_TASK, values) != 1:
+        if rowcount(await self._s.execute(_UPDATE_TASK, values)) != 1:
             raise Conflict(task_id=task.id)
         task.version += 1
         before = self._stored.get(task.id)
         if before is not None and _children_key(before) == _children_key(task):
             await self._write_events(task)
         else:
-            for table in (TaskParticipantRow, TaskTagRow):
-                await self._s.execute(delete(table).where(table.task_id == task.id))
-            await self._s.execute(
-                delete(TaskTermRow).where(TaskTermRow.task_id == task.id, TaskTermRow.source == "t")
-            )
+            for statement in (_DELETE_PEOPLE, _DELETE_TAGS, _DELETE_TITLE_TERMS):
+                await self._s.execute(statement, {"task": task.id})
             await self._write_children(task)
         self._remember(task)
 
@@ -197,15 +194,14 @@ class SqlTaskRepository:
             {"task_id": task_id, "member_id": m, "role": OBSERVER} for m in sorted(task.observers)
         ]
         if people:
-            await run(self._s, _INSERT_PARTICIPANTS, people)
+            await self._s.execute(_INSERT_PARTICIPANTS, people)
         if task.tags:
-            await run(
-                self._s, _INSERT_TAGS, [{"task_id": task_id, "tag": t} for t in sorted(task.tags)]
+            await self._s.execute(
+                _INSERT_TAGS, [{"task_id": task_id, "tag": t} for t in sorted(task.tags)]
             )
         terms = index_terms(task.title, task.description, " ".join(task.tags))
         if terms:
-            await run(
-                self._s,
+            await self._s.execute(
                 _INSERT_TERMS,
                 [{"task_id": task_id, "term": t[:64], "source": "t"} for t in sorted(terms)],
             )
@@ -214,8 +210,7 @@ class SqlTaskRepository:
     async def _write_events(self, task: Task) -> None:
         task_id = task.id
         if task.pending_events:
-            await run(
-                self._s,
+            await self._s.execute(
                 _INSERT_EVENTS,
                 [
                     {
@@ -264,7 +259,7 @@ class SqlTaskRepository:
     async def get(self, task_id: int) -> Task | None:
         if task_id in self._stored:
             return _copy(self._stored[task_id])
-        rows = await fetch(self._s, _TASK_BY_ID, {"id": task_id})
+        rows = (await self._s.execute(_TASK_BY_ID, {"id": task_id})).all()
         if not rows:
             return None
         return self._remember((await self._hydrate(rows))[0])
@@ -275,14 +270,14 @@ class SqlTaskRepository:
             return []
         people: dict[int, list[tuple[int, str]]] = {i: [] for i in ids}
         tags: dict[int, list[str]] = {i: [] for i in ids}
-        for task_id, member_id, role in await fetch(self._s, _PEOPLE_OF, {"ids": ids}):
+        for task_id, member_id, role in (await self._s.execute(_PEOPLE_OF, {"ids": ids})).all():
             people[task_id].append((member_id, role))
-        for task_id, tag in await fetch(self._s, _TAGS_OF, {"ids": ids}):
+        for task_id, tag in (await self._s.execute(_TAGS_OF, {"ids": ids})).all():
             tags[task_id].append(tag)
         return [_task(r, people[r.id], tags[r.id]) for r in rows]
 
     async def history_summary(self, task_id: int) -> HistorySummary:
-        (row,) = await fetch(self._s, _HISTORY_SUMMARY, {"task": task_id})
+        (row,) = (await self._s.execute(_HISTORY_SUMMARY, {"task": task_id})).all()
         return HistorySummary(deadline_moves=int(row[0] or 0), delegations=int(row[1] or 0))
 
     async def history(self, task_id: int) -> Sequence[TaskEvent]:
@@ -292,11 +287,11 @@ class SqlTaskRepository:
         return [TaskEvent(r.actor_id, r.at, r.field, r.old, r.new) for r in rows]
 
     async def comments(self, task_id: int, limit: int = 5) -> Sequence[Comment]:
-        rows = await fetch(self._s, _LAST_COMMENTS, {"task": task_id, "limit": limit})
+        rows = (await self._s.execute(_LAST_COMMENTS, {"task": task_id, "limit": limit})).all()
         return [Comment(r.id, r.task_id, r.author_id, r.at, r.text) for r in reversed(rows)]
 
     async def subtask_progress(self, task_id: int) -> tuple[int, int]:
-        (row,) = await fetch(self._s, _SUBTASK_PROGRESS, {"task": task_id})
+        (row,) = (await self._s.execute(_SUBTASK_PROGRESS, {"task": task_id})).all()
         return int(row[0] or 0), int(row[1] or 0)
 
     async def children(self, task_id: int) -> Sequence[Task]:

@@ -39,10 +39,10 @@ from storage.models_time import (
     TimerRow,
     WorkDayEventRow,
 )
-from storage.repositories._sql import fetch, run, table_of
+from storage.repositories._sql import rowcount, table_of
 from storage.repositories.tasks import SqlTaskRepository
 
-# Prebuilt statements of the timer buttons (see storage/repositories/_sql.py).
+# Prebuilt statements of the timer buttons (see storage/README.md).
 _TIMERS = table_of(TimerRow)
 _ENTRIES = table_of(TimeEntryRow)
 _DAY_EVENTS = table_of(WorkDayEventRow)
@@ -100,7 +100,7 @@ class SqlTimeRepository:
     # -- timers ----------------------------------------------------------------------
     async def timer(self, member_id: int) -> Timer | None:
         statement = _TIMER_OF_LOCKED if self._pg else _TIMER_OF
-        rows = await fetch(self._s, statement, {"member": member_id})
+        rows = (await self._s.execute(statement, {"member": member_id})).all()
         if not rows:
             return None
         row = rows[0]
@@ -128,7 +128,10 @@ class SqlTimeRepository:
 
     async def save_timer(self, timer: Timer) -> None:
         # A first timer is inserted; if one exists meanwhile, the versioned update refuses.
-        if timer.version == 0 and not await fetch(self._s, _TIMER_OF, {"member": timer.member_id}):
+        if (
+            timer.version == 0
+            and not (await self._s.execute(_TIMER_OF, {"member": timer.member_id})).all()
+        ):
             row = {
                 "member_id": timer.member_id,
                 "company_id": timer.company_id,
@@ -138,13 +141,12 @@ class SqlTimeRepository:
             }
             try:
                 async with self._s.begin_nested():
-                    await run(self._s, _INSERT_TIMER, row)
+                    await self._s.execute(_INSERT_TIMER, row)
             except IntegrityError as exc:
                 raise Conflict(task_id=timer.task_id) from exc
             timer.version = 1
             return
-        changed = await run(
-            self._s,
+        result = await self._s.execute(
             _UPDATE_TIMER,
             {
                 "v_task": timer.task_id,
@@ -154,13 +156,13 @@ class SqlTimeRepository:
                 "w_version": timer.version,
             },
         )
-        if not changed:
+        if not rowcount(result):
             raise Conflict(task_id=timer.task_id)
         timer.version += 1
 
     async def delete_timer(self, timer: Timer) -> None:
         params = {"w_member": timer.member_id, "w_version": timer.version}
-        if not await run(self._s, _DELETE_TIMER, params):
+        if not rowcount(await self._s.execute(_DELETE_TIMER, params)):
             raise Conflict(task_id=timer.task_id)
 
     # -- entries ---------------------------------------------------------------------
@@ -201,7 +203,7 @@ class SqlTimeRepository:
             )
             .execution_options(synchronize_session=False)
         )
-        if not getattr(result, "rowcount", 0):
+        if not rowcount(result):
             raise Conflict(task_id=entry.task_id)
         entry.version += 1
 
@@ -244,7 +246,7 @@ class SqlTimeRepository:
         return [_entry(r) for r in rows]
 
     async def spent_seconds(self, task_id: int) -> int:
-        (row,) = await fetch(self._s, _SPENT_ON_TASK, {"task": task_id})
+        (row,) = (await self._s.execute(_SPENT_ON_TASK, {"task": task_id})).all()
         return int(row[0] or 0)
 
     async def spent_by_task(self, member_id: int, day: date) -> dict[int, int]:
@@ -278,7 +280,7 @@ class SqlTimeRepository:
 
     # -- the working day -------------------------------------------------------------
     async def day_events(self, member_id: int, day: date) -> list[DayEvent]:
-        rows = await fetch(self._s, _DAY_EVENTS_OF, {"member": member_id, "day": day})
+        rows = (await self._s.execute(_DAY_EVENTS_OF, {"member": member_id, "day": day})).all()
         return [
             DayEvent(r.member_id, r.company_id, r.day, r.at, DayEventKind(r.kind)) for r in rows
         ]
