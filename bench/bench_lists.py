@@ -254,16 +254,15 @@ async def query_plans(app: App, member: Member) -> dict[str, list[str]]:
         finally:
             event.remove(app.engine.sync_engine, "before_cursor_execute", grab)
         async with app.engine.connect() as conn:
-            raw = await conn.get_raw_connection()
-            driver = raw.driver_connection  # type: ignore[union-attr]
+            # The captured SQL and parameters are the driver's: run them as they are.
             for i, (statement, params) in enumerate(captured):
                 name = f"{label} [{'count' if 'count(' in statement else 'page'}#{i}]"
                 if conn.dialect.name == "sqlite":
-                    cur = driver.execute(f"EXPLAIN QUERY PLAN {statement}", params)
-                    plans[name] = [row[3] for row in cur.fetchall()]
+                    result = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+                    plans[name] = [row[3] for row in result]
                 else:
-                    rows = await driver.fetch(f"EXPLAIN {statement}", *params)
-                    plans[name] = [r[0] for r in rows]
+                    result = await conn.exec_driver_sql(f"EXPLAIN {statement}", params)
+                    plans[name] = [row[0] for row in result]
     return plans
 
 

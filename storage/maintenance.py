@@ -16,9 +16,8 @@ from storage.uow import SqlUnitOfWork
 
 
 async def refresh_statistics(units_of_work: Callable[[], SqlUnitOfWork]) -> None:
-    """ANALYZE as a unit of work: on SQLite it takes its turn like every other one, where
-    a connection of its own would wait inside SQLite, blocking the event loop, for a
-    write lock that a unit of work paused at an ``await`` holds."""
+    """ANALYZE as a unit of work: on SQLite it takes its turn like every other one
+    instead of polling SQLite's busy handler for the write lock (see UnitOfWorkFactory)."""
     async with units_of_work() as uow:
         bind = uow.session.bind
         if bind is None or bind.dialect.name != "sqlite":

@@ -91,9 +91,16 @@ class SqlUnitOfWork:
 class UnitOfWorkFactory:
     """Makes a fresh unit of work per use; what the composition root hands around.
 
-    On SQLite, units of work of one process take turns (``serialize``): SQLite has one
-    writer at a time anyway, and the in-loop driver must never wait inside SQLite for
-    a lock that another coroutine of the same loop holds.
+    On SQLite, units of work of one process take turns (``serialize``) on an asyncio
+    lock. Every SQLite transaction begins IMMEDIATE, so SQLite runs one at a time
+    anyway; the lock only decides *where* the others wait. It no longer protects the
+    loop (aiosqlite waits for SQLite's lock on its own thread), it stays for latency:
+    on the lock, the next unit of work starts the moment the previous one ends, in
+    arrival order; without it each waits in SQLite's busy handler, which polls with
+    sleeps of up to 100 ms. Measured with aiosqlite (400 small write units of work,
+    20 at a time, 2 shared cores): p99 40-50 ms with the lock, 560-670 ms without,
+    throughput no lower; one at a time, the same. Units of work of *other* processes
+    still queue on busy_timeout. PostgreSQL needs none of this.
     """
 
     def __init__(

@@ -277,9 +277,11 @@ class SqlMemberRepository:
         rows = (await self._s.execute(_MEMBER_BY_IDENTITY, params)).all()
         if not rows:
             return None
-        row = rows[0]._asdict()
-        identity = ChatIdentity(**{c.name: row[f"identity_{c.name}"] for c in _IDENTITIES.c})
-        return _member(rows[0]), identity
+        row = rows[0]
+        identity = ChatIdentity(
+            **{c.name: getattr(row, f"identity_{c.name}") for c in _IDENTITIES.c}
+        )
+        return _member(row), identity
 
     async def add_identity(self, identity: ChatIdentity) -> None:
         self._s.add(

@@ -83,7 +83,7 @@ async def test_each_unit_of_work_sees_its_own_writes_and_nothing_rolled_back(app
         await uow.commit()
     async with app.uow() as uow:
         await uow.session.scalar(INSERT_OUTBOX, _row(member_id, "dropped"))
-        seen = (await uow.session.execute(PENDING_OF, {"members": [member_id], "attempts": 1}))
+        seen = await uow.session.execute(PENDING_OF, {"members": [member_id], "attempts": 1})
         assert {r.dedup_key for r in seen} == {"kept", "dropped"}
         # Not committed: leaving the unit of work rolls the write back.
     async with app.uow() as uow:
