@@ -93,6 +93,11 @@ class Settings(BaseSettings):
         return [s.strip() for s in self.slack_scopes.split(",") if s.strip()]
 
     outbox_interval_seconds: float = 1.0
+    # `brygada run` holds a lease in the database: one running instance per database.
+    # It is renewed every heartbeat; a lease not renewed for the stale time (its process
+    # was killed) may be taken over.
+    lease_heartbeat_seconds: float = Field(10.0, gt=0)
+    lease_stale_seconds: float = Field(60.0, gt=0)
     # Slack asks for about one message per second per channel.
     slack_messages_per_channel_per_second: float = Field(1.0, gt=0)
     sweep_interval_seconds: float = 30.0
