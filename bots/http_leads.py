@@ -1,7 +1,9 @@
 """Website-form lead intake: ``POST /api/leads/<form token>`` (JSON or form-encoded).
 
-Transport only: size limit, per-IP rate limit, CORS, parsing, the honeypot, and the
-mapping of domain outcomes to HTTP statuses. What a valid lead is, who gets it and
+Transport only: size limit, per-visitor rate limit, CORS, parsing, the honeypot, and the
+mapping of domain outcomes to HTTP statuses. The visitor is the connecting address, or,
+behind a trusted reverse proxy (``BRYGADA_TRUSTED_PROXIES``), the address it forwarded
+(``bots.client_address``). What a valid lead is, who gets it and
 what happens next is decided in ``domain.services.crm.submit_web_lead``.
 
     201 {"id": 12}                       stored (the honeypot gets the same answer, id 0)
@@ -10,33 +12,51 @@ what happens next is decided in ``domain.services.crm.submit_web_lead``.
     415 {"error": "unsupported_media_type"}
     400 {"error": "malformed"}           JSON that does not parse, or not an object
     422 {"error": "invalid", "fields": {"phone": "invalid", ...}}
-    429 {"error": "rate_limited"}        with Retry-After
+    429 {"error": "rate_limited"}        with Retry-After; a plain HTML form (it accepts
+                                         text/html, or posts form-encoded without asking for
+                                         JSON) gets a page in the visitor's language instead,
+                                         with what they typed in a form to send again
 """
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import json
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
 
+from bots.client_address import IPNetwork, client_address, forwarded_chain
 from brygada.bootstrap import App
 from domain.crm import FormNotFound, InvalidLead, LeadInput
 from domain.errors import DomainError
 from domain.services.crm import submit_web_lead
 from handlers.intents.crm import call_task_title
+from handlers.rendering import Dialect, Renderer
 
 log = logging.getLogger(__name__)
 
 FIELDS = ("name", "phone", "email", "company", "comment", "source")
 HONEYPOT = "website"
 _FIELD_MAX = 4000
+# The languages of the page a plain HTML form gets when it must try again.
+PAGE_LANGUAGES = ("en", "pl", "ru")
+# Every value in a web page is escaped, quotes too (values sit in attributes).
+WEB_HTML = Dialect(
+    "web",
+    lambda s: html.escape(s, quote=True),
+    "<b>{0}</b>",
+    "<i>{0}</i>",
+    "<code>{0}</code>",
+    '<a href="{url}">{text}</a>',
+)
 
 
 class TokenBucket:
@@ -91,6 +111,15 @@ class LeadIntake:
     cors_origins: frozenset[str]
     bucket: TokenBucket
     max_body: int
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    pages: Renderer = dataclasses.field(default_factory=lambda: Renderer(WEB_HTML))
+
+    def visitor(self, request: web.Request) -> str:
+        """Whose requests count together for the rate limit (see ``bots.client_address``)."""
+        chain = forwarded_chain(
+            request.headers.getall("Forwarded", []), request.headers.getall("X-Forwarded-For", [])
+        )
+        return client_address(request.remote, chain, self.trusted_proxies)
 
     # -- CORS -------------------------------------------------------------------------------
     def _allowed_origin(self, request: web.Request) -> str | None:
@@ -127,17 +156,22 @@ class LeadIntake:
     # -- POST -------------------------------------------------------------------------------
     async def post(self, request: web.Request) -> web.StreamResponse:
         cors = self._cors(request)
-        wait = self.bucket.take(request.remote or "?")
+        visitor = self.visitor(request)
+        wait = self.bucket.take(visitor)
         if wait:
-            retry = str(max(1, math.ceil(wait)))
-            return _json(429, {"error": "rate_limited"}, {**cors, "Retry-After": retry})
+            seconds = max(1, math.ceil(wait))
+            headers = {**cors, "Retry-After": str(seconds)}
+            log.info("web lead from %s rate limited (%ss)", visitor, seconds)
+            if _wants_page(request):
+                return await self._try_again_page(request, seconds, headers)
+            return _json(429, {"error": "rate_limited"}, headers)
         try:
             fields = await self._fields(request)
         except _BadRequest as bad:
             return _json(bad.status, bad.body, cors)
         redirect = self._redirect(fields.pop("redirect", None))
         if fields.get(HONEYPOT, "").strip():
-            log.info("web lead honeypot filled from %s: ignored", request.remote)
+            log.info("web lead honeypot filled from %s: ignored", visitor)
             return _created(0, redirect, cors)
         data = LeadInput(
             name=fields.get("name"),
@@ -227,6 +261,66 @@ class LeadIntake:
             return url
         return None
 
+    async def _try_again_page(
+        self, request: web.Request, seconds: int, headers: Mapping[str, str]
+    ) -> web.Response:
+        """The visitor's language, what they typed in a form that posts it again, and a
+        link back to the page they came from (when it is on an allowed origin)."""
+        try:
+            typed = await self._fields(request)
+        except _BadRequest:
+            typed = {}
+        hidden = [(k, typed[k]) for k in ("source", "redirect") if typed.get(k)]
+        page = self.pages.text(
+            "lead_form_retry",
+            page_language(request.headers.get("Accept-Language")),
+            {
+                "seconds": seconds,
+                "action": request.path,
+                "fields": {k: typed.get(k, "") for k in FIELDS},
+                "hidden": hidden,
+                "back": self._redirect(request.headers.get("Referer")),
+            },
+        )
+        return web.Response(
+            status=429,
+            text=page,
+            content_type="text/html",
+            charset="utf-8",
+            headers={**headers, "Cache-Control": "no-store"},
+        )
+
+
+def _wants_page(request: web.Request) -> bool:
+    """A browser's own form post (no script): it asks for HTML, or posts form-encoded
+    without asking for JSON. Scripts that want JSON say so or post JSON."""
+    accept = request.headers.get("Accept", "").lower()
+    if "application/json" in accept:
+        return False
+    if "text/html" in accept:
+        return True
+    return request.content_type == "application/x-www-form-urlencoded"
+
+
+def page_language(accept_language: str | None) -> str:
+    """The visitor's best language among ``PAGE_LANGUAGES`` (``Accept-Language`` with
+    q-values, ``pl-PL`` counts as ``pl``); English when none of them is wanted."""
+    best, best_q = "en", 0.0
+    for item in (accept_language or "").split(","):
+        tag, _, params = item.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        lang = tag.strip().lower().split("-")[0]
+        if lang in PAGE_LANGUAGES and q > best_q:  # a tie keeps the earlier (preferred) one
+            best, best_q = lang, q
+    return best
+
 
 def _json(status: int, body: dict[str, Any], headers: Mapping[str, str]) -> web.Response:
     return web.json_response(body, status=status, headers=dict(headers))
@@ -243,15 +337,23 @@ def setup_lead_routes(
     app: App,
     *,
     cors_origins: list[str],
-    rate_limit_per_minute: int = 30,
+    rate_limit_per_minute: int | None = None,
+    trusted_proxies: Sequence[IPNetwork] | None = None,
     max_body: int = 16384,
 ) -> LeadIntake:
-    """Mount ``POST/OPTIONS /api/leads/{token}`` on a shared aiohttp application."""
+    """Mount ``POST/OPTIONS /api/leads/{token}`` on a shared aiohttp application.
+
+    The rate limit and the trusted proxies default to the app's settings
+    (``BRYGADA_LEAD_RATE_LIMIT_PER_MINUTE``, ``BRYGADA_TRUSTED_PROXIES``)."""
+    settings = app.settings
+    per_minute = rate_limit_per_minute or settings.lead_rate_limit_per_minute
+    proxies = settings.trusted_proxy_networks if trusted_proxies is None else trusted_proxies
     intake = LeadIntake(
         app=app,
         cors_origins=frozenset(o.rstrip("/") for o in cors_origins),
-        bucket=TokenBucket(rate_limit_per_minute),
+        bucket=TokenBucket(per_minute),
         max_body=max_body,
+        trusted_proxies=tuple(proxies),
     )
     web_app.router.add_route("POST", "/api/leads/{token}", intake.post)
     web_app.router.add_route("OPTIONS", "/api/leads/{token}", intake.options)

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bots.http_leads import setup_lead_routes
 from brygada.bootstrap import App
+from brygada.lease import InstanceLease, LeaseHeld
 from scheduler.jobs import start_scheduler
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,33 @@ def settle_heap() -> None:
 
 
 async def serve(app: App, stop: asyncio.Event | None = None) -> int:
-    """Run until ``stop`` is set (or SIGINT/SIGTERM)."""
-    settings = app.settings
+    """Run until ``stop`` is set (or SIGINT/SIGTERM); 1 when another instance holds the
+    database's lease (``brygada.lease``), or took it over while this one was frozen."""
     stop = stop or asyncio.Event()
+    settings = app.settings
+    lease = InstanceLease(
+        app.uow,
+        app.clock,
+        heartbeat_seconds=settings.lease_heartbeat_seconds,
+        stale_seconds=settings.lease_stale_seconds,
+    )
+    try:
+        await lease.acquire()
+    except LeaseHeld as held:
+        log.error("%s", held)
+        return 1
+    keeper = asyncio.create_task(lease.keep(stop))
+    try:
+        code = await _serve(app, stop)
+    finally:
+        stop.set()
+        await keeper
+        await lease.release()
+    return 1 if lease.lost else code
+
+
+async def _serve(app: App, stop: asyncio.Event) -> int:
+    settings = app.settings
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from datetime import date, time
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.company import WorkSchedule
 from domain.crm import CrmRules
@@ -90,6 +93,11 @@ class Settings(BaseSettings):
         return [s.strip() for s in self.slack_scopes.split(",") if s.strip()]
 
     outbox_interval_seconds: float = 1.0
+    # `brygada run` holds a lease in the database: one running instance per database.
+    # It is renewed every heartbeat; a lease not renewed for the stale time (its process
+    # was killed) may be taken over.
+    lease_heartbeat_seconds: float = Field(10.0, gt=0)
+    lease_stale_seconds: float = Field(60.0, gt=0)
     # Slack asks for about one message per second per channel.
     slack_messages_per_channel_per_second: float = Field(1.0, gt=0)
     sweep_interval_seconds: float = 30.0
@@ -117,6 +125,11 @@ class Settings(BaseSettings):
     stale_deal_days: int = Field(14, ge=1)
     # Origins allowed to post website-form leads (CORS), e.g. ["https://example.com"].
     crm_cors_origins: list[str] = Field(default_factory=list)
+    # Website-form leads accepted per minute from one visitor (the rest get "try again").
+    lead_rate_limit_per_minute: int = Field(30, ge=1)
+    # Reverse proxies (addresses or CIDR networks, a JSON list or comma-separated) whose
+    # Forwarded / X-Forwarded-For headers name the visitor; from anyone else they are ignored.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Default region for phone numbers typed without +country; None: from company_timezone.
     phone_region: str | None = None
     crm_currency: str = "PLN"
@@ -129,6 +142,30 @@ class Settings(BaseSettings):
             phone_region=self.phone_region,
             default_currency=self.crm_currency.upper(),
         )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:  # a bad entry stops start-up with its text
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted_proxies: not an address or CIDR: {entry!r}") from None
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(entry, strict=False) for entry in self.trusted_proxies)
 
     @field_validator("working_days")
     @classmethod

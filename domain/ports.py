@@ -481,6 +481,36 @@ class InboundLog(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class LeaseHolder:
+    """A process that holds a lease: which one (``token``, unique per start), where it
+    runs, since when, and when it last said it is alive."""
+
+    token: str
+    host: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+
+
+class InstanceLeases(Protocol):
+    """Named leases in the database: one process at a time runs what a lease covers
+    ("all-in-one" for ``brygada run``; scale-out roles will take leases of their own)."""
+
+    async def acquire(self, name: str, me: LeaseHolder, stale_before: datetime) -> LeaseHolder:
+        """Take ``name`` when it is free, already ours, or its heartbeat is older than
+        ``stale_before`` (its holder died); the holder afterwards, ``me`` when taken."""
+        ...
+
+    async def renew(self, name: str, token: str, now: datetime) -> bool:
+        """Record a heartbeat; False when the lease is no longer ours (taken over)."""
+        ...
+
+    async def release(self, name: str, token: str) -> None:
+        """Give the lease up if it is still ours."""
+        ...
+
+
 class UnitOfWork(Protocol):
     # Read-only members so that implementations may narrow the repository types.
     @property
@@ -509,6 +539,8 @@ class UnitOfWork(Protocol):
     def scheduler(self) -> SchedulerRepository: ...
     @property
     def time(self) -> TimeRepository: ...
+    @property
+    def leases(self) -> InstanceLeases: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from domain.ports import Clock
 from storage.repositories.approvals import SqlApprovalRepository
 from storage.repositories.crm import SqlCrmRepository
+from storage.repositories.leases import SqlInstanceLeases
 from storage.repositories.members import (
     SqlCompanyRepository,
     SqlDepartmentRepository,
@@ -67,6 +68,7 @@ class SqlUnitOfWork:
         self.prompts = SqlPromptStore(s, self._clock)
         self.scheduler = SqlSchedulerRepository(s)
         self.time = SqlTimeRepository(s)
+        self.leases = SqlInstanceLeases(s)
         return self
 
     async def __aexit__(

@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.deps import SlackDeps
+from bots.slack.errors import error_code
 from bots.slack.inbound import from_interaction
 from bots.slack.modals import FormContext, filled_form, form_errors, form_modal
 from bots.slack.outbound import open_dm
@@ -48,7 +49,7 @@ async def open_form(client: AsyncWebClient, reply: Reply, form: Form, trigger_id
     try:
         await client.views_open(trigger_id=trigger_id, view=form_modal(form, reply.lang))
     except SlackApiError as error:
-        log.info("form modal not opened: %s", error.response.get("error"))
+        log.info("form modal not opened: %s", error_code(error))
         return False
     return True
 

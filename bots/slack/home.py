@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.blocks import home_view
+from bots.slack.errors import error_code
 from bots.slack.inbound import home_request
 from bots.slack.modals import chrome
 from bots.slack.outbound import is_refusal
@@ -55,7 +56,7 @@ class AppHome:
         try:
             await client.views_publish(user_id=user_id, view=view)
         except SlackApiError as error:
-            log.warning("views.publish for %s: %s", user_id, error.response.get("error"))
+            log.warning("views.publish for %s: %s", user_id, error_code(error))
             return False
         return True
 

@@ -13,6 +13,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.slack.errors import error_code, http_status, retry_after
 from bots.slack.home import AppHome
 from bots.slack.outbound import SlackReplies, open_dm
 from bots.slack.timer_card import SlotCards
@@ -92,16 +93,9 @@ class SlackNotifier:
 
 
 def _delivery_error(error: SlackApiError) -> DeliveryError:
-    code = str(error.response.get("error") or "unknown")
-    if code == "ratelimited" or error.response.status_code == 429:
-        header = error.response.headers.get("Retry-After") or error.response.headers.get(
-            "retry-after"
-        )
-        if isinstance(header, list):
-            header = header[0] if header else None
-        try:
-            retry_after = float(header) if header is not None else 1.0
-        except ValueError:
-            retry_after = 1.0
-        return DeliveryError("ratelimited", retry_after=retry_after)
+    code = error_code(error)
+    if code == "ratelimited" or http_status(error) == 429:
+        wait = retry_after(error)
+        return DeliveryError("ratelimited", retry_after=1.0 if wait is None else wait)
+    # A proxy's page (http_502) or an unknown answer is temporary: the dispatcher retries.
     return DeliveryError(code, permanent=code in PERMANENT_ERRORS)

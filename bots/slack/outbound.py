@@ -28,6 +28,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.blocks import fallback_text, message_blocks
+from bots.slack.errors import error_code
 from bots.slack.modals import ModalContext, answer_modal
 from handlers.rendering import Renderer
 from handlers.types import Reply
@@ -132,7 +133,7 @@ class SlackReplies:
                     "slack %s failed for %s: %s",
                     reply.template,
                     user_id,
-                    error.response.get("error"),
+                    error_code(error),
                 )
 
     async def _open_question(
@@ -149,7 +150,7 @@ class SlackReplies:
         try:
             await client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as error:
-            log.info("question modal not opened: %s", error.response.get("error"))
+            log.info("question modal not opened: %s", error_code(error))
             return False
         return True
 
@@ -171,7 +172,7 @@ class SlackReplies:
                 await client.chat_update(channel=channel, ts=message_ts, text=text, blocks=blocks)
                 return
             except SlackApiError as error:
-                if error.response.get("error") not in {"message_not_found", "cant_update_message"}:
+                if error_code(error) not in {"message_not_found", "cant_update_message"}:
                     raise
                 log.info("message %s in %s gone; posting a new one", message_ts, channel)
         await self.pacer.wait(channel)

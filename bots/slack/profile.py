@@ -14,6 +14,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.slack.errors import error_code
 from domain.company import ChatEmail
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def verified_email(
         try:
             response = await client.users_info(user=user_id)
         except SlackApiError as error:
-            log.info("users.info %s: %s", user_id, error.response.get("error"))
+            log.info("users.info %s: %s", user_id, error_code(error))
             return None
         except (TimeoutError, aiohttp.ClientError) as error:
             log.info("users.info %s: %r", user_id, error)

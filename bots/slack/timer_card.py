@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.blocks import fallback_text, message_blocks
+from bots.slack.errors import error_code, http_status
 from bots.slack.outbound import SlackReplies
 from handlers.types import SLOT_MARKS, Reply
 
@@ -64,7 +65,7 @@ class SlotCards:
                     await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
                     return ts
                 except SlackApiError as error:
-                    if error.response.get("error") not in _GONE:
+                    if error_code(error) not in _GONE:
                         raise
                     log.info("%s card %s in %s gone; posting a new one", reply.slot, ts, channel)
             await self._replies.pacer.wait(channel)
@@ -75,7 +76,7 @@ class SlotCards:
             try:
                 await client.pins_add(channel=channel, timestamp=ts)
             except SlackApiError as error:  # missing scope, too many pins: the card went
-                log.warning("%s card not pinned in %s: %s", reply.slot, channel, _code(error))
+                log.warning("%s card not pinned in %s: %s", reply.slot, channel, error_code(error))
             return ts
 
     @staticmethod
@@ -83,12 +84,8 @@ class SlotCards:
         try:
             response = await client.pins_list(channel=channel)
         except SlackApiError as error:
-            if error.response.status_code == 429 or _code(error) == "ratelimited":
+            if http_status(error) == 429 or error_code(error) == "ratelimited":
                 raise
-            log.warning("pins.list in %s: %s; posting a new card", channel, _code(error))
+            log.warning("pins.list in %s: %s; posting a new card", channel, error_code(error))
             return None
         return _card_ts(response.get("items"), mark)
-
-
-def _code(error: SlackApiError) -> str:
-    return str(error.response.get("error") or "unknown")

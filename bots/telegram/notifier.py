@@ -6,6 +6,7 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -55,3 +56,6 @@ class TelegramNotifier:
             raise DeliveryError(f"telegram: {error}") from error
         except TelegramUnauthorizedError as error:  # bad token: our problem, retry later
             raise DeliveryError(f"telegram: {error.message}") from error
+        except ClientDecodeError as error:
+            # Not the Bot API's JSON: a proxy's error page (HTML 502) in front of it. Temporary.
+            raise DeliveryError("telegram: not a Bot API answer") from error

@@ -475,6 +475,22 @@ def _ratelimited(retry_after: int) -> _SlackError:
     return _SlackError("ratelimited", status=429, headers={"Retry-After": str(max(0, retry_after))})
 
 
+_PROXY_502_PAGE = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
+
+@dataclass(frozen=True)
+class _RawAnswer:
+    """A non-JSON answer queued with :meth:`FakeSlackAPI.answer_next_raw`."""
+
+    status: int
+    body: str
+    content_type: str
+
+
 @dataclass
 class SlackLimits:
     """Rate limits enforced by :meth:`FakeSlackAPI.enforce_limits`."""
@@ -549,6 +565,7 @@ class FakeSlackAPI(FakeAPIServer):
         self._oauth_codes: dict[str, JSON] = {}
         self._install_counter = itertools.count(1)
         self._current_token: str | None = None
+        self._raw_answers: dict[str, deque[_RawAnswer]] = {}
 
         self.add_user(bot_user_id, name="brygada", real_name="Brygada", email=None, is_bot=True)
         self._methods: dict[str, Handler] = {
@@ -653,6 +670,24 @@ class FakeSlackAPI(FakeAPIServer):
         """
         self._queue_failure(method, InjectedFailure(status, retry_after, error), times)
 
+    def answer_next_raw(
+        self,
+        method: str,
+        *,
+        status: int = 502,
+        body: str = _PROXY_502_PAGE,
+        content_type: str = "text/html",
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` (``"*"``: any) with a body that is
+        not Slack's JSON, as a proxy or load balancer in front of Slack does: by default
+        nginx's HTML "502 Bad Gateway" page; ``content_type="text/plain"`` and
+        ``status=405`` give aiohttp's plain "405: Method Not Allowed"."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        queue = self._raw_answers.setdefault(method, deque())
+        queue.extend([_RawAnswer(status, body, content_type)] * times)
+
     def enforce_limits(
         self,
         per_channel_per_second: int = 1,
@@ -721,6 +756,10 @@ class FakeSlackAPI(FakeAPIServer):
         body_token = params.pop("token", None)
         token = token or (str(body_token) if body_token else None)
         self.tokens_used.append((method, token))
+        raw = self._take_raw_answer(method)
+        if raw is not None:
+            self._record(method, params, {"raw": raw.body}, status=raw.status, arrived=arrived)
+            return web.Response(status=raw.status, text=raw.body, content_type=raw.content_type)
         headers: dict[str, str] = {}
         try:
             if method == "oauth.v2.access":  # the app's credentials, not a token
@@ -732,6 +771,13 @@ class FakeSlackAPI(FakeAPIServer):
             status, body, headers = failure.status, failure.body(), failure.headers
         self._record(method, params, body, status=status, arrived=arrived)
         return web.json_response(body, status=status, headers=headers)
+
+    def _take_raw_answer(self, method: str) -> _RawAnswer | None:
+        for key in (method, "*"):
+            queue = self._raw_answers.get(key)
+            if queue:
+                return queue.popleft()
+        return None
 
     async def _execute(self, method: str, params: JSON, token: str | None) -> JSON:
         handler = self._methods.get(method)

@@ -10,11 +10,13 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.deps import SlackDeps
+from bots.slack.errors import error_code
 from bots.slack.forms import first_form, open_form
 from bots.slack.inbound import COMMANDS, from_command
 from bots.slack.outbound import open_dm
@@ -69,7 +71,10 @@ async def _profile(client: AsyncWebClient, user_id: str) -> tuple[str | None, st
     try:
         response = await client.users_info(user=user_id, include_locale=True)
     except SlackApiError as error:
-        log.info("users.info %s: %s", user_id, error.response.get("error"))
+        log.info("users.info %s: %s", user_id, error_code(error))
+        return None, None
+    except (TimeoutError, aiohttp.ClientError) as error:  # the join goes on without it
+        log.info("users.info %s: %r", user_id, error)
         return None, None
     user = response.get("user") or {}
     profile = user.get("profile") or {}

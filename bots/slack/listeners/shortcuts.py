@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.blocks import CREATE_TASK_SHORTCUT
 from bots.slack.deps import SlackDeps
+from bots.slack.errors import error_code
 from bots.slack.forms import first_form, form_inbound, open_form
 from bots.slack.inbound import unescape
 from bots.slack.modals import ModalContext, language_of, new_task_modal
@@ -64,6 +65,6 @@ async def _language(client: AsyncWebClient, user_id: str) -> str:
     try:
         response = await client.users_info(user=user_id, include_locale=True)
     except SlackApiError as error:
-        log.info("users.info %s: %s", user_id, error.response.get("error"))
+        log.info("users.info %s: %s", user_id, error_code(error))
         return language_of(None)
     return language_of((response.get("user") or {}).get("locale"))

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.deps import SlackDeps
+from bots.slack.errors import error_code
 from bots.slack.forms import submit_form
 from bots.slack.inbound import from_new_task_submission, from_view_submission, team_of
 from bots.slack.modals import (
@@ -100,6 +101,6 @@ async def _permalink(client: AsyncWebClient, channel: str | None, ts: str | None
     try:
         response = await client.chat_getPermalink(channel=channel, message_ts=ts)
     except SlackApiError as error:
-        log.info("no permalink for %s/%s: %s", channel, ts, error.response.get("error"))
+        log.info("no permalink for %s/%s: %s", channel, ts, error_code(error))
         return None
     return str(response["permalink"])

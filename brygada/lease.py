@@ -1,0 +1,116 @@
+"""One running instance per database: the lease ``brygada run`` holds while it serves.
+
+Two processes on one database would each poll Telegram, sweep and send the outbox:
+users would get everything twice. ``serve()`` therefore takes the "all-in-one" lease
+first (a row in ``instance_leases``: holder host, pid, start, heartbeat), renews it every
+``lease_heartbeat_seconds`` and gives it up on shutdown. A second ``brygada run`` finds
+the lease held and refuses to start, naming the holder. A holder that was killed stops
+renewing; once its heartbeat is older than ``lease_stale_seconds`` the next start takes
+the lease over. A holder that finds its lease taken over (it was frozen for longer than
+the stale time) stops, so that two never run at once.
+
+The scale-out roles (``--role web|worker``) will take leases under names of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from domain.ports import Clock, LeaseHolder, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+ALL_IN_ONE = "all-in-one"
+
+
+class LeaseHeld(Exception):
+    """Someone else holds the lease and is alive."""
+
+    def __init__(self, name: str, holder: LeaseHolder, now: datetime, stale_after: timedelta):
+        self.name = name
+        self.holder = holder
+        seen = max(0, round((now - holder.heartbeat_at).total_seconds()))
+        super().__init__(
+            f"Another Brygada is already running on this database: pid {holder.pid} on host "
+            f"{holder.host}, started {holder.started_at:%Y-%m-%d %H:%M:%S} UTC, last heartbeat "
+            f"{seen} s ago (lease {name!r}). Stop it before starting another one; if it was "
+            f"killed, its lease is free {round(stale_after.total_seconds())} s after its "
+            "last heartbeat."
+        )
+
+
+class InstanceLease:
+    def __init__(
+        self,
+        units_of_work: Callable[[], UnitOfWork],
+        clock: Clock,
+        *,
+        name: str = ALL_IN_ONE,
+        heartbeat_seconds: float = 10.0,
+        stale_seconds: float = 60.0,
+    ) -> None:
+        self._uow = units_of_work
+        self._clock = clock
+        self.name = name
+        self._heartbeat = heartbeat_seconds
+        self._stale_after = timedelta(seconds=stale_seconds)
+        now = clock.now()
+        self.me = LeaseHolder(
+            token=uuid.uuid4().hex,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            started_at=now,
+            heartbeat_at=now,
+        )
+        self.lost = False
+
+    async def acquire(self) -> None:
+        """Take the lease or raise ``LeaseHeld`` naming its living holder."""
+        now = self._clock.now()
+        self.me = dataclasses.replace(self.me, heartbeat_at=now)
+        async with self._uow() as uow:
+            holder = await uow.leases.acquire(self.name, self.me, now - self._stale_after)
+            await uow.commit()
+        if holder.token != self.me.token:
+            raise LeaseHeld(self.name, holder, now, self._stale_after)
+        log.info("lease %r taken: pid %s on %s", self.name, self.me.pid, self.me.host)
+
+    async def keep(self, stop: asyncio.Event) -> None:
+        """Renew until ``stop``; a lease taken over by another process sets ``stop``."""
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), self._heartbeat)
+                return
+            except TimeoutError:
+                pass
+            try:
+                async with self._uow() as uow:
+                    still_ours = await uow.leases.renew(self.name, self.me.token, self._clock.now())
+                    await uow.commit()
+            except Exception:  # the database is away for a moment: try at the next beat
+                log.warning("lease %r heartbeat failed", self.name, exc_info=True)
+                continue
+            if not still_ours:
+                log.error(
+                    "lease %r was taken over by another process (this one missed its "
+                    "heartbeats for over %s s): stopping",
+                    self.name,
+                    round(self._stale_after.total_seconds()),
+                )
+                self.lost = True
+                stop.set()
+
+    async def release(self) -> None:
+        try:
+            async with self._uow() as uow:
+                await uow.leases.release(self.name, self.me.token)
+                await uow.commit()
+        except Exception:  # it goes stale by itself
+            log.warning("lease %r not released", self.name, exc_info=True)
