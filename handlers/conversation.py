@@ -30,6 +30,7 @@ from handlers.intents import (
     timetracking,
     views,
 )
+from handlers.refusals import refusal_replies
 from handlers.tokens import BadToken, TokenSigner
 from handlers.turn import Turn, pick_language
 from handlers.types import Inbound, Reply
@@ -160,18 +161,21 @@ class Conversation:
         return replies
 
     async def _refusal(self, turn: Turn, error: DomainError) -> list[Reply]:
-        """A rule said no: explain, keep the user's text, and remember the update's key."""
-        if turn.inbound.update_key:
-            async with self._uow_factory() as uow:
+        """A rule said no. The one place a refusal is answered: the turn's changes were
+        rolled back with its unit of work; a new one records the update's key (a
+        redelivery is a duplicate) and reads what the reply needs (handlers.refusals)."""
+        async with self._uow_factory() as uow:
+            if turn.inbound.update_key:
                 await uow.inbound.seen(turn.inbound.platform, _update_key(turn.inbound))
-                await uow.commit()
-        reply = turn.reply(
-            "error",
-            error_code=error.code,
-            params=error.params,
-            text=turn.inbound.text or turn.inbound.args or None,
-        )
-        return [_as_alert(turn, reply)]
+            answering = self._turn(turn.inbound, uow, member=turn.member, company=turn.company)
+            try:
+                replies = await refusal_replies(answering, error)
+            except Exception:
+                error_id = secrets.token_hex(4)
+                log.exception("error %s answering %r", error_id, error)
+                replies = [answering.reply("error_unexpected", error_id=error_id)]
+            await uow.commit()
+        return replies
 
     async def _dispatch(self, turn: Turn) -> list[Reply]:
         inbound, intents = turn.inbound, self._intents
