@@ -41,7 +41,11 @@ async def refusal_replies(turn: Turn, error: DomainError) -> list[Reply]:
     crm = isinstance(error, _CRM_ERRORS) or _field_in(error, _CRM_FIELDS)
     template = "crm_error" if crm else "error"
     reply = turn.reply(
-        template, error_code=error.code, params=error.params, text=kept_text(turn.inbound)
+        template,
+        error_code=error.code,
+        params=error.params,
+        text=kept_text(turn.inbound),
+        pressed=turn.pressed,
     )
     return [_alert(turn, reply)]
 

@@ -169,6 +169,9 @@ async def accept_command(turn: Turn) -> list[Reply]:
     """/accept 12 [+|-] [reason]"""
     task_id, rest = _split_args(turn)
     negative = rest.startswith(("-", "👎"))
+    if rest and not negative and not rest.startswith(("+", "👍")):
+        # "/accept 10 maybe": not a rating; nothing is accepted on a guess.
+        raise InvalidInput(field="rating", reason="unknown", value=rest, task_id=task_id)
     reason = rest.lstrip("+-👍👎 ").strip()
     rating = Rating.NEGATIVE if negative else Rating.POSITIVE
     if negative and not reason:
