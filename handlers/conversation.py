@@ -118,7 +118,7 @@ class Conversation:
 
     def _turn(self, inbound: Inbound, uow: UnitOfWork, **known: Any) -> Turn:
         return Turn(
-            inbound=inbound,
+            inbound=_storable(inbound),
             uow=uow,
             now=self._clock.now(),
             signer=self.signer,
@@ -223,6 +223,21 @@ def _as_alert(turn: Turn, reply: Reply) -> Reply:
         alert=turn.pressed,
         lang=pick_language(turn.member, turn.inbound.locale, turn.company),
     )
+
+
+_NUL = "\x00"
+_TEXT_FIELDS = ("text", "args", "quoted", "origin", "forwarded_from", "user_name")
+
+
+def _storable(inbound: Inbound) -> Inbound:
+    """The inbound without NUL characters, which no text column of PostgreSQL can hold
+    (and no user means): the rest of what they wrote is kept."""
+    dirty = {
+        name: value.replace(_NUL, "")
+        for name in _TEXT_FIELDS
+        if isinstance(value := getattr(inbound, name), str) and _NUL in value
+    }
+    return replace(inbound, **dirty) if dirty else inbound
 
 
 def _update_key(inbound: Inbound) -> str:

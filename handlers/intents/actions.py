@@ -9,6 +9,7 @@ from typing import Any
 from domain.capture import parse_task
 from domain.deadlines import QuickDeadline, quick_deadline
 from domain.errors import InvalidInput
+from domain.ids import task_number
 from domain.policies import Action
 from domain.services import members as member_service
 from domain.services import tasks as service
@@ -25,10 +26,7 @@ _PICK_LIMIT = 8
 
 
 def _task_id(raw: str) -> int:
-    raw = raw.strip().lstrip("#")
-    if not raw.isdigit():
-        raise InvalidInput(field="task_id", reason="not_a_number", value=raw)
-    return int(raw)
+    return task_number(raw)
 
 
 def _split_args(turn: Turn) -> tuple[int, str]:

@@ -21,6 +21,7 @@ from domain.approval_types import (
 )
 from domain.approvals import ApprovalNotFound, ApprovalNotPermitted, SubjectKind, Verdict
 from domain.errors import InvalidInput, MemberNotFound, TaskNotFound
+from domain.ids import can_exist, parse_number
 from domain.services import approvals as service
 from domain.services.members import member_by_handle
 from handlers.cards import card_reply
@@ -519,9 +520,12 @@ class ApprovalIntents:
     async def approval_command(self, turn: Turn) -> list[Reply]:
         """/approval 12 — open a request card."""
         raw = turn.inbound.args.strip().lstrip("#")
-        if not raw.isdigit():
+        number = parse_number(raw)
+        if number is None:
             return await self.approvals_command(turn)
-        return [await card(turn, int(raw))]
+        if not can_exist(number):
+            raise ApprovalNotFound(request_id=raw)
+        return [await card(turn, number)]
 
     # -- deputies ----------------------------------------------------------------------
     async def deputy_command(self, turn: Turn) -> list[Reply]:

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.errors import InvalidInput
+from domain.ids import can_exist, parse_number, task_number
 from domain.services import timetracking as service
 from domain.timetracking import DayEventKind, DayState, TimeError
 from handlers.cards import card_reply
@@ -36,10 +37,16 @@ async def refused(turn: Turn, error: TimeError) -> Reply:
 
 
 def _task_id(raw: str) -> int:
-    raw = raw.strip().lstrip("#")
-    if not raw.isdigit():
-        raise InvalidInput(field="task_id", reason="not_a_number", value=raw)
-    return int(raw)
+    return task_number(raw)
+
+
+def _entry_id(raw: str) -> int:
+    number = parse_number(raw)
+    if number is None:
+        raise TimeError(reason="entry_missing")
+    if not can_exist(number):
+        raise TimeError(reason="entry_not_found", entry_id=raw.strip().lstrip("#"))
+    return number
 
 
 # -- timers -----------------------------------------------------------------------------------
@@ -266,7 +273,7 @@ async def time_command(turn: Turn) -> list[Reply]:
     if head in {"edit", "del", "delete", "log"}:
         if len(words) < 2:
             raise TimeError(reason="entry_missing")
-        entry_id = _task_id(words[1])
+        entry_id = _entry_id(words[1])
         if head == "log":
             entry, changes = await service.entry_history(turn.uow, turn.me, entry_id)
             return [turn.reply("time_history", entry=entry, changes=changes)]

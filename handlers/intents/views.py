@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from domain.errors import InvalidInput
+from domain.ids import task_number
 from domain.ports import ListView
 from domain.services.tasks import list_tasks, search_tasks
 from handlers.cards import card_reply, list_reply
@@ -18,10 +19,7 @@ __all__ = ["card_reply"]
 
 
 def _task_id(raw: str) -> int:
-    raw = raw.strip().lstrip("#")
-    if not raw.isdigit():
-        raise InvalidInput(field="task_id", reason="not_a_number", value=raw)
-    return int(raw)
+    return task_number(raw)
 
 
 async def show_list(turn: Turn, view: ListView, page: int = 0) -> list[Reply]:

@@ -207,7 +207,7 @@ class SqlTaskRepository:
             await run(
                 self._s,
                 _INSERT_TERMS,
-                [{"task_id": task_id, "term": t[:64], "source": "t"} for t in sorted(terms)],
+                [{"task_id": task_id, "term": t, "source": "t"} for t in sorted(terms)],
             )
         await self._write_events(task)
 
@@ -252,7 +252,7 @@ class SqlTaskRepository:
             self._s,
             TaskTermRow.__table__,  # type: ignore[arg-type]
             [
-                {"task_id": comment.task_id, "term": t[:64], "source": "c"}
+                {"task_id": comment.task_id, "term": t, "source": "c"}
                 for t in sorted(index_terms(comment.text))
             ],
         )
