@@ -232,7 +232,7 @@ _TEXT_FIELDS = ("text", "args", "quoted", "origin", "forwarded_from", "user_name
 def _storable(inbound: Inbound) -> Inbound:
     """The inbound without NUL characters, which no text column of PostgreSQL can hold
     (and no user means): the rest of what they wrote is kept."""
-    dirty = {
+    dirty: dict[str, Any] = {
         name: value.replace(_NUL, "")
         for name in _TEXT_FIELDS
         if isinstance(value := getattr(inbound, name), str) and _NUL in value
