@@ -24,6 +24,7 @@ from domain.tasks import (
     TaskStatus,
 )
 from storage.models import (
+    OutboxRow,
     TaskCommentRow,
     TaskEventRow,
     TaskParticipantRow,
@@ -32,6 +33,7 @@ from storage.models import (
     TaskTermRow,
 )
 from storage.repositories._sql import fetch, insert_ignore, run, scalar, table_of
+from storage.repositories.outbox import SENT
 
 _TASKS = table_of(TaskRow)
 # Prebuilt statements of the creation path (see storage/repositories/_sql.py).
@@ -294,6 +296,20 @@ class SqlTaskRepository:
     async def comments(self, task_id: int, limit: int = 5) -> Sequence[Comment]:
         rows = await fetch(self._s, _LAST_COMMENTS, {"task": task_id, "limit": limit})
         return [Comment(r.id, r.task_id, r.author_id, r.at, r.text) for r in reversed(rows)]
+
+    async def notified(self, task_id: int) -> set[int]:
+        # Task notifications' dedup keys are "kind:task_id:member:version" (LIKE narrows
+        # the rows); the row's data says exactly which task it was about.
+        rows = await self._s.execute(
+            select(OutboxRow.member_id, OutboxRow.data).where(
+                OutboxRow.status == SENT, OutboxRow.dedup_key.like(f"%:{task_id}:%")
+            )
+        )
+        return {
+            int(member_id)
+            for member_id, data in rows
+            if isinstance(data, dict) and data.get("task_id") == task_id
+        }
 
     async def subtask_progress(self, task_id: int) -> tuple[int, int]:
         (row,) = await fetch(self._s, _SUBTASK_PROGRESS, {"task": task_id})
