@@ -401,6 +401,8 @@ async def part_command(turn: Turn) -> list[Reply]:
 
 async def priority_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     task_id = int(args[0])
+    # Permission first: someone else's replayed button gets no picker, only "not yours".
+    await service.load_for(turn.uow, turn.me, task_id, Action.EDIT)
     buttons = (
         tuple(turn.button(f"priority.{p.value}", "pp", task_id, p.value[0]) for p in Priority),
     )

@@ -26,6 +26,7 @@ from domain.services import approvals as service
 from domain.services.members import member_by_handle
 from handlers.cards import card_reply
 from handlers.forms import FilledForm, Form, FormField, FormOption
+from handlers.personal import personal
 from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
@@ -182,7 +183,7 @@ class ApprovalIntents:
         self.commands: dict[str, Handler] = {
             "request": self.request_command,
             FORM_COMMAND: self.request_form_command,
-            "approvals": self.approvals_command,
+            "approvals": personal("approvals", self.approvals_command),
             "approval": self.approval_command,
             "deputy": self.deputy_command,
         }

@@ -8,8 +8,9 @@ from domain.capture import TaskDraft
 from domain.company import Member
 from domain.deadlines import QuickDeadline
 from domain.ids import task_number
+from domain.policies import Action
 from domain.services.drafts import Roster
-from domain.services.tasks import create_task, undo_create
+from domain.services.tasks import create_task, load_for, undo_create
 from domain.tasks import Task
 from handlers.rendering import label
 from handlers.turn import Turn
@@ -105,6 +106,8 @@ async def new_task_answer(turn: Turn, data: dict[str, Any], text: str) -> list[R
 
 
 async def subtask_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    # Permission first: someone else's replayed button gets no question, only "not yours".
+    await load_for(turn.uow, turn.me, int(args[0]), Action.ADD_SUBTASK)
     return [
         await turn.ask_for(
             "subtask", {"task_id": int(args[0])}, "subtask_ask", task_id=int(args[0])

@@ -34,6 +34,7 @@ from domain.errors import InvalidInput
 from domain.services import crm as service
 from domain.services.members import member_by_handle
 from handlers.charts import png, pyplot
+from handlers.personal import personal, with_args
 from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply, SharedContact
@@ -655,9 +656,9 @@ async def funnel_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 
 COMMANDS = {
     "lead": lead_command,
-    "leads": leads_command,
-    "deals": deals_command,
-    "client": client_command,
+    "leads": personal("leads", leads_command),
+    "deals": personal("deals", deals_command),
+    "client": personal("client", client_command, with_args),
     "funnel": funnel_command,
 }
 ACTIONS = {

@@ -20,6 +20,7 @@ from domain.services.timetracking import today_of
 from domain.timereports import GRACE, ReportQuery, parse_report
 from handlers.charts import BLUE, GREEN, GREY, ORANGE, bar_chart
 from handlers.exports import xlsx
+from handlers.personal import personal
 from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Reply
@@ -194,8 +195,8 @@ async def attendance_command(turn: Turn) -> list[Reply]:
 
 
 COMMANDS = {
-    "timesheet": timesheet_command,
-    "timereport": timesheet_command,
+    "timesheet": personal("timesheet", timesheet_command),
+    "timereport": personal("timesheet", timesheet_command),
     "attendance": attendance_command,
 }
 ACTIONS: dict[str, Any] = {}

@@ -19,6 +19,7 @@ from domain.ids import can_exist, parse_number, task_number
 from domain.services import timetracking as service
 from domain.timetracking import DayEventKind, DayState, TimeError
 from handlers.cards import card_reply
+from handlers.personal import personal, without_args
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
 
@@ -454,7 +455,7 @@ async def forgotten_adjust_answer(turn: Turn, data: dict[str, Any], text: str) -
 
 COMMANDS = {
     "timer": timer_command,
-    "time": time_command,
+    "time": personal("time", time_command, without_args),
     "day": day_command,
     "plan": plan_command,
     "report": report_command,
