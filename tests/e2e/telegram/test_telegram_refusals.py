@@ -57,3 +57,34 @@ async def test_error_texts_name_the_real_problem(
     async with app.uow() as uow:
         task = await uow.tasks.get(1)
     assert task is not None and task.rating is None
+
+
+async def test_a_personal_list_typed_in_a_group_goes_to_the_private_chat(
+    tg: Harness, api: FakeTelegramAPI, app: App
+) -> None:
+    group = -100_777
+    await tg.join(BOSS, "Boss", Role.ADMIN)
+    await tg.join(ANNA, "Anna")
+    await tg.say(BOSS, "Salary review for Anna @anna")
+    while await app.dispatcher({"telegram": tg.adapter.notifier}).run_once():
+        pass  # "gave you a task"
+    in_group = await tg.say(ANNA, "/tasks", chat_id=group, chat_type="supergroup")
+    assert [m["chat"]["id"] for m in in_group] == [group]
+    assert "private chat" in in_group[0]["text"] and "Salary" not in in_group[0]["text"]
+    mark = len(api.calls)
+    await app.dispatcher({"telegram": tg.adapter.notifier}).run_once()
+    private = [c.response["result"] for c in tg.sent_since(mark)]
+    assert [m["chat"]["id"] for m in private] == [ANNA]
+    assert "Salary review for Anna" in private[0]["text"]
+
+
+async def test_without_a_private_chat_the_group_is_told_how_to_start_one(
+    tg: Harness, api: FakeTelegramAPI, app: App
+) -> None:
+    group = -100_778
+    code = await tg.invite()
+    await tg.say(ANNA, f"/start {code}", chat_id=group, chat_type="supergroup", first_name="Anna")
+    [answer] = await tg.say(ANNA, "/today", chat_id=group, chat_type="supergroup")
+    assert answer["chat"]["id"] == group
+    assert "Open a private chat with me" in answer["text"]
+    assert not await app.dispatcher({"telegram": tg.adapter.notifier}).run_once()
