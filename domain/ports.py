@@ -173,7 +173,12 @@ class TaskRepository(Protocol):
         ...
 
     async def delete(self, task_id: int) -> None:
-        """Remove a task and everything hanging off it (undo of a fresh task only)."""
+        """Remove a task and everything hanging off it (undo of a fresh task only).
+        Its number is never given to another task."""
+        ...
+
+    async def notified(self, task_id: int) -> set[int]:
+        """Members a notification about the task was already delivered to."""
         ...
 
     async def history(self, task_id: int) -> Sequence[TaskEvent]: ...

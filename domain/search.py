@@ -15,6 +15,10 @@ import snowballstemmer
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _MIN_STEM = 2
+# A stored term's length (task_terms.term). Stems are cut here, before they are collected
+# into a set: two long words that differ only after this many characters are one term,
+# which must be stored once. Query stems are cut the same way, so long words still match.
+TERM_MAX = 64
 
 
 @lru_cache(maxsize=8)
@@ -31,7 +35,7 @@ def word_stems(word: str) -> frozenset[str]:
     else:
         stems = {_stemmer("english").stemWord(word), _stemmer("polish").stemWord(word)}
     stems = {s for s in stems if len(s) >= _MIN_STEM} or {word}
-    return frozenset(stems)
+    return frozenset(s[:TERM_MAX] for s in stems)
 
 
 def words(text: str) -> list[str]:

@@ -30,6 +30,7 @@ from handlers.intents import (
     timetracking,
     views,
 )
+from handlers.refusals import refusal_replies
 from handlers.tokens import BadToken, TokenSigner
 from handlers.turn import Turn, pick_language
 from handlers.types import Inbound, Reply
@@ -117,7 +118,7 @@ class Conversation:
 
     def _turn(self, inbound: Inbound, uow: UnitOfWork, **known: Any) -> Turn:
         return Turn(
-            inbound=inbound,
+            inbound=_storable(inbound),
             uow=uow,
             now=self._clock.now(),
             signer=self.signer,
@@ -160,18 +161,21 @@ class Conversation:
         return replies
 
     async def _refusal(self, turn: Turn, error: DomainError) -> list[Reply]:
-        """A rule said no: explain, keep the user's text, and remember the update's key."""
-        if turn.inbound.update_key:
-            async with self._uow_factory() as uow:
+        """A rule said no. The one place a refusal is answered: the turn's changes were
+        rolled back with its unit of work; a new one records the update's key (a
+        redelivery is a duplicate) and reads what the reply needs (handlers.refusals)."""
+        async with self._uow_factory() as uow:
+            if turn.inbound.update_key:
                 await uow.inbound.seen(turn.inbound.platform, _update_key(turn.inbound))
-                await uow.commit()
-        reply = turn.reply(
-            "error",
-            error_code=error.code,
-            params=error.params,
-            text=turn.inbound.text or turn.inbound.args or None,
-        )
-        return [_as_alert(turn, reply)]
+            answering = self._turn(turn.inbound, uow, member=turn.member, company=turn.company)
+            try:
+                replies = await refusal_replies(answering, error)
+            except Exception:
+                error_id = secrets.token_hex(4)
+                log.exception("error %s answering %r", error_id, error)
+                replies = [answering.reply("error_unexpected", error_id=error_id)]
+            await uow.commit()
+        return replies
 
     async def _dispatch(self, turn: Turn) -> list[Reply]:
         inbound, intents = turn.inbound, self._intents
@@ -219,6 +223,21 @@ def _as_alert(turn: Turn, reply: Reply) -> Reply:
         alert=turn.pressed,
         lang=pick_language(turn.member, turn.inbound.locale, turn.company),
     )
+
+
+_NUL = "\x00"
+_TEXT_FIELDS = ("text", "args", "quoted", "origin", "forwarded_from", "user_name")
+
+
+def _storable(inbound: Inbound) -> Inbound:
+    """The inbound without NUL characters, which no text column of PostgreSQL can hold
+    (and no user means): the rest of what they wrote is kept."""
+    dirty: dict[str, Any] = {
+        name: value.replace(_NUL, "")
+        for name in _TEXT_FIELDS
+        if isinstance(value := getattr(inbound, name), str) and _NUL in value
+    }
+    return replace(inbound, **dirty) if dirty else inbound
 
 
 def _update_key(inbound: Inbound) -> str:

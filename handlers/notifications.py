@@ -16,6 +16,7 @@ from handlers.intents.approvals import notification_reply as approval_notificati
 from handlers.intents.crm import card_reply as crm_card_reply
 from handlers.intents.reminders import scheduled_prompt
 from handlers.intents.timetracking import forgotten_prompt, timer_card
+from handlers.personal import PRIVATE_ANSWER, private_answer
 from handlers.tokens import TokenSigner
 from handlers.turn import Turn
 from handlers.types import Inbound, Reply
@@ -51,6 +52,8 @@ async def notification_reply(
         return await scheduled_prompt(turn, kind, data)
     if kind == "timer.forgotten":
         return await forgotten_prompt(turn, data)
+    if kind == PRIVATE_ANSWER:  # a personal list asked for in a group
+        return await private_answer(turn, data, now)
     if kind == TIMER_STATE:  # the card as the timer is now, whatever state the row names
         return replace(await timer_card(turn), to_member=member_id)
     if "request_id" in data:

@@ -104,12 +104,17 @@ class ProjectMemberRow(Base):
 
 
 class TaskRow(Base):
+    """A task; its id is the "#12" people quote in chats, so it is never reused: SQLite
+    AUTOINCREMENT (a deleted, undone task's number stays taken), on PostgreSQL a sequence
+    (which never goes back)."""
+
     __tablename__ = "tasks"
     __table_args__ = (
         Index("ix_tasks_responsible_open", "responsible_id", "is_open", "deadline"),
         Index("ix_tasks_creator_status", "creator_id", "status"),
         Index("ix_tasks_project_open", "project_id", "is_open"),
         Index("ix_tasks_open_deadline", "is_open", "deadline"),
+        {"sqlite_autoincrement": True},
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))

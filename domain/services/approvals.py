@@ -236,20 +236,26 @@ async def acting_for(
     uow: UnitOfWork, request: ApprovalRequest, actor: Member, now: datetime
 ) -> int | None:
     """None when the actor is a current approver; the approver's id when the actor is their
-    deputy today. Raises ApprovalNotPermitted for anyone else, and AlreadyDecided if late."""
+    deputy today. Raises ApprovalNotPermitted for anyone else — before anything about the
+    request's state is said — and AlreadyDecided to an approver (or deputy) who is late."""
     assert actor.id is not None
+    if not actor.active or actor.company_id != request.company_id:
+        raise ApprovalNotPermitted(request_id=request.id)
+    principals = await uow.approvals.principals_of(actor.id, local_today(actor, now))
     if not request.is_pending:
+        deciders = {m for step in request.steps for m in step}
+        if request.decided_by is not None:
+            deciders.add(request.decided_by)
+        if actor.id not in deciders and not principals & deciders:
+            raise ApprovalNotPermitted(request_id=request.id)
         raise ApprovalAlreadyDecided(
             request_id=request.id,
             status=request.status.value,
             by=request.decided_by,
             at=request.decided_at,
         )
-    if not actor.active or actor.company_id != request.company_id:
-        raise ApprovalNotPermitted(request_id=request.id)
     if actor.id in request.current_approvers:
         return None
-    principals = await uow.approvals.principals_of(actor.id, local_today(actor, now))
     for approver in sorted(principals & request.current_approvers):
         return approver
     raise ApprovalNotPermitted(request_id=request.id)

@@ -562,6 +562,7 @@ async def search_tasks(uow: UnitOfWork, actor: Member, text: str, *, page: int =
 
 UNDO_WINDOW = timedelta(minutes=5)
 # What the creation card lets one fix right away; such fixes do not block the Undo.
+TASK_WITHDRAWN = "task.withdrawn"
 _CONFIRMATION_FIXES = frozenset(
     {"created", "deadline", "responsible", "priority", "project", "tags", "planned"}
 )
@@ -579,5 +580,20 @@ async def undo_create(uow: UnitOfWork, actor: Member, task_id: int, now: datetim
     _done, total = await uow.tasks.subtask_progress(task.id)
     if total or any(e.field not in _CONFIRMATION_FIXES for e in history):
         raise InvalidInput(field="undo", reason="already_changed")
+    # Who already heard of it is told it was withdrawn: "#12" in their chat is not a task
+    # any more (and its number is never given to another one). A notification not sent
+    # yet is simply dropped at send time (the task is gone).
+    told = await uow.tasks.notified(task.id)
+    people = {task.responsible_id, *task.co_executors, *task.observers} - {task.creator_id}
+    for member_id in sorted(people & told):
+        await uow.outbox.add(
+            Notification(
+                member_id=member_id,
+                kind=TASK_WITHDRAWN,
+                # The task is gone: its number and title travel with the notification.
+                data={"withdrawn_id": task.id, "title": task.title, "actor_id": actor.id},
+                dedup_key=f"{TASK_WITHDRAWN}:{task.id}:{member_id}",
+            )
+        )
     await uow.tasks.delete(task.id)
     return task

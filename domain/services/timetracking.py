@@ -428,10 +428,11 @@ async def add_manual(
     uow: UnitOfWork, actor: Member, task_id: int, spec: str, comment: str, now: datetime
 ) -> Correction:
     """Time added by hand (a forgotten timer), with a required comment saying what and why."""
+    # The duration first: "/time 5 abc" is a bad duration, not a missing comment.
+    start, end = _moments(spec, actor, now)
     comment = _required(comment, "comment_required")
     task = await load_for(uow, actor, task_id, Action.START)
     check_trackable(task)
-    start, end = _moments(spec, actor, now)
     if end > now + timedelta(minutes=1):
         raise TimeError(reason="in_future")
     days = [d for d, _, _ in split_by_local_day(start, end, actor.timezone)]

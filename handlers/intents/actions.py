@@ -9,6 +9,7 @@ from typing import Any
 from domain.capture import parse_task
 from domain.deadlines import QuickDeadline, quick_deadline
 from domain.errors import InvalidInput
+from domain.ids import task_number
 from domain.policies import Action
 from domain.services import members as member_service
 from domain.services import tasks as service
@@ -25,10 +26,7 @@ _PICK_LIMIT = 8
 
 
 def _task_id(raw: str) -> int:
-    raw = raw.strip().lstrip("#")
-    if not raw.isdigit():
-        raise InvalidInput(field="task_id", reason="not_a_number", value=raw)
-    return int(raw)
+    return task_number(raw)
 
 
 def _split_args(turn: Turn) -> tuple[int, str]:
@@ -169,6 +167,9 @@ async def accept_command(turn: Turn) -> list[Reply]:
     """/accept 12 [+|-] [reason]"""
     task_id, rest = _split_args(turn)
     negative = rest.startswith(("-", "👎"))
+    if rest and not negative and not rest.startswith(("+", "👍")):
+        # "/accept 10 maybe": not a rating; nothing is accepted on a guess.
+        raise InvalidInput(field="rating", reason="unknown", value=rest, task_id=task_id)
     reason = rest.lstrip("+-👍👎 ").strip()
     rating = Rating.NEGATIVE if negative else Rating.POSITIVE
     if negative and not reason:
@@ -400,6 +401,8 @@ async def part_command(turn: Turn) -> list[Reply]:
 
 async def priority_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     task_id = int(args[0])
+    # Permission first: someone else's replayed button gets no picker, only "not yours".
+    await service.load_for(turn.uow, turn.me, task_id, Action.EDIT)
     buttons = (
         tuple(turn.button(f"priority.{p.value}", "pp", task_id, p.value[0]) for p in Priority),
     )

@@ -19,18 +19,14 @@ from domain.approval_types import (
     parse_answer,
     parse_date_range,
 )
-from domain.approvals import (
-    ApprovalAlreadyDecided,
-    ApprovalNotFound,
-    ApprovalNotPermitted,
-    SubjectKind,
-    Verdict,
-)
+from domain.approvals import ApprovalNotFound, ApprovalNotPermitted, SubjectKind, Verdict
 from domain.errors import InvalidInput, MemberNotFound, TaskNotFound
+from domain.ids import can_exist, parse_number
 from domain.services import approvals as service
 from domain.services.members import member_by_handle
 from handlers.cards import card_reply
 from handlers.forms import FilledForm, Form, FormField, FormOption
+from handlers.personal import personal
 from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
@@ -45,34 +41,6 @@ _FIELD_PROMPT, _COMMENT_PROMPT = "approval_field", "approval_comment"
 FORM_COMMAND = "request_form"
 
 Handler = Callable[..., Awaitable[list[Reply]]]
-
-
-def _guarded(handler: Handler) -> Handler:
-    """Approval refusals get their own clear answer (who decided and when, what is wrong)."""
-
-    async def wrapper(self: ApprovalIntents, turn: Turn, *args: Any) -> list[Reply]:
-        try:
-            replies: list[Reply] = await handler(self, turn, *args)
-            return replies
-        except (ApprovalAlreadyDecided, ApprovalNotPermitted, ApprovalNotFound) as error:
-            return [await _refusal(turn, error.code, error.params)]
-        except InvalidInput as error:
-            if error.params.get("field") in {"approver", "approval", "deputy", "dates"}:
-                return [await _refusal(turn, error.code, error.params)]
-            raise
-
-    wrapper.__name__ = handler.__name__
-    wrapper.__doc__ = handler.__doc__
-    return wrapper
-
-
-async def _refusal(turn: Turn, code: str, params: dict[str, Any]) -> Reply:
-    by = params.get("by")
-    member = await turn.uow.members.get(int(by)) if by else None
-    reply = turn.reply(
-        "approval_error", error_code=code, params=params, by_name=member.name if member else None
-    )
-    return dataclasses.replace(reply, alert=turn.pressed)
 
 
 # -- the card ----------------------------------------------------------------------------------
@@ -215,7 +183,7 @@ class ApprovalIntents:
         self.commands: dict[str, Handler] = {
             "request": self.request_command,
             FORM_COMMAND: self.request_form_command,
-            "approvals": self.approvals_command,
+            "approvals": personal("approvals", self.approvals_command),
             "approval": self.approval_command,
             "deputy": self.deputy_command,
         }
@@ -246,7 +214,6 @@ class ApprovalIntents:
             unknown=unknown,
         )
 
-    @_guarded
     async def request_command(self, turn: Turn) -> list[Reply]:
         """/request — the types; /request <type> — fill in the form field by field."""
         key = turn.inbound.args.strip().lower()
@@ -254,7 +221,6 @@ class ApprovalIntents:
             return [self._types_reply(turn)]
         return await self._start(turn, key)
 
-    @_guarded
     async def new_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
         return await self._start(turn, args[0])
 
@@ -321,7 +287,6 @@ class ApprovalIntents:
             raise InvalidInput(field="approval", reason="type_gone", value=data.get("type"))
         return rtype, dict(data.get("answers") or {}), int(data.get("index") or 0)
 
-    @_guarded
     async def field_answer(self, turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
         """One answer; a bad one is asked again with the reason, keeping earlier answers."""
         rtype, answers, index = self._form(data)
@@ -341,7 +306,6 @@ class ApprovalIntents:
         await turn.uow.prompts.clear(turn.me.id or 0)
         return self._form(pending[1])
 
-    @_guarded
     async def choice_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
         form = await self._pending_form(turn)
         if form is None:
@@ -354,7 +318,6 @@ class ApprovalIntents:
         answers[spec.name] = spec.options[number].value
         return await self._next(turn, rtype, answers, index + 1)
 
-    @_guarded
     async def skip_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
         form = await self._pending_form(turn)
         if form is None:
@@ -367,7 +330,6 @@ class ApprovalIntents:
         return await self._next(turn, rtype, answers, index + 1)
 
     # -- filing as one form ---------------------------------------------------------------
-    @_guarded
     async def request_form_command(self, turn: Turn) -> list[Reply]:
         """The /request form all at once (handlers.forms): a type name asks for its form,
         nothing asks to pick a type; a filled form is checked, then files the request.
@@ -477,7 +439,6 @@ class ApprovalIntents:
         return [dataclasses.replace(await card(turn, request.id, notice="sent"), edit=False)]
 
     # -- deciding ----------------------------------------------------------------------
-    @_guarded
     async def decide_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
         """Approve at once; Return and Reject ask for the comment first."""
         request_id, verdict = int(args[0]), _VERDICT_CODES.get(args[1])
@@ -497,7 +458,6 @@ class ApprovalIntents:
             )
         ]
 
-    @_guarded
     async def comment_answer(self, turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
         request_id, verdict = int(data["request_id"]), Verdict(str(data["verdict"]))
         if not text.strip():
@@ -515,7 +475,6 @@ class ApprovalIntents:
         await service.decide(turn.uow, turn.me, request_id, verdict, text, turn.now)
         return [await card(turn, request_id, notice=verdict.value)]
 
-    @_guarded
     async def withdraw_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
         request_id = int(args[0])
         await service.withdraw(turn.uow, turn.me, request_id, turn.now)
@@ -556,20 +515,20 @@ class ApprovalIntents:
                 )
         return [turn.reply("approval_list", tuple(rows), items=items)]
 
-    @_guarded
     async def open_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
         return [dataclasses.replace(await card(turn, int(args[0])), edit=False)]
 
-    @_guarded
     async def approval_command(self, turn: Turn) -> list[Reply]:
         """/approval 12 — open a request card."""
         raw = turn.inbound.args.strip().lstrip("#")
-        if not raw.isdigit():
+        number = parse_number(raw)
+        if number is None:
             return await self.approvals_command(turn)
-        return [await card(turn, int(raw))]
+        if not can_exist(number):
+            raise ApprovalNotFound(request_id=raw)
+        return [await card(turn, number)]
 
     # -- deputies ----------------------------------------------------------------------
-    @_guarded
     async def deputy_command(self, turn: Turn) -> list[Reply]:
         """/deputy @handle 01.12-05.12 · /deputy (show) · /deputy off"""
         args = turn.inbound.args.strip()

@@ -7,9 +7,10 @@ from typing import Any
 from domain.capture import TaskDraft
 from domain.company import Member
 from domain.deadlines import QuickDeadline
-from domain.errors import InvalidInput
+from domain.ids import task_number
+from domain.policies import Action
 from domain.services.drafts import Roster
-from domain.services.tasks import create_task, undo_create
+from domain.services.tasks import create_task, load_for, undo_create
 from domain.tasks import Task
 from handlers.rendering import label
 from handlers.turn import Turn
@@ -105,6 +106,8 @@ async def new_task_answer(turn: Turn, data: dict[str, Any], text: str) -> list[R
 
 
 async def subtask_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    # Permission first: someone else's replayed button gets no question, only "not yours".
+    await load_for(turn.uow, turn.me, int(args[0]), Action.ADD_SUBTASK)
     return [
         await turn.ask_for(
             "subtask", {"task_id": int(args[0])}, "subtask_ask", task_id=int(args[0])
@@ -115,11 +118,10 @@ async def subtask_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 async def subtask_command(turn: Turn) -> list[Reply]:
     """/subtask 12 <text>"""
     head, _, text = turn.inbound.args.strip().partition(" ")
-    if not head.lstrip("#").isdigit():
-        raise InvalidInput(field="task_id", reason="not_a_number", value=head)
+    parent_id = task_number(head)
     if not text.strip():
-        return await subtask_pressed(turn, [head.lstrip("#")])
-    return await create_from_text(turn, text, parent_id=int(head.lstrip("#")))
+        return await subtask_pressed(turn, [str(parent_id)])
+    return await create_from_text(turn, text, parent_id=parent_id)
 
 
 async def subtask_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:

@@ -3,17 +3,16 @@
 Buttons carry a record as a letter and an id (``l12`` = lead 12, ``d3`` = deal 3,
 ``c5`` = contact 5, ``o7`` = client company 7) because ``:`` separates token parts.
 Every press is checked again in ``domain.services.crm`` (nothing is trusted from the
-button). CRM refusals are explained by ``crm_error.j2``, which falls back to the
-shared ``error.j2`` for the task-wide codes.
+button). CRM refusals are answered by ``handlers.refusals`` with ``crm_error.j2``,
+which falls back to the shared ``error.j2`` for the task-wide codes.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any
 
 from domain.crm import (
     Activity,
@@ -31,10 +30,11 @@ from domain.crm import (
     StageKind,
 )
 from domain.crm_capture import parse_lead
-from domain.errors import DomainError, InvalidInput
+from domain.errors import InvalidInput
 from domain.services import crm as service
 from domain.services.members import member_by_handle
 from handlers.charts import png, pyplot
+from handlers.personal import personal, with_args
 from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply, SharedContact
@@ -75,39 +75,6 @@ def stage_label(lang: str, stage: Stage) -> str:
 
 def pipeline_label(lang: str, pipeline: Pipeline) -> str:
     return pipeline.name or label(lang, f"crm.pipeline.{pipeline.code or 'sales'}")
-
-
-# -- refusals ---------------------------------------------------------------------------
-
-Handler = TypeVar("Handler", bound=Callable[..., Awaitable[list[Reply]]])
-
-
-def _explained(handler: Handler) -> Handler:
-    """Turn a refusal into a localized answer that keeps the user's text.
-
-    Like the conversation's own refusal path: what the turn changed is rolled back,
-    the update key is kept (a redelivery stays a duplicate) and a pending question
-    stays pending.
-    """
-
-    @functools.wraps(handler)
-    async def wrapped(turn: Turn, *args: Any) -> list[Reply]:
-        try:
-            replies: list[Reply] = await handler(turn, *args)
-            return replies
-        except DomainError as error:
-            await turn.uow.rollback()
-            if turn.inbound.update_key:
-                await turn.uow.inbound.seen(turn.inbound.platform, turn.inbound.update_key)
-            reply = turn.reply(
-                "crm_error",
-                error_code=error.code,
-                params=error.params,
-                text=turn.inbound.text or turn.inbound.args or None,
-            )
-            return [replace(reply, alert=turn.pressed)]
-
-    return wrapped  # type: ignore[return-value]
 
 
 # -- cards ------------------------------------------------------------------------------
@@ -260,7 +227,6 @@ async def _capture(turn: Turn, text: str) -> list[Reply]:
     return [replace(reply, context={**reply.context, "call_task": created.task})]
 
 
-@_explained
 async def lead_command(turn: Turn) -> list[Reply]:
     """/lead Jan Kowalski, ACME sp. z o.o., +48 600 100 200 — without text the bot asks.
 
@@ -271,18 +237,15 @@ async def lead_command(turn: Turn) -> list[Reply]:
     return await _capture(turn, text)
 
 
-@_explained
 async def lead_from_contact(turn: Turn, contact: SharedContact) -> list[Reply]:
     """A shared contact card becomes a lead: its name and phone, parsed like /lead text."""
     return await _capture(turn, " ".join(p for p in (contact.name, contact.phone) if p))
 
 
-@_explained
 async def lead_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
     return await _capture(turn, text)
 
 
-@_explained
 async def fix_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     lead_id, field_name = int(args[0]), args[1]
     await service.load(turn.uow, turn.me, EntityRef(EntityKind.LEAD, lead_id), CrmAction.WORK)
@@ -297,7 +260,6 @@ async def fix_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     ]
 
 
-@_explained
 async def fix_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
     lead_id = int(data["lead_id"])
     await service.fix_lead(
@@ -313,13 +275,11 @@ async def fix_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]
 # -- card buttons -------------------------------------------------------------------------
 
 
-@_explained
 async def open_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     reply = await card_reply(turn, _ref(args[0]))
     return [replace(reply, edit=False)]
 
 
-@_explained
 async def take_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     ref = _ref(args[0])
     await service.take(turn.uow, turn.me, ref, turn.now)
@@ -339,7 +299,6 @@ async def _member_rows(turn: Turn, ref: EntityRef) -> Buttons:
     )
 
 
-@_explained
 async def assign_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     ref = _ref(args[0])
     await service.load(turn.uow, turn.me, ref, CrmAction.ASSIGN)
@@ -355,7 +314,6 @@ async def assign_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     ]
 
 
-@_explained
 async def assign_picked(turn: Turn, args: list[str]) -> list[Reply]:
     ref = _ref(args[0])
     await turn.uow.prompts.clear(turn.me.id or 0)
@@ -363,7 +321,6 @@ async def assign_picked(turn: Turn, args: list[str]) -> list[Reply]:
     return [await _after_assign(turn, ref)]
 
 
-@_explained
 async def assign_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
     ref = EntityRef.parse(str(data["ref"]))
     handle = text.strip().split()[0] if text.strip() else ""
@@ -383,7 +340,6 @@ async def _after_assign(turn: Turn, ref: EntityRef) -> Reply:
         return turn.edit("crm_assigned_away", ref_kind=ref.kind.value, ref_id=ref.id)
 
 
-@_explained
 async def call_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     ref = _ref(args[0])
     task = await service.call_task(
@@ -393,7 +349,6 @@ async def call_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [replace(reply, context={**reply.context, "call_task": task})]
 
 
-@_explained
 async def convert_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     conversion = await service.convert_lead(
         turn.uow, turn.me, int(args[0]), turn.now, turn.config.crm
@@ -402,13 +357,11 @@ async def convert_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [replace(deal, edit=False)]
 
 
-@_explained
 async def merge_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     into = await service.merge_lead(turn.uow, turn.me, int(args[0]), _ref(args[1]), turn.now)
     return [await card_reply(turn, into.ref, notice="merged")]
 
 
-@_explained
 async def comment_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     ref = _ref(args[0])
     await service.load(turn.uow, turn.me, ref, CrmAction.WORK)
@@ -423,7 +376,6 @@ async def comment_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     ]
 
 
-@_explained
 async def comment_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
     ref = EntityRef.parse(str(data["ref"]))
     await service.comment(turn.uow, turn.me, ref, text, turn.now)
@@ -434,13 +386,11 @@ def _deal_ref(raw: str) -> EntityRef:
     return EntityRef(EntityKind.DEAL, int(raw))
 
 
-@_explained
 async def next_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     await service.next_stage(turn.uow, turn.me, int(args[0]), turn.now)
     return [await card_reply(turn, _deal_ref(args[0]), notice="stage_moved")]
 
 
-@_explained
 async def stages_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     deal_id = int(args[0])
     card = await service.card(turn.uow, turn.me, _deal_ref(args[0]), turn.config.crm)
@@ -462,7 +412,6 @@ async def stages_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [turn.reply("crm_stage_ask", buttons, deal_id=deal_id, title=card.record.title)]
 
 
-@_explained
 async def stage_picked(turn: Turn, args: list[str]) -> list[Reply]:
     deal_id, stage_id = int(args[0]), int(args[1])
     deal = await service.load(turn.uow, turn.me, _deal_ref(args[0]), CrmAction.WORK)
@@ -475,20 +424,17 @@ async def stage_picked(turn: Turn, args: list[str]) -> list[Reply]:
     return [await card_reply(turn, _deal_ref(args[0]), notice="stage_moved")]
 
 
-@_explained
 async def won_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     await service.close_deal(turn.uow, turn.me, int(args[0]), True, turn.now)
     return [await card_reply(turn, _deal_ref(args[0]), notice="won")]
 
 
-@_explained
 async def lost_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     deal_id = int(args[0])
     await service.load(turn.uow, turn.me, _deal_ref(args[0]), CrmAction.WORK)
     return [await turn.ask_for("crm_lost", {"deal_id": deal_id}, "crm_lost_ask", deal_id=deal_id)]
 
 
-@_explained
 async def lost_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
     deal_id = int(data["deal_id"])
     await service.close_deal(turn.uow, turn.me, deal_id, False, turn.now, reason=text)
@@ -573,22 +519,18 @@ async def _owner_names(turn: Turn, ids: Sequence[int | None]) -> dict[int, str]:
     return names
 
 
-@_explained
 async def leads_command(turn: Turn) -> list[Reply]:
     return await show_leads(turn)
 
 
-@_explained
 async def leads_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return await show_leads(turn, int(args[0]))
 
 
-@_explained
 async def deals_command(turn: Turn) -> list[Reply]:
     return await show_deals(turn)
 
 
-@_explained
 async def deals_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return await show_deals(turn, int(args[0]))
 
@@ -605,7 +547,6 @@ async def _clients(turn: Turn, text: str) -> list[Reply]:
     ]  # fmt: skip
 
 
-@_explained
 async def client_command(turn: Turn) -> list[Reply]:
     """/client <name> — leads, contacts, companies and deals whose name matches."""
     text = turn.inbound.args.strip()
@@ -614,7 +555,6 @@ async def client_command(turn: Turn) -> list[Reply]:
     return await _clients(turn, text)
 
 
-@_explained
 async def client_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
     return await _clients(turn, text)
 
@@ -702,7 +642,6 @@ async def show_funnel(turn: Turn, period: str) -> list[Reply]:
     return [replace(reply, image=funnel_chart(turn.lang, funnels))]
 
 
-@_explained
 async def funnel_command(turn: Turn) -> list[Reply]:
     """/funnel [week|month|quarter|year|all] — default: this month."""
     period = (turn.inbound.args.strip().lower() or service.Period.MONTH).split()[0]
@@ -711,16 +650,15 @@ async def funnel_command(turn: Turn) -> list[Reply]:
     return await show_funnel(turn, period)
 
 
-@_explained
 async def funnel_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return await show_funnel(turn, args[0])
 
 
 COMMANDS = {
     "lead": lead_command,
-    "leads": leads_command,
-    "deals": deals_command,
-    "client": client_command,
+    "leads": personal("leads", leads_command),
+    "deals": personal("deals", deals_command),
+    "client": personal("client", client_command, with_args),
     "funnel": funnel_command,
 }
 ACTIONS = {

@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.company import LANGUAGES, Role
 from domain.errors import InvalidInput
+from domain.ids import parse_number, task_number
 from domain.services import members
 from handlers.turn import Turn
 from handlers.types import Reply
@@ -20,10 +21,10 @@ async def start(turn: Turn) -> list[Reply]:
         if arg:
             return await join(turn)
         return [turn.reply("welcome_stranger")]
-    if arg.startswith("task_") and arg[5:].isdigit():
+    if arg.startswith("task_") and parse_number(arg[5:]) is not None:
         from handlers.intents.views import card_reply
 
-        return [await card_reply(turn, int(arg[5:]))]
+        return [await card_reply(turn, task_number(arg[5:]))]
     return [turn.reply("welcome", name=turn.me.name), *await help_(turn)]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.errors import InvalidInput
+from domain.ids import can_exist, parse_number
 from domain.ports import ListView
 from domain.reminders import MUTABLE
 from domain.services import preferences as prefs_service
@@ -99,10 +100,11 @@ async def repeat(turn: Turn) -> list[Reply]:
     """/repeat weekdays 9:00 ; Sales: call back list @anna  |  /repeat  |  /repeat stop 3"""
     args = turn.inbound.args.strip()
     if args.lower().startswith("stop"):
-        number = args[4:].strip().lstrip("#")
-        if not number.isdigit():
-            raise InvalidInput(field="template", reason="unknown", value=number)
-        await prefs_service.stop_template(turn.uow, turn.me, int(number))
+        raw = args[4:].strip().lstrip("#")
+        number = parse_number(raw)
+        if number is None or not can_exist(number):
+            raise InvalidInput(field="template", reason="unknown", value=raw)
+        await prefs_service.stop_template(turn.uow, turn.me, number)
         args = ""
     if not args:
         templates = await prefs_service.templates_of(turn.uow, turn.me)

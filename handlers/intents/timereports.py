@@ -18,9 +18,9 @@ from domain.ports import TimeGrouping
 from domain.services import timereports as service
 from domain.services.timetracking import today_of
 from domain.timereports import GRACE, ReportQuery, parse_report
-from domain.timetracking import TimeError
 from handlers.charts import BLUE, GREEN, GREY, ORANGE, bar_chart
 from handlers.exports import xlsx
+from handlers.personal import personal
 from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Reply
@@ -79,20 +79,6 @@ def _day_name(turn: Turn, day: Any) -> str:
     return str(day.strftime("%d.%m"))
 
 
-async def _error(turn: Turn, error: TimeError, command: str) -> list[Reply]:
-    await turn.uow.rollback()
-    params = error.params
-    return [
-        turn.reply(
-            "time_report_error",
-            reason=params.get("reason"),
-            p=params,
-            command=command,
-            args=turn.inbound.args.strip(),
-        )
-    ]
-
-
 def _query(turn: Turn, default: str = "week") -> ReportQuery:
     return parse_report(turn.inbound.args, today_of(turn.me, turn.now), default=default)
 
@@ -102,11 +88,7 @@ def _query(turn: Turn, default: str = "week") -> ReportQuery:
 
 async def timesheet_command(turn: Turn) -> list[Reply]:
     """/timesheet [period] [team] [by GROUP] [plan] [chart] [csv] [xlsx]."""
-    command = turn.inbound.command or "timesheet"
-    try:
-        query = _query(turn).for_timesheet()
-    except TimeError as error:
-        return await _error(turn, error, command)
+    query = _query(turn).for_timesheet()
     if query.plan:
         return await _plan_fact(turn, query)
     if query.by is not None:
@@ -189,10 +171,7 @@ async def _plan_fact(turn: Turn, query: ReportQuery) -> list[Reply]:
 
 async def attendance_command(turn: Turn) -> list[Reply]:
     """/attendance [period] [team] [chart] [csv] [xlsx]."""
-    try:
-        query = _query(turn).for_attendance()
-    except TimeError as error:
-        return await _error(turn, error, "attendance")
+    query = _query(turn).for_attendance()
     view = await service.attendance(turn.uow, turn.me, query, turn.now)
     grace = int(GRACE.total_seconds()) // 60
     reply = turn.reply("time_attendance", view=view, query=query, grace=grace)
@@ -216,8 +195,8 @@ async def attendance_command(turn: Turn) -> list[Reply]:
 
 
 COMMANDS = {
-    "timesheet": timesheet_command,
-    "timereport": timesheet_command,
+    "timesheet": personal("timesheet", timesheet_command),
+    "timereport": personal("timesheet", timesheet_command),
     "attendance": attendance_command,
 }
 ACTIONS: dict[str, Any] = {}

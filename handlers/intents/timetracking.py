@@ -8,42 +8,25 @@ Start starts the timer and puts the task in progress, Pause stops it and pauses 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.errors import InvalidInput
+from domain.ids import can_exist, parse_number, task_number
 from domain.services import timetracking as service
 from domain.timetracking import DayEventKind, DayState, TimeError
 from handlers.cards import card_reply
+from handlers.personal import personal, without_args
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
 
-H = TypeVar("H", bound=Callable[..., Awaitable[list[Reply]]])
 
-
-def _refusing(handler: H) -> H:
-    """A time-tracking rule that says no is answered from time_error.j2 (member's language)."""
-
-    @functools.wraps(handler)
-    async def wrapper(turn: Turn, *args: Any) -> list[Reply]:
-        try:
-            return await handler(turn, *args)
-        except TimeError as error:
-            await turn.uow.rollback()
-            if error.params.get("reason") in {"general", "tracking_off"}:
-                return [await _refused(turn, error)]
-            reply = turn.reply("time_error", reason=error.params.get("reason"), p=error.params)
-            return [dataclasses.replace(reply, alert=turn.pressed)]
-
-    return wrapper  # type: ignore[return-value]
-
-
-async def _refused(turn: Turn, error: TimeError) -> Reply:
-    """No timer on a general task or with tracking off: say why and offer the subtasks."""
+async def refused(turn: Turn, error: TimeError) -> Reply:
+    """No timer on a general task or with tracking off: say why and offer the subtasks
+    (``handlers.refusals`` answers every time-tracking refusal)."""
     task_id = int(error.params.get("task_id") or 0)
     children = [t for t in await turn.uow.tasks.children(task_id) if t.is_open][:8]
     rows = tuple(
@@ -55,10 +38,16 @@ async def _refused(turn: Turn, error: TimeError) -> Reply:
 
 
 def _task_id(raw: str) -> int:
-    raw = raw.strip().lstrip("#")
-    if not raw.isdigit():
-        raise InvalidInput(field="task_id", reason="not_a_number", value=raw)
-    return int(raw)
+    return task_number(raw)
+
+
+def _entry_id(raw: str) -> int:
+    number = parse_number(raw)
+    if number is None:
+        raise TimeError(reason="entry_missing")
+    if not can_exist(number):
+        raise TimeError(reason="entry_not_found", entry_id=raw.strip().lstrip("#"))
+    return number
 
 
 # -- timers -----------------------------------------------------------------------------------
@@ -137,15 +126,18 @@ async def timer_card(turn: Turn) -> Reply:
     return dataclasses.replace(reply, slot=TIMER_SLOT)
 
 
+def pressed_on_card(turn: Turn) -> bool:
+    """Whether the turn is a press of one of the timer card's buttons: a refused press
+    answers with a notice and the card as the timer is now (``handlers.refusals``)."""
+    if turn.inbound.action is None:
+        return False
+    action, args = turn.signer.verify(turn.inbound.action)
+    return action in {"tmp", "tmr", "tmx", "tmg"} and _from_card(args)
+
+
 async def _card_press(turn: Turn, change: Callable[[], Awaitable[object]]) -> list[Reply]:
-    """A button of the timer card: the card answers, updated in place. A stale press (the
-    timer moved meanwhile) gets a notice, and the card shows the timer as it is."""
-    try:
-        await change()
-    except TimeError as error:
-        await turn.uow.rollback()
-        notice = turn.alert("time_error", reason=error.params.get("reason"), p=error.params)
-        return [notice, await timer_card(turn)]
+    """A button of the timer card: the card answers, updated in place."""
+    await change()
     return [await timer_card(turn)]
 
 
@@ -153,7 +145,6 @@ def _from_card(args: list[str]) -> bool:
     return args[-1:] == [CARD]
 
 
-@_refusing
 async def timer_command(turn: Turn) -> list[Reply]:
     """/timer, /timer 12 (start), /timer start 12, /timer pause|resume|stop."""
     head, _, rest = turn.inbound.args.strip().partition(" ")
@@ -172,7 +163,6 @@ async def timer_command(turn: Turn) -> list[Reply]:
     return [await _timer_reply(turn, change, "start")]
 
 
-@_refusing
 async def timer_pause_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     if _from_card(args):
         return await _card_press(turn, lambda: service.pause_timer(turn.uow, turn.me, turn.now))
@@ -180,7 +170,6 @@ async def timer_pause_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [await _timer_reply(turn, change, "pause")]
 
 
-@_refusing
 async def timer_resume_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     if _from_card(args):
         return await _card_press(turn, lambda: service.resume_timer(turn.uow, turn.me, turn.now))
@@ -188,14 +177,12 @@ async def timer_resume_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [await _timer_reply(turn, change, "resume")]
 
 
-@_refusing
 async def timer_stop_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     if _from_card(args):
         return await _card_press(turn, lambda: service.stop_timer(turn.uow, turn.me, turn.now))
     return [await _timer_reply(turn, await service.stop_timer(turn.uow, turn.me, turn.now), "stop")]
 
 
-@_refusing
 async def timer_start_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     if _from_card(args):
         task_id = int(args[0])
@@ -239,22 +226,18 @@ def _with_note(reply: Reply, note: dict[str, Any]) -> Reply:
     return dataclasses.replace(reply, context={**reply.context, "time_note": note})
 
 
-@_refusing
 async def card_start_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return await _card_start(turn, int(args[0]))
 
 
-@_refusing
 async def card_start_command(turn: Turn) -> list[Reply]:
     return await _card_start(turn, _task_id(turn.inbound.args.strip().partition(" ")[0]))
 
 
-@_refusing
 async def card_pause_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return await _card_pause(turn, int(args[0]))
 
 
-@_refusing
 async def card_pause_command(turn: Turn) -> list[Reply]:
     return await _card_pause(turn, _task_id(turn.inbound.args.strip().partition(" ")[0]))
 
@@ -275,7 +258,6 @@ def _correction_reply(turn: Turn, outcome: service.Correction, what: str) -> Rep
     )
 
 
-@_refusing
 async def time_command(turn: Turn) -> list[Reply]:
     """/time · /time 12 1h30m comment · /time 12 9:00-10:30 comment
     · /time edit 5 45m reason · /time del 5 reason · /time log 5."""
@@ -292,7 +274,7 @@ async def time_command(turn: Turn) -> list[Reply]:
     if head in {"edit", "del", "delete", "log"}:
         if len(words) < 2:
             raise TimeError(reason="entry_missing")
-        entry_id = _task_id(words[1])
+        entry_id = _entry_id(words[1])
         if head == "log":
             entry, changes = await service.entry_history(turn.uow, turn.me, entry_id)
             return [turn.reply("time_history", entry=entry, changes=changes)]
@@ -334,7 +316,6 @@ def _day_reply(turn: Turn, view: service.DayView, notice: str) -> Reply:
     return turn.edit("time_day", _day_buttons(turn, view), view=view, notice=notice, logged=logged)
 
 
-@_refusing
 async def day_command(turn: Turn) -> list[Reply]:
     """/day, /day start|pause|resume|end."""
     word = turn.inbound.args.strip().lower()
@@ -348,7 +329,6 @@ async def day_command(turn: Turn) -> list[Reply]:
     return [_day_reply(turn, view, kind.value)]
 
 
-@_refusing
 async def day_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     kind = DayEventKind(args[0])
     view = await service.move_day(turn.uow, turn.me, kind, turn.now)
@@ -365,7 +345,6 @@ def _plan_reply(turn: Turn, view: service.PlanView, notice: str) -> Reply:
     return turn.edit("time_plan", tuple(rows), view=view, notice=notice)
 
 
-@_refusing
 async def plan_command(turn: Turn) -> list[Reply]:
     """/plan shows today's plan; /plan fix stores it."""
     if turn.inbound.args.strip().lower() == "fix":
@@ -373,7 +352,6 @@ async def plan_command(turn: Turn) -> list[Reply]:
     return [_plan_reply(turn, await service.plan_view(turn.uow, turn.me, turn.now), "show")]
 
 
-@_refusing
 async def plan_fix_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [_plan_reply(turn, await service.fix_plan(turn.uow, turn.me, turn.now), "fixed")]
 
@@ -396,7 +374,6 @@ def report_buttons(turn: Turn, view: service.ReportView) -> Buttons:
     return tuple(rows)
 
 
-@_refusing
 async def report_command(turn: Turn) -> list[Reply]:
     """/report shows today's report; /report submit <comment> submits it."""
     head, _, rest = turn.inbound.args.strip().partition(" ")
@@ -412,7 +389,6 @@ async def _submit(turn: Turn, comment: str) -> list[Reply]:
     return [turn.reply("time_report", (), view=fresh, notice="submitted")]
 
 
-@_refusing
 async def report_submit_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     view = await service.report_view(turn.uow, turn.me, turn.now)
     if view.submitted is not None:
@@ -420,7 +396,6 @@ async def report_submit_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [await turn.ask_for("report_comment", {}, "time_report_ask")]
 
 
-@_refusing
 async def report_comment_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
     return await _submit(turn, text)
 
@@ -452,14 +427,12 @@ async def forgotten_prompt(turn: Turn, data: dict[str, Any]) -> Reply:
     )
 
 
-@_refusing
 async def forgotten_stop_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     at = datetime.fromtimestamp(int(args[0]) * 60, UTC)
     change = await service.stop_timer_at(turn.uow, turn.me, at, turn.now)
     return [turn.edit("time_forgotten_done", outcome="stopped", at=at, task=change.task)]
 
 
-@_refusing
 async def forgotten_working_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     await service.still_working(turn.uow, turn.me, turn.now)
     return [turn.edit("time_forgotten_done", outcome="working", at=None, task=None)]
@@ -469,7 +442,6 @@ async def forgotten_adjust_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [await turn.ask_for("timer_adjust", {}, "time_adjust_ask")]
 
 
-@_refusing
 async def forgotten_adjust_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
     """ "17:40": the timer stopped then, today in the member's timezone."""
     match = _HH_MM.match(text)
@@ -483,7 +455,7 @@ async def forgotten_adjust_answer(turn: Turn, data: dict[str, Any], text: str) -
 
 COMMANDS = {
     "timer": timer_command,
-    "time": time_command,
+    "time": personal("time", time_command, without_args),
     "day": day_command,
     "plan": plan_command,
     "report": report_command,

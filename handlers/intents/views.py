@@ -6,9 +6,11 @@ from dataclasses import replace
 from typing import Any
 
 from domain.errors import InvalidInput
+from domain.ids import task_number
 from domain.ports import ListView
 from domain.services.tasks import list_tasks, search_tasks
 from handlers.cards import card_reply, list_reply
+from handlers.personal import personal, with_args
 from handlers.turn import Turn
 from handlers.types import Reply
 
@@ -18,10 +20,7 @@ __all__ = ["card_reply"]
 
 
 def _task_id(raw: str) -> int:
-    raw = raw.strip().lstrip("#")
-    if not raw.isdigit():
-        raise InvalidInput(field="task_id", reason="not_a_number", value=raw)
-    return int(raw)
+    return task_number(raw)
 
 
 async def show_list(turn: Turn, view: ListView, page: int = 0) -> list[Reply]:
@@ -106,17 +105,17 @@ async def open_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 
 
 COMMANDS = {
-    "tasks": _list_command(ListView.MINE),
-    "today": _list_command(ListView.TODAY),
-    "overdue": _list_command(ListView.OVERDUE),
-    "new": _list_command(ListView.NEW),
-    "created": _list_command(ListView.CREATED),
-    "observing": _list_command(ListView.OBSERVING),
-    "awaiting": _list_command(ListView.AWAITING),
-    "backlog": _list_command(ListView.BACKLOG),
-    "project": project_list,
-    "tag": tag_list,
-    "search": search,
+    "tasks": personal("tasks", _list_command(ListView.MINE)),
+    "today": personal("today", _list_command(ListView.TODAY)),
+    "overdue": personal("overdue", _list_command(ListView.OVERDUE)),
+    "new": personal("new", _list_command(ListView.NEW)),
+    "created": personal("created", _list_command(ListView.CREATED)),
+    "observing": personal("observing", _list_command(ListView.OBSERVING)),
+    "awaiting": personal("awaiting", _list_command(ListView.AWAITING)),
+    "backlog": personal("backlog", _list_command(ListView.BACKLOG)),
+    "project": personal("project", project_list, with_args),
+    "tag": personal("tag", tag_list, with_args),
+    "search": personal("search", search, with_args),
     "show": show,
 }
 ACTIONS = {

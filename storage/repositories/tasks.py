@@ -34,6 +34,7 @@ from domain.tasks import (
     TaskStatus,
 )
 from storage.models import (
+    OutboxRow,
     TaskCommentRow,
     TaskEventRow,
     TaskParticipantRow,
@@ -42,6 +43,7 @@ from storage.models import (
     TaskTermRow,
 )
 from storage.repositories._sql import insert_ignore, rowcount, table_of
+from storage.repositories.outbox import SENT
 
 _TASKS = table_of(TaskRow)
 # Prebuilt statements of the creation path (see storage/README.md).
@@ -213,7 +215,7 @@ class SqlTaskRepository:
         if terms:
             await self._s.execute(
                 _INSERT_TERMS,
-                [{"task_id": task_id, "term": t[:64], "source": "t"} for t in sorted(terms)],
+                [{"task_id": task_id, "term": t, "source": "t"} for t in sorted(terms)],
             )
         await self._write_events(task)
 
@@ -257,7 +259,7 @@ class SqlTaskRepository:
             self._s,
             TaskTermRow.__table__,  # type: ignore[arg-type]
             [
-                {"task_id": comment.task_id, "term": t[:64], "source": "c"}
+                {"task_id": comment.task_id, "term": t, "source": "c"}
                 for t in sorted(index_terms(comment.text))
             ],
         )
@@ -299,6 +301,20 @@ class SqlTaskRepository:
     async def comments(self, task_id: int, limit: int = 5) -> Sequence[Comment]:
         rows = (await self._s.execute(_LAST_COMMENTS, {"task": task_id, "limit": limit})).all()
         return [Comment(r.id, r.task_id, r.author_id, r.at, r.text) for r in reversed(rows)]
+
+    async def notified(self, task_id: int) -> set[int]:
+        # Task notifications' dedup keys are "kind:task_id:member:version" (LIKE narrows
+        # the rows); the row's data says exactly which task it was about.
+        rows = await self._s.execute(
+            select(OutboxRow.member_id, OutboxRow.data).where(
+                OutboxRow.status == SENT, OutboxRow.dedup_key.like(f"%:{task_id}:%")
+            )
+        )
+        return {
+            int(member_id)
+            for member_id, data in rows
+            if isinstance(data, dict) and data.get("task_id") == task_id
+        }
 
     async def subtask_progress(self, task_id: int) -> tuple[int, int]:
         (row,) = (await self._s.execute(_SUBTASK_PROGRESS, {"task": task_id})).all()

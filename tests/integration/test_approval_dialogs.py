@@ -307,3 +307,26 @@ async def test_the_directors_deputy_returns_a_task_from_the_chat(dialog: Dialog)
         ],
     )
     assert any("returned the task for rework: add the totals" in n for n in dialog.notices("anna"))
+
+
+async def test_a_refused_request_keeps_the_form(app: App, dialog: Dialog) -> None:
+    """Nobody approves the boss's leave: the refusal rolls the turn back, so the form with
+    its answers is still open, and the last answer files it once there is an approver."""
+    await verify_dialog(
+        dialog,
+        [
+            ("boss", "/request leave", ["1/3"]),
+            ("boss", "press:Vacation", ["2/3"]),
+            ("boss", "01.12-05.12", ["3/3"]),
+            ("boss", "Family trip", ["There is nobody to approve this request"]),
+            ("boss", "Family trip", ["There is nobody to approve this request", "!Task #"]),
+        ],
+    )
+    async with app.uow() as uow:
+        boss = dialog.team["boss"]
+        boss.manager_id = dialog.team["head"].id
+        await uow.members.save(boss)
+        await uow.commit()
+    await verify_dialog(
+        dialog, [("boss", "Family trip", ["Request sent.", "01.12.2026 – 05.12.2026", "Head"])]
+    )

@@ -320,7 +320,7 @@ async def test_bad_input_gets_clear_answers_and_keeps_the_text(dialog: Dialog) -
         [
             ("boss", "!high #tag", ["Task #1 created"]),  # nothing but tokens: the text stays
             ("boss", "/show 999", ["Task #999 does not exist"]),
-            ("boss", "/show abc", ["Which task?", "abc"]),
+            ("boss", "/show abc", ["Which task?", "!so nothing is lost"]),
             ("boss", "/frobnicate", ["I don't know /frobnicate"]),
             ("boss", long_title, ["Task #2 created"]),
             ("boss", "/show 2", ["item59"]),

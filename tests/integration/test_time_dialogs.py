@@ -80,7 +80,7 @@ async def test_timers_start_pause_switch_and_card(dialog: Dialog, clock: FakeClo
             ("anna", "/day end", ["Working day ended", "timer was stopped, 3m logged", "/report"]),
             ("anna", "/timer", ["No timer is running"]),
             ("anna", "/done 2 Offer written", ["#2"]),
-            ("anna", "/timer 2", ["out of date", "Awaiting acceptance"]),
+            ("anna", "/timer 2", ["Task #2 is Awaiting acceptance", "!out of date"]),
         ],
     )
 

@@ -79,3 +79,15 @@ def test_quick_deadlines_are_end_of_working_day_in_member_tz() -> None:
     late = quick_deadline(QuickDeadline.TODAY, evening, tz, schedule)
     assert late is not None and late.date().isoformat() == "2026-11-26"
     assert quick_deadline(QuickDeadline.NONE, evening, tz, schedule) is None
+
+
+def test_long_words_are_stored_once_and_still_found() -> None:
+    from domain.search import TERM_MAX
+
+    text = "Sales" * 600 + ": x " + "a" * 66 + "ing " + "a" * 70
+    terms = index_terms(text)
+    assert all(len(t) <= TERM_MAX for t in terms)
+    assert len(terms) == len({t[:TERM_MAX] for t in terms})
+    for word in ("Sales" * 600, "a" * 66 + "ing"):
+        [group] = query_groups(word)
+        assert group & terms
