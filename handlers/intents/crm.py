@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from domain.company import Member
 from domain.crm import (
     Activity,
     ActivityKind,
@@ -35,6 +36,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.services import crm as service
 from domain.services.members import member_by_handle
 from handlers.charts import png, pyplot
+from handlers.questions import NotAnAnswer, PromptResult, confirmed, person_in, short, task_like
 from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply, SharedContact
@@ -363,13 +365,30 @@ async def assign_picked(turn: Turn, args: list[str]) -> list[Reply]:
     return [await _after_assign(turn, ref)]
 
 
+async def assign_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
+    """Clean: one member (@handle, handle or full name) and nothing else."""
+    found, rest = await person_in(turn, text)
+    if not confirmed(data):
+        if found is None:
+            return NotAnAnswer(reason="question.why.person")
+        if rest:
+            params = {"ref_id": EntityRef.parse(str(data["ref"])).id, "name": found.name}
+            return NotAnAnswer(
+                answer=("question.as_crm_assign", params), reason="question.why.person"
+            )
+    return await _assign_answered(turn, data, text, found)
+
+
 @_explained
-async def assign_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+async def _assign_answered(
+    turn: Turn, data: dict[str, Any], text: str, member: Member | None
+) -> list[Reply]:
     ref = EntityRef.parse(str(data["ref"]))
-    handle = text.strip().split()[0] if text.strip() else ""
-    if not handle:
-        raise InvalidInput(field="member", reason="empty")
-    member = await member_by_handle(turn.uow, turn.me.company_id, handle)
+    if member is None:
+        handle = text.strip().split()[0] if text.strip() else ""
+        if not handle:
+            raise InvalidInput(field="member", reason="empty")
+        member = await member_by_handle(turn.uow, turn.me.company_id, handle)
     assert member.id is not None
     await service.assign(turn.uow, turn.me, ref, member.id, turn.now)
     return [await _after_assign(turn, ref)]
@@ -614,8 +633,15 @@ async def client_command(turn: Turn) -> list[Reply]:
     return await _clients(turn, text)
 
 
+async def client_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
+    """A search is free text, but a task-like sentence is offered as a task too."""
+    if task_like(turn, text) and not confirmed(data):
+        return NotAnAnswer(answer=("question.as_search", {"query": short(text)}))
+    return await _client_answered(turn, text)
+
+
 @_explained
-async def client_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+async def _client_answered(turn: Turn, text: str) -> list[Reply]:
     return await _clients(turn, text)
 
 
