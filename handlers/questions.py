@@ -17,7 +17,7 @@ not a clean answer; ``/cancel`` always works; questions expire.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -250,7 +250,9 @@ class Questions:
         if action == DROP_ACTION:
             return [turn.edit("question_dropped", text=held.text)]
         if action == NEW_TASK_ACTION:
-            return await self._new_task(turn, held.text)
+            # The choice message becomes the new task's confirmation.
+            created = await self._new_task(turn, held.text)
+            return [replace(created[0], edit=True), *created[1:]] if created else created
         handler = self._prompts().get(held.kind)
         if handler is None:
             raise InvalidInput(field="answer", reason="not_understood", value=held.text)

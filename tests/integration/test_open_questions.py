@@ -263,3 +263,23 @@ async def test_a_number_without_buttons_is_not_a_task(app: App, dialog: Dialog) 
         ],
     )
     assert await task(app, 2) is None
+
+
+async def test_other_question_kinds_hold_what_is_not_their_answer(app: App, dialog: Dialog) -> None:
+    await verify_dialog(
+        dialog,
+        [
+            ("boss", TASK, ["Task #1 created"]),
+            ("boss", "/search", ["What should I look for?"]),
+            ("boss", "Buy printer paper tomorrow", ["🔎 Search “Buy printer paper tomorrow”"]),
+            ("boss", "press:New task", ["Task #2 created", "Buy printer paper"]),
+            ("boss", "press:Planned", ["Planned time for #2"]),
+            ("boss", "2h call the bank", ["⏱ Planned time of #2 → 2h00m"]),
+            ("boss", "press:Planned time of #2", ["Planned time changed.", "planned 2h"]),
+            ("anna", "/done 1 Called", ["sent to the director"]),
+            ("boss", "/return 1 add the prices", ["new deadline for #1"]),
+            ("boss", "Send the invoice on friday", ["↩ Return #1 until Fri 27 Nov, 18:00"]),
+            ("boss", "press:Return #1", ["Returned for rework.", "Fri 27 Nov, 18:00"]),
+        ],
+    )
+    assert await task(app, 3) is None
