@@ -107,7 +107,11 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: 
             clock,
             signer,
             with_approval_types(default_intents(), approval_types),
-            config=ConversationConfig(crm=settings.crm_rules, validate_cron=validate_cron),
+            config=ConversationConfig(
+                crm=settings.crm_rules,
+                validate_cron=validate_cron,
+                question_ttl=timedelta(minutes=settings.question_ttl_minutes),
+            ),
         ),
         approval_types=approval_types,
     )

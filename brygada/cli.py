@@ -187,7 +187,7 @@ async def _forms(app: App, args: argparse.Namespace) -> int:
 
 
 async def _shell(app: App, persona: str) -> int:
-    from bots.console.chat import ConsoleChat, ensure_console_identity
+    from bots.console.chat import ConsoleChat, ConsoleScreen, ensure_console_identity
 
     member = await ensure_console_identity(app.uow, persona)
     if member is None:
@@ -195,7 +195,9 @@ async def _shell(app: App, persona: str) -> int:
         return 1
     from scheduler.jobs import start_scheduler
 
-    chat = ConsoleChat(app.conversation, app.uow, member)
+    chat = ConsoleChat(
+        app.conversation, app.uow, member, ConsoleScreen(files=app.settings.files_path)
+    )
     # The terminal is the chat: only warnings and errors (with their ids) interleave.
     logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
     # The console is a chat platform like the others: scheduled prompts and

@@ -105,6 +105,12 @@ class Settings(BaseSettings):
     deadline_reminder_minutes: int = 60
     report_request_minutes: int = 30
     forgotten_timer_grace_minutes: int = 60
+    # An open question (which deadline? which person?) takes the next message as its
+    # answer only this long; later messages are ordinary messages again.
+    question_ttl_minutes: float = Field(15, gt=0)
+    # Where the console chat saves the charts and files replies carry; a relative path is
+    # under the data directory (the one of the default SQLite database).
+    files_dir: Path = Path("files")
 
     # Approvals: custom request types in TOML (None: ./approvals.toml when it exists);
     # a pending request reminds its approver, then escalates, after these working hours.
@@ -188,6 +194,10 @@ class Settings(BaseSettings):
     @property
     def data_dir(self) -> Path:
         return Path("data")
+
+    @property
+    def files_path(self) -> Path:
+        return self.data_dir / self.files_dir
 
     @property
     def chat_platforms(self) -> list[str]:

@@ -560,12 +560,45 @@ class UnitOfWork(Protocol):
     async def rollback(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class OpenQuestion:
+    """A question a member was asked and has not answered yet, and when it was asked."""
+
+    kind: str
+    data: dict[str, object]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class HeldText:
+    """A message that did not cleanly answer ``kind``/``data``, kept until the member picks."""
+
+    id: int
+    kind: str
+    data: dict[str, object]
+    text: str
+    at: datetime
+
+
 class PromptStore(Protocol):
     """What a member was just asked (e.g. "the result for task 12"): their next text answers it."""
 
     async def get(self, member_id: int) -> tuple[str, dict[str, object]] | None: ...
-    async def set(self, member_id: int, kind: str, data: dict[str, object]) -> None: ...
+    async def set(
+        self, member_id: int, kind: str, data: dict[str, object], at: datetime | None = None
+    ) -> None:
+        """Ask ``kind``; ``at`` keeps an earlier asking time (a question put back)."""
+
     async def clear(self, member_id: int) -> None: ...
+    async def question(self, member_id: int) -> OpenQuestion | None: ...
+    async def expire(self, member_id: int, asked_before: datetime) -> OpenQuestion | None:
+        """Close the member's question if it was asked before ``asked_before``; the closed one."""
+
+    async def hold(self, member_id: int, kind: str, data: dict[str, object], text: str) -> int:
+        """Keep ``text`` (not a clean answer to ``kind``) until the member picks; its id."""
+
+    async def held(self, member_id: int, held_id: int) -> HeldText | None: ...
+    async def release(self, member_id: int, held_id: int) -> None: ...
 
 
 class SchedulerRepository(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from domain.crm import CrmRules
 
@@ -18,3 +19,5 @@ class ConversationConfig:
     crm: CrmRules = field(default_factory=CrmRules)
     # Checks a crontab expression in a timezone (the scheduler's triggers know how).
     validate_cron: Callable[[str, str], None] = _any_cron
+    # An open question is answered by the next message only this long (handlers.questions).
+    question_ttl: timedelta = timedelta(minutes=15)

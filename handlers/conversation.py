@@ -30,6 +30,8 @@ from handlers.intents import (
     timetracking,
     views,
 )
+from handlers.questions import ACTIONS as QUESTION_ACTIONS
+from handlers.questions import PromptHandler, Questions
 from handlers.refusals import refusal_replies
 from handlers.tokens import BadToken, TokenSigner
 from handlers.turn import Turn, pick_language
@@ -39,7 +41,6 @@ log = logging.getLogger(__name__)
 
 CommandHandler = Callable[[Turn], Awaitable[list[Reply]]]
 ActionHandler = Callable[[Turn, list[str]], Awaitable[list[Reply]]]
-PromptHandler = Callable[[Turn, dict[str, Any], str], Awaitable[list[Reply]]]
 # The platform's verified email of the user who wrote, fetched only when nobody knows them.
 EmailLookup = Callable[[], Awaitable[ChatEmail | None]]
 
@@ -87,6 +88,9 @@ class Conversation:
         self.signer = signer
         self._intents = intents or default_intents()
         self.config = config or ConversationConfig()
+        self._questions = Questions(
+            lambda: self._intents.prompts, self.config.question_ttl, create.create_from_text
+        )
 
     async def handle(self, inbound: Inbound, *, email: EmailLookup | None = None) -> list[Reply]:
         """``email``: how to ask the platform for the user's verified address; an unknown
@@ -188,29 +192,36 @@ class Conversation:
             if inbound.command in intents.public:
                 return await intents.commands[inbound.command](turn)
             raise
+        # -- open questions (handlers.questions): expired ones are forgotten first ---------
+        questions = self._questions
+        await questions.expire(turn)
         if inbound.action is not None:
             action, args = self.signer.verify(inbound.action)
+            if action in QUESTION_ACTIONS:
+                return await questions.pressed(turn, action, args)
             handler = intents.actions.get(action)
             if handler is None:
                 raise BadToken()
             return await handler(turn, args)
         if inbound.command is not None:
+            if inbound.command == "cancel":
+                return await questions.cancel_command(turn)
             handler_c = intents.commands.get(inbound.command)
             if handler_c is None:
                 return [turn.reply("unknown_command", command=inbound.command)]
-            # A new command abandons a pending question.
-            await turn.uow.prompts.clear(turn.me.id or 0)
-            return await handler_c(turn)
+            # A command runs as a command: it closes the open question, and says so.
+            closed = await questions.close_for_command(turn)
+            replies = await handler_c(turn)
+            return [closed, *replies] if closed is not None else replies
         if inbound.contact is not None:
             return await crm.lead_from_contact(turn, inbound.contact)
         text = (inbound.text or "").strip()
         if not text and not inbound.attachments:
             return [turn.reply("help_short")]
-        pending = await turn.uow.prompts.get(turn.me.id or 0)
-        if pending is not None and pending[0] in intents.prompts:
-            kind, data = pending
-            await turn.uow.prompts.clear(turn.me.id or 0)
-            return await intents.prompts[kind](turn, data, text)
+        answered = await questions.answer(turn, text)
+        if answered is not None:
+            return answered
+        # -- no open question: an ordinary message ---------------------------------------
         if inbound.chat_type == "group":
             # In groups only /task creates tasks; other chatter is not ours.
             return []

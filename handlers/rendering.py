@@ -71,6 +71,7 @@ class Rendered:
     text: str
     buttons: list[list[RenderedButton]]
     reply: Reply
+    cancel: RenderedButton | None = None
 
 
 @cache
@@ -126,7 +127,12 @@ class Renderer:
             [RenderedButton(label(reply.lang, b.label, **b.params), b.token) for b in row]
             for row in reply.buttons
         ]
-        return Rendered(self.text(reply.template, reply.lang, reply.context), buttons, reply)
+        cancel = None
+        if reply.cancel is not None:
+            b = reply.cancel
+            cancel = RenderedButton(label(reply.lang, b.label, **b.params), b.token)
+        text = self.text(reply.template, reply.lang, reply.context)
+        return Rendered(text, buttons, reply, cancel)
 
 
 @pass_context
@@ -139,12 +145,17 @@ def _when(ctx: Context, value: datetime | None, style: str = "medium") -> str:
     """A moment in the member's timezone and language (Babel)."""
     if value is None:
         return label(ctx["lang"], "word.no_deadline")
-    tz = ZoneInfo(ctx.get("tz") or "UTC")
-    now = ctx.get("now")
+    return when(value, ctx["lang"], ctx.get("tz") or "UTC", ctx.get("now"), style)
+
+
+def when(
+    value: datetime, lang: str, tz: str, now: datetime | None = None, style: str = "medium"
+) -> str:
+    """A moment in a timezone and language, as templates show it ("Fri 27 Nov, 18:00")."""
     if style == "medium" and isinstance(now, datetime) and abs((value - now).days) > 300:
         style = "full"  # a date months away needs its year (backlog items: +1 year)
     pattern = {"medium": "EEE d MMM, HH:mm", "date": "EEE d MMM", "full": "EEE d MMM y, HH:mm"}
-    return format_datetime(value, pattern.get(style, style), tzinfo=tz, locale=ctx["lang"])
+    return format_datetime(value, pattern.get(style, style), tzinfo=ZoneInfo(tz), locale=lang)
 
 
 @pass_context

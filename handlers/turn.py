@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,13 @@ from domain.ports import UnitOfWork
 from handlers.config import ConversationConfig
 from handlers.tokens import TokenSigner
 from handlers.types import Button, Buttons, Inbound, Reply
+
+# Each question's data carries a nonce: its Cancel button closes that question only.
+QUESTION_NONCE = "question"
+# A prompt's ``data`` carries this flag when the text is the answer for sure: the
+# arguments of a command (/deadline 12 friday) or a held text the member picked as the answer.
+CONFIRMED = "confirmed"
+CANCEL_QUESTION = "qx"  # the action of a question's Cancel button (handlers.questions)
 
 
 def pick_language(member: Member | None, locale: str | None, company: Company | None) -> str:
@@ -75,9 +83,13 @@ class Turn:
     async def ask_for(
         self, kind: str, data: dict[str, Any], template: str, buttons: Buttons = (), **context: Any
     ) -> Reply:
-        """Ask a question and remember it: the member's next message is the answer."""
-        await self.uow.prompts.set(self.me.id or 0, kind, data)
-        return self.ask(template, buttons, **context)
+        """Ask a question and remember it: the member's next message is the answer
+        (handlers.questions says when it is not). Every question has a Cancel button."""
+        nonce = secrets.token_hex(3)
+        kept = {k: v for k, v in data.items() if k != CONFIRMED}
+        await self.uow.prompts.set(self.me.id or 0, kind, {**kept, QUESTION_NONCE: nonce})
+        cancel = self.button("btn.cancel", CANCEL_QUESTION, nonce)
+        return replace(self.ask(template, buttons, **context), cancel=cancel)
 
     def alert(self, template: str, **context: Any) -> Reply:
         return replace(self.reply(template, **context), alert=True)

@@ -76,6 +76,9 @@ class Reply:
 
     ``edit`` replaces the message whose button was pressed (cards change in place);
     ``ask`` marks a question whose answer is the user's next message (ForceReply);
+    ``cancel`` is a question's Cancel button, apart from ``buttons`` because platforms
+    show it their own way (Telegram cannot put it beside a ForceReply; a Slack modal has
+    its own Close);
     ``alert`` is a short notice shown on the pressed button (a refusal, a toast);
     ``to_member`` sends it to another member instead of the current chat;
     ``slot`` names a status card a chat keeps one of (``"timer"``): the adapter replaces
@@ -94,6 +97,7 @@ class Reply:
     image: bytes | None = None
     file: tuple[str, bytes] | None = None
     slot: str | None = None
+    cancel: Button | None = None
 
 
 # A slot card's text begins with its mark: an adapter keeps no state, so this is how it

@@ -228,6 +228,20 @@ class PromptRow(Base):
     at: Mapped[datetime]
 
 
+class HeldTextRow(Base):
+    """A message that was not a clean answer to an open question, kept until the member
+    says what it was (the answer after all, a new task, or nothing). ``kind`` and ``data``
+    are the question it was held against, so the choice works after the question closed."""
+
+    __tablename__ = "held_texts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]]
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
 class SettingRow(Base):
     """Install-wide key/value settings (the generated secret, for one)."""
 

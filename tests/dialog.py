@@ -9,7 +9,9 @@ outbox, so notifications show up in the recipient's transcript.
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from bots.console.chat import ConsoleChat, ConsoleNotifier, ConsoleScreen
 from brygada.bootstrap import App
@@ -19,16 +21,18 @@ from tests.factories import Team
 
 
 class Dialog:
-    def __init__(self, app: App, team: Team) -> None:
+    def __init__(self, app: App, team: Team, files: Path | None = None) -> None:
         self.app = app
         self.team = team
+        # Where the console saves charts and files (never the working directory's data/).
+        self.files = files or Path(tempfile.mkdtemp(prefix="brygada-files-"))
         self.chats: dict[str, ConsoleChat] = {}
         self.inbox: dict[str, list[str]] = {}
         self._notifier = _InboxNotifier(self)
 
     def chat(self, handle: str) -> ConsoleChat:
         if handle not in self.chats:
-            screen = ConsoleScreen(out=io.StringIO())
+            screen = ConsoleScreen(out=io.StringIO(), files=self.files)
             self.chats[handle] = ConsoleChat(
                 self.app.conversation, self.app.uow, self.team[handle], screen
             )

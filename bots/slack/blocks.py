@@ -101,7 +101,9 @@ def _blocks(items: list[Rendered], max_blocks: int, counter: Iterator[int]) -> l
     action_blocks: list[Block] = []
     for rendered in items:
         text_blocks.extend(section(chunk) for chunk in split_mrkdwn(rendered.text))
-        for row in rendered.buttons:
+        # A question's Cancel is one more row (a modal has its own Close instead).
+        cancel = [[rendered.cancel]] if rendered.cancel is not None else []
+        for row in [*rendered.buttons, *cancel]:
             elements = [b for b in (button(item, next(counter)) for item in row) if b]
             for start in range(0, len(elements), MAX_ACTIONS_ELEMENTS):
                 action_blocks.append(

@@ -43,8 +43,12 @@ def keyboard(rows: list[list[RenderedButton]]) -> InlineKeyboardMarkup | None:
 
 def out_message(rendered: Rendered, *, allow_force_reply: bool = True) -> OutMessage:
     """Inline buttons win over ForceReply (Telegram cannot combine them): with both, the
-    keyboard is sent and the text itself asks the question."""
+    keyboard is sent and the text itself asks the question. A question's Cancel button
+    joins its keyboard; a question with no other buttons keeps ForceReply (the answer
+    then arrives as a reply, in groups too) and is left with /cancel."""
     markup: Markup | None = keyboard(rendered.buttons)
+    if markup is not None and rendered.cancel is not None:
+        markup = keyboard([*rendered.buttons, [rendered.cancel]])
     if markup is None and rendered.reply.ask and allow_force_reply:
         markup = ForceReply(force_reply=True, selective=True)
     return OutMessage(split_html(rendered.text or "…"), markup)

@@ -7,15 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from domain.capture import parse_task
+from domain.company import Member
 from domain.deadlines import QuickDeadline, quick_deadline
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, MemberNotFound
 from domain.ids import task_number
 from domain.policies import Action
-from domain.services import members as member_service
 from domain.services import tasks as service
 from domain.tasks import Priority, Rating
 from handlers.cards import card_reply
 from handlers.intents import timetracking
+from handlers.questions import NotAnAnswer, PromptResult, as_answer, confirmed, person_in
+from handlers.rendering import when
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
 
@@ -49,6 +51,36 @@ def deadline_in(turn: Turn, text: str) -> tuple[datetime | None, str]:
     return draft.deadline, " ".join(p for p in (rest, draft.description or "") if p)
 
 
+def _date_answer(
+    turn: Turn, data: dict[str, Any], text: str, answer_label: str
+) -> datetime | NotAnAnswer | None:
+    """A date question's answer: clean when the text is a deadline phrase and nothing
+    else ("friday 15:00", "jutro o 11"). A sentence with a title beside its date, or no
+    date at all, is not an answer (unless the text is meant as one: ``confirmed``)."""
+    deadline, rest = deadline_in(turn, text)
+    if confirmed(data) or (deadline is not None and not rest):
+        return deadline
+    if deadline is None:
+        return NotAnAnswer(reason="question.why.date")
+    params = {"task_id": data.get("task_id", "?"), "when": when(deadline, turn.lang, turn.tz)}
+    return NotAnAnswer(answer=(answer_label, params), reason="question.why.date")
+
+
+async def _person_answer(
+    turn: Turn, data: dict[str, Any], text: str, answer_label: str
+) -> Member | NotAnAnswer:
+    """A person question's answer: clean when the text is one member and nothing else."""
+    found, rest = await person_in(turn, text)
+    if found is None:
+        if confirmed(data):
+            raise MemberNotFound(handle=text.split()[0] if text.split() else "")
+        return NotAnAnswer(reason="question.why.person")
+    if rest and not confirmed(data):
+        params = {"task_id": data.get("task_id", "?"), "name": found.name}
+        return NotAnAnswer(answer=(answer_label, params), reason="question.why.person")
+    return found
+
+
 def _quick(turn: Turn, choice: str) -> datetime | None:
     assert turn.company is not None
     try:
@@ -78,15 +110,6 @@ async def _member_rows(turn: Turn, action: str, task_id: int) -> Buttons:
         )
         for i in range(0, len(people), 2)
     )
-
-
-async def _handle_member(turn: Turn, text: str) -> int:
-    handle = text.strip().split()[0] if text.strip() else ""
-    if not handle:
-        raise InvalidInput(field="member", reason="empty")
-    member = await member_service.member_by_handle(turn.uow, turn.me.company_id, handle)
-    assert member.id is not None
-    return member.id
 
 
 async def _ask_about(
@@ -133,6 +156,7 @@ async def done_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 
 
 async def result_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    """The result is free text: any text answers (``/cancel`` and commands still leave)."""
     task_id = int(data["task_id"])
     task = await service.complete_task(turn.uow, turn.me, task_id, text, turn.now)
     return [await card_reply(turn, task_id, notice=f"completed.{task.status.value}")]
@@ -207,8 +231,10 @@ async def return_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Rep
     return [await card_reply(turn, task_id, notice="returned")]
 
 
-async def return_deadline_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
-    deadline, _ = deadline_in(turn, text)
+async def return_deadline_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
+    deadline = _date_answer(turn, data, text, "question.as_return_deadline")
+    if isinstance(deadline, NotAnAnswer):
+        return deadline
     if deadline is None:
         raise InvalidInput(field="deadline", reason="not_understood", value=text)
     task_id = int(data["task_id"])
@@ -254,8 +280,10 @@ async def deadline_quick_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [await card_reply(turn, task_id, notice="deadline_moved")]
 
 
-async def deadline_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
-    deadline, _ = deadline_in(turn, text)
+async def deadline_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
+    deadline = _date_answer(turn, data, text, "question.as_deadline")
+    if isinstance(deadline, NotAnAnswer):
+        return deadline
     if deadline is None:
         raise InvalidInput(field="deadline", reason="not_understood", value=text)
     task_id = int(data["task_id"])
@@ -268,7 +296,7 @@ async def deadline_command(turn: Turn) -> list[Reply]:
     task_id, rest = _split_args(turn)
     if not rest:
         return await deadline_pressed(turn, [str(task_id)])
-    return await deadline_answer(turn, {"task_id": task_id}, rest)
+    return await as_answer(deadline_answer, turn, {"task_id": task_id}, rest)
 
 
 # -- people -----------------------------------------------------------------------------
@@ -301,16 +329,22 @@ def _people_flow(
         await op(turn.uow, turn.me, int(args[0]), int(args[1]), turn.now)
         return [await card_reply(turn, int(args[0]), notice=notice)]
 
-    async def answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+    async def answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
         task_id = int(data["task_id"])
-        await op(turn.uow, turn.me, task_id, await _handle_member(turn, text), turn.now)
+        if not text.strip():
+            raise InvalidInput(field="member", reason="empty")
+        member = await _person_answer(turn, data, text, f"question.as_{prompt}")
+        if isinstance(member, NotAnAnswer):
+            return member
+        assert member.id is not None
+        await op(turn.uow, turn.me, task_id, member.id, turn.now)
         return [await card_reply(turn, task_id, notice=notice)]
 
     async def command(turn: Turn) -> list[Reply]:
         task_id, rest = _split_args(turn)
         if not rest:
             return await pressed(turn, [str(task_id)])
-        return await answer(turn, {"task_id": task_id}, rest)
+        return await as_answer(answer, turn, {"task_id": task_id}, rest)
 
     return pressed, picked, answer, command
 
@@ -384,8 +418,10 @@ async def part_quick_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return await _copy_part(turn, int(args[0]), _quick(turn, args[1]))
 
 
-async def part_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
-    deadline, _ = deadline_in(turn, text)
+async def part_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
+    deadline = _date_answer(turn, data, text, "question.as_part")
+    if isinstance(deadline, NotAnAnswer):
+        return deadline
     if deadline is None:
         raise InvalidInput(field="deadline", reason="not_understood", value=text)
     return await _copy_part(turn, int(data["task_id"]), deadline)
@@ -396,7 +432,7 @@ async def part_command(turn: Turn) -> list[Reply]:
     task_id, rest = _split_args(turn)
     if not rest:
         return await part_pressed(turn, [str(task_id)])
-    return await part_answer(turn, {"task_id": task_id}, rest)
+    return await as_answer(part_answer, turn, {"task_id": task_id}, rest)
 
 
 async def priority_pressed(turn: Turn, args: list[str]) -> list[Reply]:
@@ -442,12 +478,24 @@ async def tags_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return await _ask_about(turn, task_id, Action.EDIT, "tags")
 
 
-async def tags_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
-    """ "#client #vip" or "client vip"; "-" clears them."""
+_TAG_WORDS = 3  # "client vip": a few bare words are tags; a longer sentence is something else
+
+
+async def tags_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
+    """ "#client #vip" or "client vip"; "-" clears them. Clean: "-", every word a #tag, or a
+    few words with no date in them; a sentence is offered as tags or as a new task."""
     task_id = int(data["task_id"])
     tags = (
         [] if text.strip() == "-" else [w for w in text.replace(",", " ").split() if w.strip("#")]
     )
+    hashed = all(w.startswith("#") for w in tags)
+    few = len(tags) <= _TAG_WORDS and deadline_in(turn, text)[0] is None
+    if tags and not (hashed or few or confirmed(data)):
+        shown = " ".join(f"#{w.lstrip('#')}" for w in tags)
+        return NotAnAnswer(
+            answer=("question.as_tags", {"task_id": task_id, "tags": shown[:40]}),
+            reason="question.why.tags",
+        )
     await service.set_tags(turn.uow, turn.me, task_id, tags, turn.now)
     return [await card_reply(turn, task_id, notice="tags_set")]
 
@@ -457,8 +505,9 @@ async def planned_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return await _ask_about(turn, task_id, Action.EDIT, "planned")
 
 
-async def planned_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
-    """ "1h30m", "45min", "~2ч" — the capture grammar's planned time; "-" clears it."""
+async def planned_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
+    """ "1h30m", "45min", "~2ч" — the capture grammar's planned time; "-" clears it.
+    Clean: a duration and nothing else."""
     task_id = int(data["task_id"])
     minutes: int | None = None
     if text.strip() != "-":
@@ -471,8 +520,16 @@ async def planned_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Re
             workday_end=turn.company.schedule.end,
         )
         if draft.planned_minutes is None:
-            raise InvalidInput(field="planned", reason="not_understood", value=text)
+            if confirmed(data):
+                raise InvalidInput(field="planned", reason="not_understood", value=text)
+            return NotAnAnswer(reason="question.why.planned")
         minutes = draft.planned_minutes
+        if (draft.title.strip() != "x" or draft.deadline is not None) and not confirmed(data):
+            shown = f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+            return NotAnAnswer(
+                answer=("question.as_planned", {"task_id": task_id, "planned": shown}),
+                reason="question.why.planned",
+            )
     await service.set_planned(turn.uow, turn.me, task_id, minutes, turn.now)
     return [await card_reply(turn, task_id, notice="planned_set")]
 

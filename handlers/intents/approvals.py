@@ -27,6 +27,7 @@ from domain.services.members import member_by_handle
 from handlers.cards import card_reply
 from handlers.forms import FilledForm, Form, FormField, FormOption
 from handlers.personal import personal
+from handlers.questions import NotAnAnswer, PromptResult, confirmed, task_like
 from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
@@ -195,7 +196,7 @@ class ApprovalIntents:
             "ao": self.open_pressed,
             "ax": self.withdraw_pressed,
         }
-        self.prompts: dict[str, Handler] = {
+        self.prompts: dict[str, Callable[..., Awaitable[PromptResult]]] = {
             _FIELD_PROMPT: self.field_answer,
             _COMMENT_PROMPT: self.comment_answer,
         }
@@ -287,8 +288,31 @@ class ApprovalIntents:
             raise InvalidInput(field="approval", reason="type_gone", value=data.get("type"))
         return rtype, dict(data.get("answers") or {}), int(data.get("index") or 0)
 
-    async def field_answer(self, turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
-        """One answer; a bad one is asked again with the reason, keeping earlier answers."""
+    async def field_answer(self, turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
+        """One answer; a mistyped one is asked again with the reason, keeping earlier
+        answers. A text field takes any text; for the others a task-like sentence ("Buy
+        paper tomorrow") is not an answer, even when a date in it would fit."""
+        rtype, _, index = self._form(data)
+        spec = rtype.fields[index]
+        if spec.type is not FieldType.TEXT and text.strip() and not confirmed(data):
+            attachments = [(a.kind, a.ref) for a in turn.inbound.attachments]
+            today = service.local_today(turn.me, turn.now)
+            try:
+                value = parse_answer(spec, text, attachments, today)
+            except InvalidInput:
+                # A mistyped answer is asked again with the reason (below); a task is not one.
+                if task_like(turn, text):
+                    return NotAnAnswer(
+                        reason="question.why.field", params={"label": spec.label.get(turn.lang)}
+                    )
+            else:
+                if task_like(turn, text):
+                    shown = format_answer(spec, value, turn.lang)
+                    params = {"label": spec.label.get(turn.lang)[:24], "value": shown[:24]}
+                    return NotAnAnswer(answer=("question.as_field", params))
+        return await self._field_answered(turn, data, text)
+
+    async def _field_answered(self, turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
         rtype, answers, index = self._form(data)
         spec = rtype.fields[index]
         attachments = [(a.kind, a.ref) for a in turn.inbound.attachments]

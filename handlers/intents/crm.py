@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from domain.company import Member
 from domain.crm import (
     Activity,
     ActivityKind,
@@ -35,6 +36,7 @@ from domain.services import crm as service
 from domain.services.members import member_by_handle
 from handlers.charts import png, pyplot
 from handlers.personal import personal, with_args
+from handlers.questions import NotAnAnswer, PromptResult, confirmed, person_in, short, task_like
 from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply, SharedContact
@@ -321,12 +323,29 @@ async def assign_picked(turn: Turn, args: list[str]) -> list[Reply]:
     return [await _after_assign(turn, ref)]
 
 
-async def assign_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+async def assign_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
+    """Clean: one member (@handle, handle or full name) and nothing else."""
+    found, rest = await person_in(turn, text)
+    if not confirmed(data):
+        if found is None:
+            return NotAnAnswer(reason="question.why.person")
+        if rest:
+            params = {"ref_id": EntityRef.parse(str(data["ref"])).id, "name": found.name}
+            return NotAnAnswer(
+                answer=("question.as_crm_assign", params), reason="question.why.person"
+            )
+    return await _assign_answered(turn, data, text, found)
+
+
+async def _assign_answered(
+    turn: Turn, data: dict[str, Any], text: str, member: Member | None
+) -> list[Reply]:
     ref = EntityRef.parse(str(data["ref"]))
-    handle = text.strip().split()[0] if text.strip() else ""
-    if not handle:
-        raise InvalidInput(field="member", reason="empty")
-    member = await member_by_handle(turn.uow, turn.me.company_id, handle)
+    if member is None:
+        handle = text.strip().split()[0] if text.strip() else ""
+        if not handle:
+            raise InvalidInput(field="member", reason="empty")
+        member = await member_by_handle(turn.uow, turn.me.company_id, handle)
     assert member.id is not None
     await service.assign(turn.uow, turn.me, ref, member.id, turn.now)
     return [await _after_assign(turn, ref)]
@@ -555,7 +574,14 @@ async def client_command(turn: Turn) -> list[Reply]:
     return await _clients(turn, text)
 
 
-async def client_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+async def client_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
+    """A search is free text, but a task-like sentence is offered as a task too."""
+    if task_like(turn, text) and not confirmed(data):
+        return NotAnAnswer(answer=("question.as_search", {"query": short(text)}))
+    return await _client_answered(turn, text)
+
+
+async def _client_answered(turn: Turn, text: str) -> list[Reply]:
     return await _clients(turn, text)
 
 

@@ -20,6 +20,7 @@ from domain.services import timetracking as service
 from domain.timetracking import DayEventKind, DayState, TimeError
 from handlers.cards import card_reply
 from handlers.personal import personal, without_args
+from handlers.questions import NotAnAnswer, PromptResult, confirmed
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
 
@@ -442,8 +443,14 @@ async def forgotten_adjust_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [await turn.ask_for("timer_adjust", {}, "time_adjust_ask")]
 
 
-async def forgotten_adjust_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
-    """ "17:40": the timer stopped then, today in the member's timezone."""
+async def forgotten_adjust_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
+    """ "17:40": the timer stopped then, today in the member's timezone. Clean: HH:MM only."""
+    if not _HH_MM.match(text) and not confirmed(data):
+        return NotAnAnswer(reason="question.why.time")
+    return await _adjusted(turn, text)
+
+
+async def _adjusted(turn: Turn, text: str) -> list[Reply]:
     match = _HH_MM.match(text)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise InvalidInput(field="time", reason="format", value=text)

@@ -11,6 +11,7 @@ from domain.ports import ListView
 from domain.services.tasks import list_tasks, search_tasks
 from handlers.cards import card_reply, list_reply
 from handlers.personal import personal, with_args
+from handlers.questions import NotAnAnswer, PromptResult, confirmed, short, task_like
 from handlers.turn import Turn
 from handlers.types import Reply
 
@@ -89,7 +90,10 @@ async def search_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return await search(turn, int(args[1]), args[0])
 
 
-async def search_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
+async def search_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
+    """A query is free text, but a task-like sentence is offered as a task too."""
+    if task_like(turn, text) and not confirmed(data):
+        return NotAnAnswer(answer=("question.as_search", {"query": short(text)}))
     return await search(turn, 0, text)
 
 

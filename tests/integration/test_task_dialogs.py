@@ -533,7 +533,7 @@ async def test_creation_card_fixes_each_field_and_undo_still_works(dialog: Dialo
         dialog,
         [
             ("boss", "press:Planned", ["Planned time for #3"]),
-            ("boss", "soon-ish", ["couldn't read a duration", "soon-ish"]),
+            ("boss", "soon-ish", ["not an answer", "duration like 1h30m", "soon-ish"]),
             ("boss", "1h30m", ["Planned time changed.", "planned 1h 30m"]),
         ],
     )

@@ -69,6 +69,9 @@ async def test_timers_start_pause_switch_and_card(dialog: Dialog, clock: FakeClo
     await verify_dialog(
         dialog,
         [
+            # The refusal above has no buttons: the card's numbers are stale until shown again.
+            ("anna", "press:Pause", ["pressed nothing", "⏸ Pause", "!Timer paused"]),
+            ("anna", "/timer", ["Running since", "⏸ Pause"]),
             ("anna", "press:Pause", ["Timer paused, 5m logged", "▶ Resume"]),
             ("anna", "press:Resume", ["Timer resumed"]),
         ],

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009_task_numbers'
-down_revision: str | None = '0006_slack_oauth'
+down_revision: str | None = '0008_questions'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -12,7 +12,7 @@ from alembic import op
 import storage.types
 
 revision: str = '0010_instance_lease'
-down_revision: str | None = '0006_slack_oauth'
+down_revision: str | None = '0009_task_numbers'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
