@@ -198,6 +198,7 @@ class TelegramAdapter:
         self.polling_config = polling or PollingConfig()
         # Webhook updates, like polled ones, are handled in order per chat.
         self.sequencer = ChatSequencer(self.polling_config.concurrency)
+        self.polling: DurablePolling | None = None
         self.dispatcher = Dispatcher(
             conversation=conversation, replies_out=self.replies, bot_username=self.bot_username
         )
@@ -234,13 +235,13 @@ class TelegramAdapter:
     async def run_polling(self, stop: asyncio.Event) -> None:
         """Long polling until ``stop`` is set (see ``bots.telegram.polling``); an update is
         confirmed to Telegram only once it is handled."""
-        polling = DurablePolling(
+        self.polling = DurablePolling(
             self.bot,
             self.dispatcher,
             allowed_updates=self.allowed_updates,
             config=self.polling_config,
         )
-        await polling.run(stop)
+        await self.polling.run(stop)
 
     async def handle_webhook(self, request: web.Request) -> web.Response:
         """One webhook update, answered 200 only once it is handled: a crash before

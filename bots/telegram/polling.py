@@ -122,22 +122,24 @@ class DurablePolling:
         # (``_running``) and those handled while a lower one was not.
         self._taken: set[int] = set()
         self._running: dict[int, asyncio.Task[None]] = {}
+        self._last: int | None = None  # the highest update id fetched
         self._idle = asyncio.Event()  # nothing in flight
         self._idle.set()
+        self._crashed = False
 
     @property
     def offset(self) -> int | None:
         """The next getUpdates offset: every update below it is handled."""
         if self._running:
             return min(self._running)
-        return max(self._taken) + 1 if self._taken else None
+        return self._last + 1 if self._last is not None else None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll and handle until ``stop``; then let what is in flight finish."""
         errors = _Backoff(*self.config.error_backoff)
         conflicts = _Backoff(*self.config.conflict_backoff)
         try:
-            while not stop.is_set():
+            while not stop.is_set() and not self._crashed:
                 try:
                     updates = await self._until(stop, self._fetch())
                 except TelegramConflictError as error:
@@ -189,6 +191,7 @@ class DurablePolling:
     def _start(self, update: Update) -> None:
         update_id = update.update_id
         self._taken.add(update_id)
+        self._last = max(update_id, self._last if self._last is not None else update_id)
         task = self.sequencer.submit(chat_key(update), lambda: self._handle(update))
         self._running[update_id] = task
         self._idle.clear()
@@ -223,8 +226,17 @@ class DurablePolling:
                 delay *= 2
         log.error("update %s given up after %s attempts", update.update_id, self.config.attempts)
 
+    def crash(self) -> None:
+        """Abandon every update in flight at once, unconfirmed and with no clean-up, as
+        ``kill -9`` would (tests stand in for a crash with it); then ``run`` ends."""
+        self._crashed = True
+        for task in list(self._running.values()):
+            task.cancel()
+
     async def _drain(self) -> None:
         """Let the updates in flight finish, then confirm them to Telegram."""
+        if self._crashed:
+            return
         running = list(self._running.values())
         if running:
             _, pending = await asyncio.wait(running, timeout=self.config.drain_timeout)
