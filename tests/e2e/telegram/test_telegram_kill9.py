@@ -14,8 +14,8 @@ async def test_burst_killed_three_times_leaves_one_task_and_one_card_each(
 ) -> None:
     # 120 messages from 30 chats (bench/bench_kill9.py runs 600).
     report = await burst_and_kill(tmp_path, chats=30, per_chat=4, kills=3)
-    print(report.summary())
-    assert report.kills == 3
-    assert report.missing_cards == []
-    assert report.wrong_tasks == []
-    assert report.unexplained_duplicates == []
+    summary = report.summary()
+    assert report.kills == 3, summary
+    assert report.missing_cards == [], summary
+    assert report.wrong_tasks == [], summary
+    assert report.unexplained_duplicates == [], summary
