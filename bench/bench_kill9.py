@@ -38,6 +38,7 @@ def main() -> int:
                 kills=args.kills,
                 seed=args.seed,
                 finish_timeout=240.0,
+                round_timeout=240.0,
             )
         )
     print(report.summary())

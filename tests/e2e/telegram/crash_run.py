@@ -229,9 +229,11 @@ async def burst_and_kill(
     kills: int,
     seed: int | None = None,
     finish_timeout: float = 60.0,
+    round_timeout: float = 60.0,
 ) -> CrashReport:
     """Push ``chats * per_chat`` messages at once, SIGKILL the process ``kills`` times at
-    random moments while it works through them, restart it, and let the last run finish."""
+    random moments while it works through them (each once a random number of cards has
+    gone out), restart it, and let the last run finish."""
     rng = random.Random(seed)
     loop = asyncio.get_running_loop()
     began = loop.time()
@@ -243,14 +245,13 @@ async def burst_and_kill(
         for n in range(report.messages):
             user = FIRST_USER + n % chats
             api.push_update(api.message_update(user, user, f"{marker(n)} today"))
-        for _ in range(kills):
-            before = sum(run.card_numbers().values())
+        # Kill at random points of the burst: when so many cards have gone out.
+        targets = sorted(rng.sample(range(1, report.messages), kills))
+        for target in targets:
             process = await run.start()
-            # Kill at a random moment once this run is under way (its first new card).
-            async with asyncio.timeout(30):
-                while sum(run.card_numbers().values()) == before:
-                    await asyncio.sleep(0.05)
-            await asyncio.sleep(rng.uniform(0.1, 1.2))
+            async with asyncio.timeout(round_timeout):
+                while sum(run.card_numbers().values()) < target:
+                    await asyncio.sleep(0.02)
             process.send_signal(signal.SIGKILL)
             await process.wait()
             report.kills += 1
