@@ -82,7 +82,11 @@ async def _serve(app: App, stop: asyncio.Event) -> int:
     web_app = build_web_app(app)
     background: list[asyncio.Task[None]] = []
     closers = []
+    starters = []
 
+    # First the adapters and their routes, without a word to the platforms; then the
+    # port: a second copy started with the same settings stops here, before it polls
+    # Telegram (and takes updates away from the first) or moves its webhook.
     if "telegram" in settings.chat_platforms:
         from bots.telegram import build_telegram, setup_webhook_routes
 
@@ -90,17 +94,14 @@ async def _serve(app: App, stop: asyncio.Event) -> int:
         app.notifiers["telegram"] = telegram.notifier
         if settings.telegram_webhook_url:
             setup_webhook_routes(web_app, telegram)
-        await telegram.start()
-        if not settings.telegram_webhook_url:
-            background.append(asyncio.create_task(telegram.run_polling(stop)))
         closers.append(telegram.close)
+        starters.append(telegram)
+    slack = None
     if "slack" in settings.chat_platforms:
         from bots.slack import build_slack, setup_slack_routes
 
         slack = build_slack(app)
         app.notifiers["slack"] = slack.notifier
-        if settings.slack_app_token:
-            await slack.start_socket_mode()
         if not settings.slack_app_token or slack.oauth is not None:
             # With OAuth the install pages are HTTP even in Socket Mode.
             setup_slack_routes(web_app, slack)
@@ -108,25 +109,46 @@ async def _serve(app: App, stop: asyncio.Event) -> int:
 
     runner = web.AppRunner(web_app)
     await runner.setup()
-    await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+    try:
+        await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+    except OSError as error:
+        log.error(
+            "cannot listen on %s:%s (%s): is another Brygada running with these settings? "
+            "Nothing was started.",
+            settings.http_host,
+            settings.http_port,
+            error.strerror or error,
+        )
+        await runner.cleanup()
+        for close in closers:
+            await close()
+        return 1
     log.info(
         "HTTP on %s:%s; chats: %s",
         settings.http_host,
         settings.http_port,
         ", ".join(settings.chat_platforms) or "none",
     )
-    scheduler = start_scheduler(
-        app.sweeper(),
-        app.dispatcher(),
-        sweep_seconds=settings.sweep_interval_seconds,
-        outbox_seconds=settings.outbox_interval_seconds,
-        units_of_work=app.uow,
-    )
-    settle_heap()
+    scheduler = None
     try:
+        for telegram in starters:
+            await telegram.start()
+            if not settings.telegram_webhook_url:
+                background.append(asyncio.create_task(telegram.run_polling(stop)))
+        if slack is not None and settings.slack_app_token:
+            await slack.start_socket_mode()
+        scheduler = start_scheduler(
+            app.sweeper(),
+            app.dispatcher(),
+            sweep_seconds=settings.sweep_interval_seconds,
+            outbox_seconds=settings.outbox_interval_seconds,
+            units_of_work=app.uow,
+        )
+        settle_heap()
         await stop.wait()
     finally:
-        await scheduler.shutdown()
+        if scheduler is not None:
+            await scheduler.shutdown()
         stop.set()
         await asyncio.gather(*background, return_exceptions=True)
         for close in closers:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from domain.approvals import Absence, ApprovalRequest, Deputy, Subject
 from domain.company import ChatIdentity, Company, Department, Invite, Member, Project
@@ -516,6 +516,76 @@ class InstanceLeases(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ChatRef:
+    """One chat on one platform (workspace: the bot id on Telegram, the team on Slack)."""
+
+    platform: str
+    workspace: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class StoredReplies:
+    """The replies an inbound update owes its chat, as the platform's adapter rendered
+    them: ``payload`` is a list of operations only that adapter reads; the first
+    ``done`` of them were carried out already."""
+
+    id: int
+    chat: ChatRef
+    payload: Sequence[Mapping[str, Any]]
+    done: int = 0
+    attempts: int = 0
+
+
+class ReplyOutbox(Protocol):
+    """Replies kept in the unit of work of the update that caused them, delivered after
+    its commit (at once by the adapter, or later, in order per chat, by the dispatcher).
+
+    A row is pending (due at ``not_before``), being sent (claimed until a lease ends),
+    sent, or failed (the chat is gone)."""
+
+    async def add(
+        self,
+        chat: ChatRef,
+        update_key: str | None,
+        payload: Sequence[Mapping[str, Any]],
+        not_before: datetime,
+    ) -> StoredReplies: ...
+
+    async def backlog(self, chat: ChatRef, before: int | None = None) -> bool:
+        """Whether the chat has undelivered replies (older than row ``before``, if given)."""
+        ...
+
+    async def unsent_of(self, platform: str, update_key: str) -> StoredReplies | None:
+        """The update's replies if they are pending (not sent, and not being sent)."""
+        ...
+
+    async def take(self, reply_id: int, until: datetime) -> bool:
+        """Reserve a pending row for an immediate send: nobody else sends it before
+        ``until``. False when it is no longer pending."""
+        ...
+
+    async def sent(self, reply_id: int, now: datetime) -> None: ...
+
+    async def retry_later(self, reply_id: int, at: datetime, done: int, error: str) -> None:
+        """Back to pending, due at ``at``, the first ``done`` operations delivered."""
+        ...
+
+    async def failed(self, reply_id: int, done: int, error: str) -> None: ...
+
+    async def claim_due(
+        self, now: datetime, chats: int, lease: timedelta
+    ) -> Sequence[StoredReplies]:
+        """Claim every undelivered row of up to ``chats`` chats whose oldest undelivered
+        row is due; rows come per chat in id order. A claim lasts ``lease``."""
+        ...
+
+    async def release(self, reply_id: int) -> None:
+        """Give back a claimed row not tried this time (an older one of its chat failed)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     # Read-only members so that implementations may narrow the repository types.
     @property
@@ -538,6 +608,8 @@ class UnitOfWork(Protocol):
     def outbox(self) -> Outbox: ...
     @property
     def inbound(self) -> InboundLog: ...
+    @property
+    def replies(self) -> ReplyOutbox: ...
     @property
     def prompts(self) -> PromptStore: ...
     @property

@@ -12,11 +12,12 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from domain.company import ChatEmail
 from domain.errors import DomainError, NotRegistered
-from domain.ports import Clock, UnitOfWork
+from domain.ports import ChatRef, Clock, UnitOfWork
 from domain.services.members import identify, link_by_email
 from handlers.config import ConversationConfig
 from handlers.intents import (
@@ -30,6 +31,7 @@ from handlers.intents import (
     timetracking,
     views,
 )
+from handlers.journal import Render, ReplyJournal
 from handlers.questions import ACTIONS as QUESTION_ACTIONS
 from handlers.questions import PromptHandler, Questions
 from handlers.refusals import refusal_replies
@@ -92,9 +94,20 @@ class Conversation:
             lambda: self._intents.prompts, self.config.question_ttl, create.create_from_text
         )
 
-    async def handle(self, inbound: Inbound, *, email: EmailLookup | None = None) -> list[Reply]:
+    async def handle(
+        self,
+        inbound: Inbound,
+        *,
+        email: EmailLookup | None = None,
+        journal: ReplyJournal | None = None,
+    ) -> list[Reply]:
         """``email``: how to ask the platform for the user's verified address; an unknown
-        user whose address belongs to a member is linked to that member."""
+        user whose address belongs to a member is linked to that member.
+
+        ``journal``: the adapter's keeper of this update's replies. They are stored in
+        this unit of work, with the change they report, so none is lost; a redelivered
+        update handled before gets its unsent replies back (see ``handlers.journal``).
+        """
         refusal: DomainError | None = None
         async with self._uow_factory() as uow:
             turn = self._turn(inbound, uow)
@@ -103,8 +116,13 @@ class Conversation:
                     inbound.platform, _update_key(inbound)
                 ):
                     log.info("duplicate update %s:%s ignored", inbound.platform, inbound.update_key)
+                    if journal is not None:
+                        await journal.recall(uow, _update_key(inbound))
+                        await uow.commit()
                     return []
                 replies = await self._dispatch(turn)
+                if journal is not None:
+                    await journal.record(uow, _update_key(inbound), replies)
                 await uow.commit()
                 return replies
             except DomainError as error:
@@ -119,6 +137,10 @@ class Conversation:
             if linked is not None:
                 return linked
         return await self._refusal(turn, refusal)
+
+    def journal(self, chat: ChatRef, render: Render, *, budget: timedelta) -> ReplyJournal:
+        """A journal for one update's replies to ``chat`` (see ``handle``)."""
+        return ReplyJournal(self._uow_factory, self._clock, chat, render, budget=budget)
 
     def _turn(self, inbound: Inbound, uow: UnitOfWork, **known: Any) -> Turn:
         return Turn(

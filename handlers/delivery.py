@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from domain.company import ChatIdentity
 from handlers.types import Reply
@@ -10,13 +11,22 @@ from handlers.types import Reply
 
 class DeliveryError(Exception):
     """A send failed. ``permanent`` (blocked, user gone) stops retries and marks the member
-    unreachable; otherwise the dispatcher retries, after ``retry_after`` seconds if given."""
+    unreachable; otherwise the dispatcher retries, after ``retry_after`` seconds if given.
+    ``done``: how many stored operations went out before the failure."""
 
-    def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        done: int = 0,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
+        self.done = done
 
 
 class Notifier(Protocol):
@@ -24,4 +34,19 @@ class Notifier(Protocol):
 
     async def send(self, identity: ChatIdentity, reply: Reply) -> None:
         """Deliver one reply to the identity's private chat, or raise DeliveryError."""
+        ...
+
+
+@runtime_checkable
+class ReplyCourier(Protocol):
+    """A notifier that also delivers stored replies (``domain.ports.StoredReplies``):
+    the operations its own adapter rendered when the update was handled."""
+
+    platform: str
+
+    async def deliver(
+        self, workspace: str, chat_id: str, payload: Sequence[Mapping[str, Any]], start: int
+    ) -> None:
+        """Carry out ``payload[start:]`` in order, or raise DeliveryError (with ``done``
+        counting from the start of the payload)."""
         ...

@@ -7,6 +7,13 @@ or one waiting out its per-chat limit holds up neither the database nor the
 others. A crash after a send but before its record leaves the row claimed; after
 the lease it is sent again (at-least-once: the platforms offer no idempotency key),
 while the dedup key guarantees a decision is never enqueued twice.
+
+It also delivers the reply outbox: the replies of inbound updates that their adapter
+could not send at once (``handlers.journal``). Those are delivered per chat strictly in
+id order: a chat's replies wait while its oldest one is not due, and a chat's round
+stops at its first failure. Stored replies are never given up on a transient error
+(after an outage of any length everything arrives, in order); only a chat that is gone
+ends them.
 """
 
 from __future__ import annotations
@@ -20,12 +27,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.company import ChatIdentity
-from domain.ports import Clock
+from domain.ports import ChatRef, Clock, StoredReplies
 from domain.reminders import DIGESTIBLE, MUTABLE, STATUS_CARDS, Preferences
 from domain.schedule import within_quiet_hours
 from domain.services.members import member_unreachable
 from handlers.config import ConversationConfig
-from handlers.delivery import DeliveryError, Notifier
+from handlers.delivery import DeliveryError, Notifier, ReplyCourier
+from handlers.journal import reply_backoff
 from handlers.notifications import notification_reply
 from handlers.tokens import TokenSigner
 from handlers.types import Reply
@@ -35,8 +43,10 @@ from storage.uow import SqlUnitOfWork
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 8
+# With the backoff capped at 10 minutes: about two hours of an unreachable platform.
+MAX_ATTEMPTS = 20
 DIGEST_EVERY = timedelta(hours=1)
+REPLY_CHATS = 50  # chats whose stored replies one round delivers
 
 
 def backoff(attempt: int) -> timedelta:
@@ -79,15 +89,68 @@ class OutboxDispatcher:
 
     async def run_once(self, limit: int = 200) -> int:
         """Handle what is due; returns how many rows were claimed."""
+        replies = await self.replies_once()
         async with self._uow_factory() as uow:
             batch = await uow.outbox.claim_due(self._clock.now(), limit, LEASE)
             await uow.commit()
         if not batch:
-            return 0
+            return replies
         sends = await self._prepare(batch)
         outcomes = await asyncio.gather(*(self._send(s) for s in sends))
         await self._record(outcomes)
-        return len(batch)
+        return replies + len(batch)
+
+    # -- stored replies ------------------------------------------------------------------
+    async def replies_once(self, chats: int = REPLY_CHATS) -> int:
+        """Deliver the due stored replies of up to ``chats`` chats; returns rows claimed."""
+        async with self._uow_factory() as uow:
+            claimed = await uow.replies.claim_due(self._clock.now(), chats, LEASE)
+            await uow.commit()
+        if not claimed:
+            return 0
+        by_chat: dict[ChatRef, list[StoredReplies]] = {}
+        for stored in claimed:
+            by_chat.setdefault(stored.chat, []).append(stored)
+        results = await asyncio.gather(*(self._deliver_chat(rows) for rows in by_chat.values()))
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            for rows, (tried, error) in zip(by_chat.values(), results, strict=True):
+                for stored in rows[:tried]:
+                    await uow.replies.sent(stored.id, now)
+                if error is None:
+                    continue
+                failing = rows[tried]
+                if error.permanent:
+                    await uow.replies.failed(failing.id, error.done, error.reason)
+                else:
+                    delay = (
+                        timedelta(seconds=error.retry_after)
+                        if error.retry_after
+                        else reply_backoff(failing.attempts)
+                    )
+                    await uow.replies.retry_later(failing.id, now + delay, error.done, error.reason)
+                for later in rows[tried + 1 :]:
+                    await uow.replies.release(later.id)
+            await uow.commit()
+        return len(claimed)
+
+    async def _deliver_chat(self, rows: list[StoredReplies]) -> tuple[int, DeliveryError | None]:
+        """One chat's rows in order; (how many went, the error that stopped the rest)."""
+        chat = rows[0].chat
+        courier = self._notifiers.get(chat.platform)
+        if not isinstance(courier, ReplyCourier):
+            return 0, DeliveryError(f"{chat.platform}: not running here", done=rows[0].done)
+        async with self._slots:
+            for index, stored in enumerate(rows):
+                try:
+                    await courier.deliver(chat.workspace, chat.chat_id, stored.payload, stored.done)
+                except DeliveryError as error:
+                    log.warning("stored replies %s to %s: %s", stored.id, chat, error.reason)
+                    return index, error
+                except Exception as error:  # a bug in an adapter must not stop the others
+                    log.exception("delivering stored replies %s failed", stored.id)
+                    return index, DeliveryError(f"unexpected: {error!r}", done=stored.done)
+        return len(rows), None
 
     async def run_forever(
         self, interval: float, stop: asyncio.Event, *, workers: int = 2, batch: int = 100

@@ -253,5 +253,6 @@ class SettingRow(Base):
 import storage.models_approvals  # noqa: E402
 import storage.models_crm  # noqa: E402
 import storage.models_lease  # noqa: E402
+import storage.models_replies  # noqa: E402
 import storage.models_scheduler  # noqa: E402
 import storage.models_time  # noqa: E402,F401

@@ -22,6 +22,7 @@ from storage.repositories.members import (
 )
 from storage.repositories.outbox import SqlInboundLog, SqlOutbox
 from storage.repositories.prompts import SqlPromptStore
+from storage.repositories.replies import SqlReplyOutbox
 from storage.repositories.scheduler import SqlSchedulerRepository
 from storage.repositories.tasks import SqlTaskRepository
 from storage.repositories.time import SqlTimeRepository
@@ -65,6 +66,7 @@ class SqlUnitOfWork:
         self.crm = SqlCrmRepository(s)
         self.outbox = SqlOutbox(s, self._clock)
         self.inbound = SqlInboundLog(s, self._clock)
+        self.replies = SqlReplyOutbox(s, self._clock)
         self.prompts = SqlPromptStore(s, self._clock)
         self.scheduler = SqlSchedulerRepository(s)
         self.time = SqlTimeRepository(s)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import hmac
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ from aiohttp import web
 from bots.telegram.commands import set_commands
 from bots.telegram.middlewares import RateLimiter, RateLimitMiddleware, RetryAfterMiddleware
 from bots.telegram.notifier import TelegramNotifier
+from bots.telegram.polling import ChatSequencer, DurablePolling, PollingConfig, chat_key
+from bots.telegram.replies import REPLY_BUDGET_S, DurableReplies
 from bots.telegram.sender import ReplySender
 from bots.telegram.translate import from_callback, from_message
 from brygada.settings import Settings
@@ -93,21 +96,38 @@ def callbacks_router() -> Router:
         bot: Bot,
         event_update: Update,
         conversation: Conversation,
-        sender: ReplySender,
+        replies_out: DurableReplies,
     ) -> None:
         inbound = from_callback(callback, workspace=str(bot.id), update_id=event_update.update_id)
+        sender = replies_out.sender
+        chat_id = int(inbound.chat_id)
+        # The toast answers the press; everything else is stored with the change.
+        journal = replies_out.journal(
+            inbound,
+            lambda replies: sender.plan(
+                chat_id,
+                [r for r in replies if r is not sender.first_alert(replies)],
+                edit_message=callback.message,
+            ),
+        )
         replies: list[Any] = []
+        unshown: list[Any] = []
         answered = False
         try:
-            replies = await conversation.handle(inbound)
-            replies = await sender.answer_callback(bot, callback, replies)
+            replies = await conversation.handle(inbound, journal=journal)
+            unshown = await sender.answer_callback(bot, callback, replies)
             answered = True
         finally:
             if not answered:
                 with contextlib.suppress(Exception):
                     await bot.answer_callback_query(callback.id)
-        chat_id = int(inbound.chat_id)
-        await sender.send(bot, chat_id, replies, edit_message=callback.message)
+        if journal.recorded:
+            # An alert that could not be shown as a toast goes to the chat instead.
+            late = [r for r in unshown if r is sender.first_alert(replies)]
+            await replies_out.best_effort(bot, chat_id, late)
+            await replies_out.deliver(bot, journal)
+        else:  # a refusal or an error: nothing was changed, nothing stored
+            await replies_out.best_effort(bot, chat_id, unshown, edit_message=callback.message)
 
     return router
 
@@ -117,7 +137,7 @@ async def on_message(
     bot: Bot,
     event_update: Update,
     conversation: Conversation,
-    sender: ReplySender,
+    replies_out: DurableReplies,
     bot_username: str | None = None,
 ) -> None:
     inbound = from_message(
@@ -128,9 +148,16 @@ async def on_message(
     )
     if inbound is None:
         return
-    replies = await conversation.handle(inbound)
     reply_to = message.message_id if inbound.chat_type == "group" else None
-    await sender.send(bot, message.chat.id, replies, reply_to=reply_to)
+    sender, chat_id = replies_out.sender, message.chat.id
+    journal = replies_out.journal(
+        inbound, lambda replies: sender.plan(chat_id, replies, reply_to=reply_to)
+    )
+    replies = await conversation.handle(inbound, journal=journal)
+    if journal.recorded:
+        await replies_out.deliver(bot, journal)
+    else:
+        await replies_out.best_effort(bot, chat_id, replies, reply_to=reply_to)
 
 
 def commands_router() -> Router:
@@ -158,22 +185,28 @@ class TelegramAdapter:
         renderer: Renderer | None = None,
         bot: Bot | None = None,
         limiter: RateLimiter | None = None,
+        polling: PollingConfig | None = None,
+        reply_budget: float = REPLY_BUDGET_S,
     ) -> None:
         self.settings = settings
         self.bot = bot or build_bot(settings, limiter=limiter)
         self.sender = ReplySender(renderer or Renderer(TELEGRAM_HTML))
+        self.replies = DurableReplies(conversation, self.sender, budget=reply_budget)
         self.notifier = TelegramNotifier(self.bot, self.sender)
         self.webhook_secret = webhook_secret(settings)
         self.bot_username = settings.telegram_bot_username
+        self.polling_config = polling or PollingConfig()
+        # Webhook updates, like polled ones, are handled in order per chat.
+        self.sequencer = ChatSequencer(self.polling_config.concurrency)
+        self.polling: DurablePolling | None = None
         self.dispatcher = Dispatcher(
-            conversation=conversation, sender=self.sender, bot_username=self.bot_username
+            conversation=conversation, replies_out=self.replies, bot_username=self.bot_username
         )
         self.dispatcher.include_routers(
             callbacks_router(),
             commands_router(),
             messages_router(),
         )
-        self._polling: asyncio.Task[None] | None = None
 
     @property
     def workspace(self) -> str:
@@ -200,31 +233,34 @@ class TelegramAdapter:
             await self.bot.delete_webhook(drop_pending_updates=False)
 
     async def run_polling(self, stop: asyncio.Event) -> None:
-        """Long polling until ``stop`` is set (no signal handlers: the caller owns them)."""
-        polling = asyncio.create_task(
-            self.dispatcher.start_polling(
-                self.bot,
-                handle_signals=False,
-                close_bot_session=False,
-                allowed_updates=self.allowed_updates,
-            )
+        """Long polling until ``stop`` is set (see ``bots.telegram.polling``); an update is
+        confirmed to Telegram only once it is handled."""
+        self.polling = DurablePolling(
+            self.bot,
+            self.dispatcher,
+            allowed_updates=self.allowed_updates,
+            config=self.polling_config,
         )
-        self._polling = polling
-        stopper = asyncio.create_task(stop.wait())
+        await self.polling.run(stop)
+
+    async def handle_webhook(self, request: web.Request) -> web.Response:
+        """One webhook update, answered 200 only once it is handled: a crash before
+        that makes Telegram send it again."""
+        secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(secret, self.webhook_secret):
+            return web.Response(status=401, text="Unauthorized")
         try:
-            await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopper.cancel()
-            if not polling.done():
-                try:
-                    await asyncio.wait_for(self.dispatcher.stop_polling(), timeout=5)
-                except (RuntimeError, TimeoutError):
-                    polling.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await polling
-            self._polling = None
-        if polling.done() and not polling.cancelled() and polling.exception():
-            raise polling.exception()  # type: ignore[misc]
+            update = Update.model_validate(await request.json(), context={"bot": self.bot})
+        except ValueError:
+            return web.Response(status=400, text="Bad update")
+        try:
+            await self.sequencer.submit(
+                chat_key(update), lambda: self.dispatcher.feed_update(self.bot, update)
+            )
+        except Exception:
+            log.exception("webhook update %s failed; Telegram will send it again", update.update_id)
+            return web.Response(status=500, text="Not handled")
+        return web.json_response({})
 
     async def close(self) -> None:
         await self.bot.session.close()
@@ -237,11 +273,7 @@ def setup_webhook_routes(
 
     Requests without the right X-Telegram-Bot-Api-Secret-Token are refused with 401.
     """
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-
-    SimpleRequestHandler(
-        dispatcher=adapter.dispatcher, bot=adapter.bot, secret_token=adapter.webhook_secret
-    ).register(web_app, path=path)
+    web_app.router.add_post(path, adapter.handle_webhook)
 
 
 def build_telegram(app: App) -> TelegramAdapter:

@@ -593,14 +593,24 @@ class FakeTelegramAPI(FakeAPIServer):
         retry_after: int = 1,
         times: int = 1,
         description: str | None = None,
+        hold: float = 0.0,
     ) -> None:
         """Answer the next ``times`` calls of ``method`` (``"*"``: any) with an error.
 
         429 -> ``Too Many Requests: retry after N`` with ``parameters.retry_after``
         (aiogram: ``TelegramRetryAfter``); 5xx -> ``TelegramServerError``; any other
         status uses ``description`` (default: the HTTP reason phrase).
+
+        ``hold``: the failing call is answered only after this many seconds, and is never
+        carried out: a request lost on its way (the client times out, or dies waiting).
+        Each held call takes its failure on arrival, so calls arriving meanwhile do not.
         """
-        self._queue_failure(method, InjectedFailure(status, retry_after, description), times)
+        failure: InjectedFailure = (
+            _HeldFailure(status, retry_after, description, hold)
+            if hold
+            else InjectedFailure(status, retry_after, description)
+        )
+        self._queue_failure(method, failure, times)
 
     def enforce_limits(
         self,
@@ -987,6 +997,11 @@ class FakeTelegramAPI(FakeAPIServer):
         if handler is None:
             raise _ApiError(404, "Not Found: method not found")
         self._last_token = token
+        if self._held_failure_next(method):
+            held = self._take_failure(method)
+            assert isinstance(held, _HeldFailure)
+            await self._sleep(held.hold)
+            raise _failure_error(held)
         await self._apply_delay(method)
         failure = self._take_failure(method)
         if failure is not None:
@@ -1003,6 +1018,17 @@ class FakeTelegramAPI(FakeAPIServer):
         if limited_chat is not None:
             self._note_sent(limited_chat, self._now())
         return result
+
+    def failures_queued(self, method: str) -> int:
+        """How many injected failures of ``method`` have not been used yet."""
+        return len(self._failures.get(self._canonical(method), ()))
+
+    def _held_failure_next(self, method: str) -> bool:
+        for key in (method, "*"):
+            queue = self._failures.get(key)
+            if queue:
+                return isinstance(queue[0], _HeldFailure)
+        return False
 
     # ------------------------------------------------------------------ rate limits
 
@@ -1683,6 +1709,11 @@ _PLACEHOLDER_IMAGE = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
+
+
+@dataclass(frozen=True)
+class _HeldFailure(InjectedFailure):
+    hold: float = 0.0
 
 
 def _failure_error(failure: InjectedFailure) -> _ApiError:

@@ -16,7 +16,7 @@ from alembic import op
 import storage.types
 
 revision: str = '0008_questions'
-down_revision: str | None = '0006_slack_oauth'
+down_revision: str | None = '0007_durable_replies'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
