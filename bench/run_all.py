@@ -8,7 +8,9 @@ fresh temp database, no cross-talk). Arguments are passed on to every script:
     .venv/bin/python bench/run_all.py --database-url postgresql+asyncpg://u:p@host/db
     .venv/bin/python bench/run_all.py --only create    # one benchmark
 
-``bench/bench_capture.py`` is picked up when present. The exit status is non-zero
+``bench/bench_capture.py`` is picked up when present. ``bench/bench_latency.py`` (reply
+latency, loop stalls and CPU per update beside an echo bot; ~10 minutes at full size,
+~1-2 minutes with ``--quick``) runs last. The exit status is non-zero
 when a benchmark script fails (crashes or its self-check fails), not when a figure
 misses its target: the figures are for people to read.
 """
@@ -25,6 +27,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 # In this order; bench_capture.py is optional (written separately) and run when present.
 BENCHMARKS = ["bench_capture.py", "bench_create.py", "bench_lists.py"]
+# The longest; run after every other one.
+LAST = ["bench_latency.py"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
 
     scripts = [BENCH / name for name in BENCHMARKS if (BENCH / name).exists()]
     # Any other bench_*.py someone adds later is run too, after the known ones.
-    scripts += sorted(s for s in BENCH.glob("bench_*.py") if s.name not in BENCHMARKS)
+    known = BENCHMARKS + LAST
+    scripts += sorted(s for s in BENCH.glob("bench_*.py") if s.name not in known)
+    scripts += [BENCH / name for name in LAST if (BENCH / name).exists()]
     if args.only:
         wanted = {o.removeprefix("bench_").removesuffix(".py") for o in args.only}
         scripts = [s for s in scripts if s.stem.removeprefix("bench_") in wanted]
