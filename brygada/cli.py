@@ -235,7 +235,7 @@ async def _run(app: App) -> int:
     from brygada.server import serve
 
     print(
-        f"Brygada is running: {', '.join(platforms)}; HTTP on "
+        f"Starting Brygada: {', '.join(platforms)}; HTTP on "
         f"{app.settings.http_host}:{app.settings.http_port}. Ctrl+C stops it."
     )
     return await serve(app)

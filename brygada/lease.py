@@ -6,8 +6,9 @@ first (a row in ``instance_leases``: holder host, pid, start, heartbeat), renews
 ``lease_heartbeat_seconds`` and gives it up on shutdown. A second ``brygada run`` finds
 the lease held and refuses to start, naming the holder. A holder that was killed stops
 renewing; once its heartbeat is older than ``lease_stale_seconds`` the next start takes
-the lease over. A holder that finds its lease taken over (it was frozen for longer than
-the stale time) stops, so that two never run at once.
+the lease over — at once when the holder ran on the same host and its process is gone
+(a restart right after kill -9 need not wait). A holder that finds its lease taken over
+(it was frozen for longer than the stale time) stops, so that two never run at once.
 
 The scale-out roles (``--role web|worker``) will take leases under names of their own.
 """
@@ -22,6 +23,7 @@ import socket
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from domain.ports import Clock, LeaseHolder, UnitOfWork
 
@@ -75,12 +77,37 @@ class InstanceLease:
         """Take the lease or raise ``LeaseHeld`` naming its living holder."""
         now = self._clock.now()
         self.me = dataclasses.replace(self.me, heartbeat_at=now)
-        async with self._uow() as uow:
-            holder = await uow.leases.acquire(self.name, self.me, now - self._stale_after)
-            await uow.commit()
+        holder = await self._take(now - self._stale_after)
+        if holder.token != self.me.token and self._died_here(holder):
+            # Killed on this very host (kill -9, OOM) and restarted at once: no need to
+            # wait out the stale time. Taken over only if that dead holder still has it.
+            log.warning(
+                "lease %r: its holder (pid %s on this host) is gone; taking it over",
+                self.name,
+                holder.pid,
+            )
+            holder = await self._take(holder.heartbeat_at + timedelta(microseconds=1))
         if holder.token != self.me.token:
             raise LeaseHeld(self.name, holder, now, self._stale_after)
         log.info("lease %r taken: pid %s on %s", self.name, self.me.pid, self.me.host)
+
+    async def _take(self, stale_before: datetime) -> LeaseHolder:
+        async with self._uow() as uow:
+            holder = await uow.leases.acquire(self.name, self.me, stale_before)
+            await uow.commit()
+        return holder
+
+    def _died_here(self, holder: LeaseHolder) -> bool:
+        """The holder ran on this host and its process no longer exists."""
+        if holder.host != self.me.host or holder.pid == self.me.pid:
+            return False
+        try:
+            os.kill(holder.pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # alive, another user's
+            return False
+        return _zombie(holder.pid)
 
     async def keep(self, stop: asyncio.Event) -> None:
         """Renew until ``stop``; a lease taken over by another process sets ``stop``."""
@@ -114,3 +141,12 @@ class InstanceLease:
                 await uow.commit()
         except Exception:  # it goes stale by itself
             log.warning("lease %r not released", self.name, exc_info=True)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process its parent has not reaped yet still answers signals (Linux)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]

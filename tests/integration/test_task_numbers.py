@@ -77,7 +77,7 @@ async def test_the_migration_keeps_the_tasks(tmp_path: Path, clock: FakeClock) -
         return run
 
     async with engine.begin() as connection:
-        await connection.run_sync(_to("0006_slack_oauth"))
+        await connection.run_sync(_to("0008_questions"))
     await engine.dispose()
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{path}",
