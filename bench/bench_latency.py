@@ -51,8 +51,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import cProfile
+import io
 import json
 import logging
+import pstats
 import random
 import sys
 import tempfile
@@ -245,6 +248,7 @@ async def child_main(cfg: dict[str, Any]) -> int:
     ticking = asyncio.create_task(ticker.run())
     reader = await _stdin_lines()
     cpu0 = time.process_time()
+    profiler = cProfile.Profile() if cfg.get("profile") else None
     _emit({"ready": True, "http_port": cfg.get("http_port")})
     try:
         while line := (await reader.readline()).decode().strip():
@@ -254,6 +258,8 @@ async def child_main(cfg: dict[str, Any]) -> int:
             if line == "mark":
                 ticker.reset()
                 cpu0 = time.process_time()
+                if profiler is not None:  # measured phases only, not the set-up
+                    profiler.enable()
                 _emit({"marked": True})
             elif line == "report":
                 _emit({"cpu_s": time.process_time() - cpu0, **ticker.summary()})
@@ -262,7 +268,20 @@ async def child_main(cfg: dict[str, Any]) -> int:
     finally:
         ticking.cancel()
         await close()
+        if profiler is not None:
+            profiler.disable()
+            _write_profile(profiler, Path(cfg["profile"]))
     return 0
+
+
+def _write_profile(profiler: cProfile.Profile, path: Path, limit: int = 35) -> None:
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    for order in ("tottime", "cumulative"):
+        out.write(f"\n--- top {limit} by {order} ---\n")
+        stats.sort_stats(order).print_stats(limit)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    profiler.dump_stats(path.with_suffix(".pstats"))  # for pstats' callers / snakeviz
 
 
 # == the driver: fakes, schedule, matching ================================================
@@ -718,6 +737,7 @@ class Options:
     members: int = 200
     poisson: bool = True
     quick: bool = False
+    profile: bool = False  # cProfile the bot processes' measured phases
 
 
 @dataclass
@@ -757,8 +777,8 @@ async def run(opts: Options) -> Report:
     token = f"{bot_no}:BENCH"
     users = [7_000_000 + i for i in range(opts.members)]
     results: list[Measured] = []
-    setup: dict[str, Any] = {}
     log_dir = Path(tempfile.mkdtemp(prefix="brygada-latency-"))
+    setup: dict[str, Any] = {"log_dir": str(log_dir)}
     try:
         usernames, slack_team = await setup_database(db.url, bot_no, users)
         async with LatencyFake() as api, FakeSlackAPI() as slack_api:
@@ -773,6 +793,8 @@ async def run(opts: Options) -> Report:
                     "mode": mode, "limited": limited, "api_url": api.base_url,
                     "token": ECHO_TOKEN if mode == "echo" else token,
                     "database_url": db.url, "slack_api_url": f"{slack_api.base_url}/api/",
+                    "profile": str(log_dir / f"{mode}{'-limited' if limited else ''}.prof.txt")
+                    if opts.profile else None,
                 }  # fmt: skip
 
             for limited in (False, True):
@@ -978,6 +1000,7 @@ def options(argv: list[str] | None) -> tuple[Options, bool]:
         members=args.members,
         poisson=not args.even,
         quick=quick,
+        profile=bool(args.profile),
     )
     return opts, bool(args.json)
 
@@ -990,6 +1013,10 @@ def main(argv: list[str] | None = None) -> int:
     opts, as_json = options(argv)
     rep = asyncio.run(run(opts))
     ok = print_report(rep)
+    if opts.profile:
+        for path in sorted(Path(rep.setup["log_dir"]).glob("brygada*.prof.txt")):
+            print(f"\n=== cProfile of the Brygada process, measured phases: {path.name} ===")
+            print(path.read_text(encoding="utf-8"))
     if as_json:
         print(json.dumps(asdict(rep)))
     return 0 if ok else 1

@@ -55,6 +55,11 @@ class SqlUnitOfWork:
             except BaseException:
                 self._turns.lock.release()
                 raise
+        self._repositories()
+        return self
+
+    def _repositories(self) -> None:
+        """Fresh repositories: what they remember of this transaction starts empty."""
         s = self.session
         self.companies = SqlCompanyRepository(s)
         self.members = SqlMemberRepository(s)
@@ -71,7 +76,6 @@ class SqlUnitOfWork:
         self.scheduler = SqlSchedulerRepository(s)
         self.time = SqlTimeRepository(s)
         self.leases = SqlInstanceLeases(s)
-        return self
 
     async def __aexit__(
         self,
@@ -90,6 +94,7 @@ class SqlUnitOfWork:
 
     async def rollback(self) -> None:
         await self.session.rollback()
+        self._repositories()  # what they read or wrote may be undone
 
 
 class UnitOfWorkFactory:

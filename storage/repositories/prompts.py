@@ -3,6 +3,7 @@ picks what a message that did not answer its question was."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, select
@@ -28,28 +29,36 @@ class SqlPromptStore:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self._s = session
         self._clock = clock
+        # Each message asks for its member's question more than once (expiry, then the
+        # answer); what this unit of work read or wrote is remembered, as members are.
+        self._known: dict[int, OpenQuestion | None] = {}
 
     async def get(self, member_id: int) -> tuple[str, dict[str, object]] | None:
         question = await self.question(member_id)
         return (question.kind, question.data) if question else None
 
     async def question(self, member_id: int) -> OpenQuestion | None:
-        rows = (await self._s.execute(_PROMPT_OF, {"member": member_id})).all()
-        if not rows:
-            return None
-        return OpenQuestion(rows[0].kind, dict(rows[0].data), rows[0].at)
+        if member_id not in self._known:
+            rows = (await self._s.execute(_PROMPT_OF, {"member": member_id})).all()
+            self._known[member_id] = (
+                OpenQuestion(rows[0].kind, dict(rows[0].data), rows[0].at) if rows else None
+            )
+        question = self._known[member_id]
+        # A copy: a caller changing its data must not change what is remembered.
+        return dataclasses.replace(question, data=dict(question.data)) if question else None
 
     async def set(
         self, member_id: int, kind: str, data: dict[str, object], at: datetime | None = None
     ) -> None:
         await self.clear(member_id)
-        self._s.add(
-            PromptRow(member_id=member_id, kind=kind, data=data, at=at or self._clock.now())
-        )
+        when = at or self._clock.now()
+        self._s.add(PromptRow(member_id=member_id, kind=kind, data=data, at=when))
         await self._s.flush()
+        self._known[member_id] = OpenQuestion(kind, dict(data), when)
 
     async def clear(self, member_id: int) -> None:
         await self._s.execute(delete(PromptRow).where(PromptRow.member_id == member_id))
+        self._known[member_id] = None
 
     async def expire(self, member_id: int, asked_before: datetime) -> OpenQuestion | None:
         question = await self.question(member_id)
