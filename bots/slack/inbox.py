@@ -21,7 +21,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -34,7 +34,8 @@ from handlers.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
-ENTRY = "brygada_inbox_entry"  # the Bolt context key of the request's inbox row
+# Bolt context keys: the request's inbox row; its event; "the same event is in hand".
+ENTRY, EVENT, ECHO = "brygada_inbox_entry", "brygada_inbox_event", "brygada_inbox_echo"
 PRUNE_EVERY_S = 3600.0
 MAX_ATTEMPTS = 5  # a request whose handling keeps failing is given up (and logged)
 
@@ -48,6 +49,11 @@ async def no_ack(*_args: Any, **_kwargs: Any) -> None:
     """The ack of a request handled again: Slack had its answer long ago."""
 
 
+def _event_key(body: Payload) -> tuple[str, str] | None:
+    event_id = body.get("event_id")
+    return (team_of(body), str(event_id)) if event_id else None
+
+
 class SlackInbox:
     def __init__(self, inbox: Inbox, clients: WorkspaceClients) -> None:
         self._inbox = inbox
@@ -55,6 +61,11 @@ class SlackInbox:
         self._routes: dict[str, Replay] = {}
         # Rows being handled in this process: a replay never takes them meanwhile.
         self._busy: set[int] = set()
+        # Events (team, event_id) being handled here: Slack's retry of one of them (our
+        # ack came late) is acked and dropped, so its stored replies are not resent
+        # while the first delivery sends them. Were this process to die, the first
+        # one's row is handled again.
+        self._events: set[tuple[str, str]] = set()
 
     def route(self, kind: str, replay: Replay) -> None:
         self._routes[kind] = replay
@@ -67,19 +78,33 @@ class SlackInbox:
 
         async def keep(body: Payload, context: AsyncBoltContext, next_: Next) -> None:
             if only is None or only(body):
-                entry = await self._inbox.keep(kind, team_of(body), body)
-                self._busy.add(entry)
-                context[ENTRY] = entry
+                event = _event_key(body)
+                if event is not None and event in self._events:
+                    log.info("slack event %s is being handled: its retry is dropped", event[1])
+                    context[ECHO] = True
+                else:
+                    entry = await self._inbox.keep(kind, team_of(body), body)
+                    self._busy.add(entry)
+                    context[ENTRY] = entry
+                    if event is not None:
+                        self._events.add(event)
+                        context[EVENT] = event
             await next_()
 
         return keep
 
-    async def handle(self, context: Mapping[str, Any] | None, work: Awaitable[None]) -> None:
+    async def handle(self, context: Mapping[str, Any], work: Coroutine[Any, Any, None]) -> None:
         """Run a listener's ``work``; its inbox row is handled once the work is done
         (the turn committed, its replies sent or stored). If the work fails the row
         stays: it is handled again later."""
-        entry = context.get(ENTRY) if context is not None else None
-        await self._finish(entry, work)
+        if context.get(ECHO):
+            work.close()  # never started: the same event is in hand
+            return
+        try:
+            await self._finish(context.get(ENTRY), work)
+        finally:
+            if EVENT in context:
+                self._events.discard(context[EVENT])
 
     async def _finish(self, entry: int | None, work: Awaitable[None]) -> None:
         try:

@@ -218,3 +218,21 @@ async def test_a_redelivered_event_makes_no_second_task_and_no_second_card(
     assert await tasks(slack, "Renew the domain") == 1
     assert len(cards(slack.api, "Renew the domain")) == 1
     assert await unhandled(slack) == 0
+
+
+async def test_a_retry_while_the_event_is_still_in_hand_sends_no_second_card(
+    joined: SlackHarness,
+) -> None:
+    slack = joined
+    slack.api.delay_next("chat.postMessage", 0.5)  # the first delivery is under way...
+    payload = dm_event("Pay the electricity bill tomorrow", event_id="Ev0000000999")
+    assert (await slack.post(payload)).status == 200
+    await slack.handled.wait(1)  # ...committed, its card on the way, when Slack retries
+    retry = await slack.post(
+        payload, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    )
+    assert retry.status == 200
+    await slack.settle()
+    assert await tasks(slack, "electricity bill") == 1
+    assert len(cards(slack.api, "electricity bill")) == 1
+    assert await unhandled(slack) == 0
