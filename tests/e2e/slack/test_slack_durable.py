@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bots.slack.replies import DurableReplies
 from domain.ports import ChatRef
 from handlers.conversation import Conversation
+from handlers.inbox import Inbox
 from storage.models import TaskRow
 from storage.models_inbox import SlackInboxRow
 from tests.conftest import FakeClock
@@ -236,3 +237,19 @@ async def test_a_retry_while_the_event_is_still_in_hand_sends_no_second_card(
     assert await tasks(slack, "electricity bill") == 1
     assert len(cards(slack.api, "electricity bill")) == 1
     assert await unhandled(slack) == 0
+
+
+async def test_a_request_that_cannot_be_kept_is_not_acked(
+    joined: SlackHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slack = joined
+
+    async def broken(*_args: Any, **_kwargs: Any) -> int:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Inbox, "keep", broken)
+    response = await slack.post(dm_event("Water the plants tomorrow"))
+    assert response.status == 500  # not acked: Slack sends the event again
+    await slack.settle()
+    assert slack.handled.turns == []
+    assert await tasks(slack, "Water the plants") == 0
