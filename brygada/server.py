@@ -135,8 +135,11 @@ async def _serve(app: App, stop: asyncio.Event) -> int:
             await telegram.start()
             if not settings.telegram_webhook_url:
                 background.append(asyncio.create_task(telegram.run_polling(stop)))
-        if slack is not None and settings.slack_app_token:
-            await slack.start_socket_mode()
+        if slack is not None:
+            # What a process that died left unhandled, then every few seconds.
+            background.append(asyncio.create_task(slack.run_inbox(stop)))
+            if settings.slack_app_token:
+                await slack.start_socket_mode()
         scheduler = start_scheduler(
             app.sweeper(),
             app.dispatcher(),

@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     lease_stale_seconds: float = Field(60.0, gt=0)
     # Slack asks for about one message per second per channel.
     slack_messages_per_channel_per_second: float = Field(1.0, gt=0)
+    # A Slack request kept before its ack but not handled this long after (the process
+    # died) is handled again; the inbox is looked at this often too.
+    slack_inbox_retry_seconds: float = Field(10.0, gt=0)
     sweep_interval_seconds: float = 30.0
     overdue_escalation_days: int = 2
     deadline_reminder_minutes: int = 60

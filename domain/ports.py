@@ -586,6 +586,38 @@ class ReplyOutbox(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class InboxEntry:
+    """A platform request kept before it was acknowledged (see ``RequestInbox``)."""
+
+    id: int
+    kind: str
+    team: str
+    body: Mapping[str, Any]
+    attempts: int = 0
+
+
+class RequestInbox(Protocol):
+    """Requests of a platform that never sends an acknowledged request again (Slack):
+    written in their own short transaction before the ack, marked handled once their
+    turn is committed; one left unhandled (the process died) is handled again."""
+
+    async def add(
+        self, kind: str, team: str, body: Mapping[str, Any], not_before: datetime
+    ) -> int: ...
+
+    async def handled(self, entry_id: int, now: datetime, error: str | None = None) -> None: ...
+
+    async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> Sequence[InboxEntry]:
+        """Unhandled rows due at ``now``, oldest first, each held for ``lease`` (and its
+        attempt counted) so that nobody else handles it meanwhile."""
+        ...
+
+    async def prune(self, handled_before: datetime) -> int:
+        """Forget rows handled before ``handled_before``; how many."""
+        ...
+
+
 class UnitOfWork(Protocol):
     # Read-only members so that implementations may narrow the repository types.
     @property
@@ -610,6 +642,8 @@ class UnitOfWork(Protocol):
     def inbound(self) -> InboundLog: ...
     @property
     def replies(self) -> ReplyOutbox: ...
+    @property
+    def inbox(self) -> RequestInbox: ...
     @property
     def prompts(self) -> PromptStore: ...
     @property

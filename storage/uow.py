@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from domain.ports import Clock
 from storage.repositories.approvals import SqlApprovalRepository
 from storage.repositories.crm import SqlCrmRepository
+from storage.repositories.inbox import SqlRequestInbox
 from storage.repositories.leases import SqlInstanceLeases
 from storage.repositories.members import (
     SqlCompanyRepository,
@@ -72,6 +73,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(s, self._clock)
         self.inbound = SqlInboundLog(s, self._clock)
         self.replies = SqlReplyOutbox(s, self._clock)
+        self.inbox = SqlRequestInbox(s, self._clock)
         self.prompts = SqlPromptStore(s, self._clock)
         self.scheduler = SqlSchedulerRepository(s)
         self.time = SqlTimeRepository(s)

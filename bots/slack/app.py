@@ -2,8 +2,10 @@
 
 HTTP mode: ``setup_slack_routes(web_app, adapter)`` adds ``POST /slack/events`` to the
 shared aiohttp server; Bolt verifies the signature and timestamp (401 otherwise),
-acks, and runs the listener after the response. Socket Mode is used when
-``SLACK_APP_TOKEN`` is set (``await adapter.start_socket_mode()``).
+keeps a request that carries user input (``bots.slack.inbox``), acks, and runs the
+listener after the response. Socket Mode is used when ``SLACK_APP_TOKEN`` is set
+(``await adapter.start_socket_mode()``). ``run_inbox`` handles again what a process that
+died left unhandled.
 
 One bot token (``SLACK_BOT_TOKEN``) serves one workspace. With ``SLACK_CLIENT_ID`` and
 ``SLACK_CLIENT_SECRET`` the app is distributed over OAuth (``bots.slack.oauth``):
@@ -13,8 +15,10 @@ request and each notification uses the bot token installed in its workspace.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -25,11 +29,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.deps import SlackDeps
 from bots.slack.home import AppHome
+from bots.slack.inbox import SlackInbox
 from bots.slack.listeners import register_all
 from bots.slack.notifier import SlackNotifier
 from bots.slack.oauth import SlackOAuth, build_oauth
 from bots.slack.outbound import ChannelPacer, SlackReplies
+from bots.slack.replies import DurableReplies
 from handlers.conversation import Conversation
+from handlers.inbox import Inbox
 from handlers.rendering import SLACK_MRKDWN, Renderer
 
 if TYPE_CHECKING:
@@ -73,6 +80,8 @@ def build_bolt_app(
 class SlackAdapter:
     bolt_app: AsyncApp
     notifier: SlackNotifier
+    inbox: SlackInbox
+    inbox_interval: float = 10.0
     app_token: str | None = None
     oauth: SlackOAuth | None = None
     _socket: AsyncSocketModeHandler | None = field(default=None, repr=False)
@@ -100,6 +109,11 @@ class SlackAdapter:
         else:
             bolt_response = await flow.handle_callback(bolt_request)
         return await to_aiohttp_response(bolt_response)
+
+    async def run_inbox(self, stop: asyncio.Event) -> None:
+        """Until ``stop``: handle the requests kept but left unhandled by a process that
+        died (at once, then every ``inbox_interval`` seconds)."""
+        await self.inbox.run(stop, self.inbox_interval)
 
     async def start_socket_mode(self) -> None:
         """Connect over Socket Mode (needs SLACK_APP_TOKEN); returns once connected."""
@@ -167,9 +181,24 @@ def build_slack(
     )
     talk = conversation or app.conversation
     home = AppHome(talk, replies.renderer)
-    deps = SlackDeps(conversation=talk, replies=replies, home=home)
-    bolt = build_bolt_app(client, secret, deps, oauth)
     notifier = SlackNotifier(
         client, replies, bot_token=oauth.bot_token if oauth else None, home=home
     )
-    return SlackAdapter(bolt_app=bolt, notifier=notifier, app_token=app_token, oauth=oauth)
+    grace = timedelta(seconds=settings.slack_inbox_retry_seconds)
+    inbox = SlackInbox(Inbox(app.uow, app.clock, grace=grace), notifier.clients)
+    deps = SlackDeps(
+        conversation=talk,
+        replies=replies,
+        home=home,
+        durable=DurableReplies(talk, replies),
+        inbox=inbox,
+    )
+    bolt = build_bolt_app(client, secret, deps, oauth)
+    return SlackAdapter(
+        bolt_app=bolt,
+        notifier=notifier,
+        inbox=inbox,
+        inbox_interval=settings.slack_inbox_retry_seconds,
+        app_token=app_token,
+        oauth=oauth,
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bots.slack.home import AppHome
+from bots.slack.inbox import SlackInbox
 from bots.slack.outbound import SlackReplies
+from bots.slack.replies import DurableReplies
 from handlers.conversation import Conversation
 
 
@@ -14,3 +16,5 @@ class SlackDeps:
     conversation: Conversation
     replies: SlackReplies
     home: AppHome
+    durable: DurableReplies  # replies kept with the request's change
+    inbox: SlackInbox  # requests kept before the ack

@@ -17,10 +17,37 @@ the user's turn.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+
+from handlers.delivery import DeliveryError
+
+# A stored reply can never reach this chat: the outbox gives it up.
+CHAT_GONE = frozenset(
+    {
+        "channel_not_found",
+        "account_inactive",
+        "not_in_channel",
+        "is_archived",
+        "user_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
+    }
+)
+# Slack refuses the operation itself (it would refuse it every time): skipped, logged.
+MALFORMED = frozenset(
+    {
+        "invalid_arguments",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "too_many_attachments",
+        "invalid_attachments",
+    }
+)
 
 
 def http_status(error: SlackApiError) -> int | None:
@@ -59,3 +86,15 @@ def retry_after(error: SlackApiError) -> float | None:
     except (TypeError, ValueError):
         return None
     return seconds if seconds is not None and seconds >= 0 else None
+
+
+def delivery_error(
+    error: SlackApiError, *, permanent: Collection[str], done: int = 0
+) -> DeliveryError:
+    """A failed call as a DeliveryError: 429 with Slack's ``Retry-After``, an error code
+    in ``permanent`` ends the retries, anything else (a proxy's page, 5xx) is temporary."""
+    code = error_code(error)
+    if code == "ratelimited" or http_status(error) == 429:
+        wait = retry_after(error)
+        return DeliveryError("ratelimited", retry_after=1.0 if wait is None else wait, done=done)
+    return DeliveryError(code, permanent=code in permanent, done=done)

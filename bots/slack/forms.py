@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -25,7 +24,7 @@ from bots.slack.deps import SlackDeps
 from bots.slack.errors import error_code
 from bots.slack.inbound import from_interaction
 from bots.slack.modals import FormContext, filled_form, form_errors, form_modal
-from bots.slack.outbound import open_dm
+from bots.slack.outbound import Where, try_open_dm
 from handlers.forms import FilledForm, Form, form_of
 from handlers.rendering import PLAIN, Renderer
 from handlers.types import Inbound, Reply
@@ -73,11 +72,11 @@ def form_inbound(
 
 async def submit_form(
     deps: SlackDeps,
-    ack: AsyncAck,
+    ack: Callable[..., Awaitable[Any]],
     body: dict[str, Any],
-    view: dict[str, Any],
     client: AsyncWebClient,
 ) -> None:
+    view = body.get("view") or {}
     context = FormContext.load(view.get("private_metadata"))
     filled = filled_form(view, context)
     user_id = str((body.get("user") or {}).get("id") or "")
@@ -95,12 +94,13 @@ async def submit_form(
             await ack(response_action="update", view=form_modal(form, reply.lang))
             return
     await ack()
-    dm = await open_dm(client, user_id)
-    inbound = checking
-    if found is not None:
-        digest = hashlib.sha256(filled.dump().encode()).hexdigest()[:16]
-        key = f"form:{(body.get('view') or {}).get('id')}:{digest}"
-        inbound = form_inbound(body, context.command, filled, chat_id=dm, update_key=key)
-        replies = await deps.conversation.handle(inbound)
-    await deps.replies.deliver(client, replies, user_id=user_id, channel=dm)
+    dm = await try_open_dm(client, user_id)
+    if found is None:  # refused (nothing was written): said once in the DM
+        await deps.replies.deliver(client, replies, user_id=user_id, channel=dm)
+        await deps.home.after_turn(client, checking, replies)
+        return
+    digest = hashlib.sha256(filled.dump().encode()).hexdigest()[:16]
+    key = f"form:{view.get('id')}:{digest}"
+    inbound = form_inbound(body, context.command, filled, chat_id=dm or "", update_key=key)
+    replies = await deps.durable.answer(client, inbound, Where(user_id, dm))
     await deps.home.after_turn(client, inbound, replies)

@@ -1,4 +1,5 @@
-"""SlackNotifier: the outbox dispatcher's way to reach a member on Slack (a DM).
+"""SlackNotifier: the outbox dispatcher's way to reach a member on Slack (a DM), and to
+deliver the stored replies of Slack requests (``handlers.delivery.ReplyCourier``).
 
 With one bot token every message goes through that token. With OAuth (several
 workspaces) the token is the one installed in the identity's workspace, looked up per
@@ -7,13 +8,15 @@ message, so a reinstall or an uninstall is seen at once.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bots.slack.errors import error_code, http_status, retry_after
+from bots.slack.clients import TokenLookup, WorkspaceClients
+from bots.slack.errors import delivery_error
 from bots.slack.home import AppHome
 from bots.slack.outbound import SlackReplies, open_dm
 from bots.slack.timer_card import SlotCards
@@ -38,10 +41,6 @@ PERMANENT_ERRORS = frozenset(
 )
 
 
-# Workspace (team id) -> the bot token installed there, None when it is not installed.
-TokenLookup = Callable[[str], Awaitable[str | None]]
-
-
 class SlackNotifier:
     platform = "slack"
 
@@ -53,31 +52,14 @@ class SlackNotifier:
         bot_token: TokenLookup | None = None,
         home: AppHome | None = None,
     ) -> None:
-        self._client = client
         self._replies = replies or SlackReplies(Renderer(SLACK_MRKDWN))
-        self._bot_token = bot_token
+        self.clients = WorkspaceClients(client, bot_token)
         self._cards = SlotCards(self._replies)  # the pinned timer card of the DM
         self._home = home  # refreshed after a card changed: it shows the timer too
 
-    async def _client_for(self, workspace: str) -> AsyncWebClient:
-        if self._bot_token is None:
-            return self._client
-        token = await self._bot_token(workspace)
-        if token is None:
-            # Uninstalled (or never installed) there: nobody in it can be reached.
-            raise DeliveryError("not_installed", permanent=True)
-        base = self._client
-        return AsyncWebClient(
-            token=token,
-            base_url=base.base_url,
-            timeout=base.timeout,
-            retry_handlers=list(base.retry_handlers),
-            logger=base.logger,
-        )
-
     async def send(self, identity: ChatIdentity, reply: Reply) -> None:
         try:
-            client = await self._client_for(identity.workspace)
+            client = await self.clients(identity.workspace)
             channel = await open_dm(client, identity.user_id)
             if reply.slot is not None:
                 await self._cards.deliver(client, channel, reply)
@@ -91,11 +73,18 @@ class SlackNotifier:
             # The card went; a failed refresh is logged by publish, and the next fixes it.
             await self._home.publish(client, identity.workspace, identity.user_id)
 
+    async def deliver(
+        self, workspace: str, chat_id: str, payload: Sequence[Mapping[str, Any]], start: int
+    ) -> None:
+        """The stored operations of a request's replies, from ``start`` on (a modal's
+        question is posted: its trigger has expired)."""
+        try:
+            client = await self.clients(workspace)
+        except DeliveryError as error:
+            raise DeliveryError(error.reason, permanent=error.permanent, done=start) from error
+        await self._replies.carry_out(client, payload, start)
+
 
 def _delivery_error(error: SlackApiError) -> DeliveryError:
-    code = error_code(error)
-    if code == "ratelimited" or http_status(error) == 429:
-        wait = retry_after(error)
-        return DeliveryError("ratelimited", retry_after=1.0 if wait is None else wait)
     # A proxy's page (http_502) or an unknown answer is temporary: the dispatcher retries.
-    return DeliveryError(code, permanent=code in PERMANENT_ERRORS)
+    return delivery_error(error, permanent=PERMANENT_ERRORS)

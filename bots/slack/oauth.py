@@ -9,9 +9,10 @@ request is authorized with the bot token saved for its workspace.
 
 Every Web API client involved is the adapter's own (``SLACK_API_URL``, retry on 429).
 
-On SQLite the in-loop driver must never wait inside SQLite for a lock another coroutine
-holds, so the stores take their turn like units of work do: each of their transactions
-runs while a unit of work (which holds the process's SQLite turn) is open.
+On SQLite the stores take their turn like units of work do: each of their transactions
+runs while a unit of work (which holds the process's SQLite turn) is open, so they wait
+for the units of work before them in arrival order instead of polling in SQLite's busy
+handler (see ``storage.uow.UnitOfWorkFactory``).
 """
 
 from __future__ import annotations

@@ -43,6 +43,8 @@ __all__ = [
     "KNOWN_BLOCK_TYPES",
     "FakeSlackAPI",
     "SlackLimits",
+    "proxy_page",
+    "rate_limited",
     "validate_blocks",
     "validate_view",
 ]
@@ -491,6 +493,16 @@ class _RawAnswer:
     content_type: str
 
 
+def rate_limited(retry_after: int = 0) -> InjectedFailure:
+    """A step of :meth:`FakeSlackAPI.script`: HTTP 429 ``ratelimited`` with ``Retry-After``."""
+    return InjectedFailure(429, retry_after)
+
+
+def proxy_page(status: int = 502) -> _RawAnswer:
+    """A step of :meth:`FakeSlackAPI.script`: a proxy's HTML error page (nginx 502)."""
+    return _RawAnswer(status, _PROXY_502_PAGE, "text/html")
+
+
 @dataclass
 class SlackLimits:
     """Rate limits enforced by :meth:`FakeSlackAPI.enforce_limits`."""
@@ -566,6 +578,7 @@ class FakeSlackAPI(FakeAPIServer):
         self._install_counter = itertools.count(1)
         self._current_token: str | None = None
         self._raw_answers: dict[str, deque[_RawAnswer]] = {}
+        self._scripts: dict[str, deque[InjectedFailure | _RawAnswer]] = {}
 
         self.add_user(bot_user_id, name="brygada", real_name="Brygada", email=None, is_bot=True)
         self._methods: dict[str, Handler] = {
@@ -688,6 +701,12 @@ class FakeSlackAPI(FakeAPIServer):
         queue = self._raw_answers.setdefault(method, deque())
         queue.extend([_RawAnswer(status, body, content_type)] * times)
 
+    def script(self, method: str, *steps: InjectedFailure | _RawAnswer) -> None:
+        """Answer the next calls of ``method`` with ``steps`` in this order, e.g.
+        ``script("chat.postMessage", *[rate_limited()] * 5, *[proxy_page()] * 3)``; the
+        steps come before anything queued with ``fail_next`` or ``answer_next_raw``."""
+        self._scripts.setdefault(method, deque()).extend(steps)
+
     def enforce_limits(
         self,
         per_channel_per_second: int = 1,
@@ -756,7 +775,13 @@ class FakeSlackAPI(FakeAPIServer):
         body_token = params.pop("token", None)
         token = token or (str(body_token) if body_token else None)
         self.tokens_used.append((method, token))
-        raw = self._take_raw_answer(method)
+        scripted = self._scripts.get(method)
+        step = scripted.popleft() if scripted else None
+        if isinstance(step, InjectedFailure):
+            failure = _failure_error(step)
+            self._record(method, params, failure.body(), status=failure.status, arrived=arrived)
+            return web.json_response(failure.body(), status=failure.status, headers=failure.headers)
+        raw = step or self._take_raw_answer(method)
         if raw is not None:
             self._record(method, params, {"raw": raw.body}, status=raw.status, arrived=arrived)
             return web.Response(status=raw.status, text=raw.body, content_type=raw.content_type)

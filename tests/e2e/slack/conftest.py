@@ -145,8 +145,8 @@ async def slack_api() -> AsyncIterator[FakeSlackAPI]:
         yield api
 
 
-@pytest.fixture
-async def slack(app: App, slack_api: FakeSlackAPI) -> AsyncIterator[SlackHarness]:
+def build_adapter(app: App, slack_api: FakeSlackAPI, conversation: Any) -> SlackAdapter:
+    """The Slack adapter of the app, on the fake (a test's "restarted process" too)."""
     settings = app.settings.model_copy(
         update={
             "slack_bot_token": SecretStr("xoxb-test"),
@@ -157,8 +157,13 @@ async def slack(app: App, slack_api: FakeSlackAPI) -> AsyncIterator[SlackHarness
         }
     )
     configured = dataclasses.replace(app, settings=settings)
+    return build_slack(configured, conversation=conversation)
+
+
+@pytest.fixture
+async def slack(app: App, slack_api: FakeSlackAPI) -> AsyncIterator[SlackHarness]:
     recording = RecordingConversation(app.conversation)
-    adapter = build_slack(configured, conversation=recording)  # type: ignore[arg-type]
+    adapter = build_adapter(app, slack_api, recording)
     web_app = web.Application()
     adapter.setup_slack_routes(web_app)
     async with TestClient(TestServer(web_app, host="127.0.0.1")) as http:
