@@ -10,6 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from bots.telegram import TelegramAdapter
+from bots.telegram.middlewares import RateLimiter
 from brygada.bootstrap import App
 from domain.company import Project, Role
 from domain.services import members
@@ -138,11 +139,24 @@ async def api() -> AsyncIterator[FakeTelegramAPI]:
 
 
 @pytest.fixture
-async def adapter(app: App, api: FakeTelegramAPI) -> AsyncIterator[TelegramAdapter]:
+def limiter() -> RateLimiter | None:
+    """The adapter's pace (None: Telegram's). Modules that send dozens of messages to one
+    group override it with ``fast_limiter()``: the pace has tests of its own."""
+    return None
+
+
+def fast_limiter() -> RateLimiter:
+    return RateLimiter(group_per_minute=6000, group_burst=100, private_burst=100)
+
+
+@pytest.fixture
+async def adapter(
+    app: App, api: FakeTelegramAPI, limiter: RateLimiter | None
+) -> AsyncIterator[TelegramAdapter]:
     settings = app.settings.model_copy(
         update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_url": api.base_url}
     )
-    adapter = TelegramAdapter(settings, app.conversation)
+    adapter = TelegramAdapter(settings, app.conversation, limiter=limiter)
     adapter.tracker = Tracker()  # type: ignore[attr-defined]
     adapter.dispatcher.update.outer_middleware(adapter.tracker)  # type: ignore[attr-defined]
     await adapter.start()

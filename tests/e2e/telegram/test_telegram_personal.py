@@ -4,19 +4,15 @@ short line in the group; without a private chat the group says how to open one."
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
-from bots.telegram import TelegramAdapter
 from bots.telegram.middlewares import RateLimiter
 from brygada.bootstrap import App
 from domain.company import Role
 from tests.conftest import FakeClock
-from tests.e2e.telegram.conftest import TOKEN, Harness, Tracker, button
+from tests.e2e.telegram.conftest import Harness, button, fast_limiter
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 ANNA, BOSS = 5101, 5102
@@ -25,25 +21,8 @@ SENDS = ("sendMessage", "sendPhoto", "sendDocument")
 
 
 @pytest.fixture
-async def adapter(app: App, api: FakeTelegramAPI) -> AsyncIterator[TelegramAdapter]:
-    """The harness's adapter without the 20-a-minute pace of group messages (these tests
-    send dozens to one group; the pace has its own tests)."""
-    settings = app.settings.model_copy(
-        update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_url": api.base_url}
-    )
-    fast = RateLimiter(group_per_minute=6000, group_burst=100, private_burst=100)
-    adapter = TelegramAdapter(settings, app.conversation, limiter=fast)
-    adapter.tracker = Tracker()  # type: ignore[attr-defined]
-    adapter.dispatcher.update.outer_middleware(adapter.tracker)  # type: ignore[attr-defined]
-    await adapter.start()
-    stop = asyncio.Event()
-    polling = asyncio.create_task(adapter.run_polling(stop))
-    try:
-        yield adapter
-    finally:
-        stop.set()
-        await asyncio.wait_for(polling, timeout=10)
-        await adapter.close()
+def limiter() -> RateLimiter:
+    return fast_limiter()
 
 
 async def drain(tg: Harness) -> None:
