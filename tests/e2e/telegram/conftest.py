@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -124,6 +125,15 @@ class Harness:
 def buttons(message: dict[str, Any]) -> list[str]:
     markup = message.get("reply_markup") or {}
     return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def cancel_only(markup: dict[str, Any] | str) -> bool:
+    """A question asked in a private chat: its Cancel button, no ForceReply."""
+    if isinstance(markup, str):  # as sent in a multipart request (with a file)
+        markup = json.loads(markup)
+        assert isinstance(markup, dict)
+    actions = [d.split(":")[0] for d in buttons({"reply_markup": markup})]
+    return "force_reply" not in markup and actions == ["qx"]
 
 
 def button(message: dict[str, Any], action: str) -> str:
