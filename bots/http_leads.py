@@ -12,10 +12,12 @@ what happens next is decided in ``domain.services.crm.submit_web_lead``.
     415 {"error": "unsupported_media_type"}
     400 {"error": "malformed"}           JSON that does not parse, or not an object
     422 {"error": "invalid", "fields": {"phone": "invalid", ...}}
-    429 {"error": "rate_limited"}        with Retry-After; a plain HTML form (it accepts
-                                         text/html, or posts form-encoded without asking for
-                                         JSON) gets a page in the visitor's language instead,
-                                         with what they typed in a form to send again
+    429 {"error": "rate_limited"}        with Retry-After
+
+A plain HTML form (it accepts text/html, or posts form-encoded without asking for JSON)
+gets, with the same status, a page in the visitor's language instead of JSON: what to
+fix (or to try again in a moment) and everything they typed, in a form to send again
+(``lead_form_retry``, ``lead_form_fix``). Nothing a visitor wrote is dropped unseen.
 """
 
 from __future__ import annotations
@@ -99,10 +101,16 @@ class TokenBucket:
 
 
 class _BadRequest(Exception):
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
+    """A submission refused before it reached the domain; ``typed``: what could be read
+    of it, to show the visitor again."""
+
+    def __init__(
+        self, status: int, body: dict[str, Any], typed: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(body)
         self.status = status
         self.body = body
+        self.typed: Mapping[str, str] = typed or {}
 
 
 @dataclass
@@ -165,10 +173,15 @@ class LeadIntake:
             if _wants_page(request):
                 return await self._try_again_page(request, seconds, headers)
             return _json(429, {"error": "rate_limited"}, headers)
+        page = _wants_page(request)
         try:
             fields = await self._fields(request)
         except _BadRequest as bad:
+            if page:
+                problems = bad.body.get("fields") or {}
+                return self._fix_page(request, bad.status, bad.body["error"], bad.typed, problems)
             return _json(bad.status, bad.body, cors)
+        typed = dict(fields)
         redirect = self._redirect(fields.pop("redirect", None))
         if fields.get(HONEYPOT, "").strip():
             log.info("web lead honeypot filled from %s: ignored", visitor)
@@ -194,27 +207,26 @@ class LeadIntake:
                 )
                 await uow.commit()
         except FormNotFound:
+            if page:
+                return self._fix_page(request, 404, "unknown_form", typed, {})
             return _json(404, {"error": "unknown_form"}, cors)
         except InvalidLead as error:
             fields_problems: Mapping[str, str] = error.params.get("fields", {})
+            if page:
+                return self._fix_page(request, 422, "invalid", typed, fields_problems)
             return _json(422, {"error": "invalid", "fields": dict(fields_problems)}, cors)
         except DomainError as error:
-            return _json(
-                422,
-                {
-                    "error": "invalid",
-                    "fields": {str(error.params.get("field")): str(error.params.get("reason"))},
-                },
-                cors,
-            )
+            problem = {str(error.params.get("field")): str(error.params.get("reason"))}
+            if page:
+                return self._fix_page(request, 422, "invalid", typed, problem)
+            return _json(422, {"error": "invalid", "fields": problem}, cors)
         return _created(lead.id or 0, redirect, cors)
 
     async def _fields(self, request: web.Request) -> dict[str, str]:
-        if request.content_length is not None and request.content_length > self.max_body:
-            raise _BadRequest(413, {"error": "too_large"})
         body = await request.content.read(self.max_body + 1)
-        if len(body) > self.max_body:
-            raise _BadRequest(413, {"error": "too_large"})
+        if len(body) > self.max_body or (request.content_length or 0) > self.max_body:
+            # What arrived up to the limit is shown again: the visitor shortens it.
+            raise _BadRequest(413, {"error": "too_large"}, _readable(body[: self.max_body]))
         ctype = request.content_type
         raw: dict[str, Any]
         if ctype == "application/json":
@@ -229,10 +241,10 @@ class LeadIntake:
             try:
                 text = body.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise _BadRequest(400, {"error": "malformed"}) from exc
+                raise _BadRequest(400, {"error": "malformed"}, _readable(body)) from exc
             raw = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
         else:
-            raise _BadRequest(415, {"error": "unsupported_media_type"})
+            raise _BadRequest(415, {"error": "unsupported_media_type"}, _readable(body))
         fields: dict[str, str] = {}
         problems: dict[str, str] = {}
         for key in (*FIELDS, HONEYPOT, "redirect"):
@@ -248,7 +260,8 @@ class LeadIntake:
             else:
                 fields[key] = value
         if problems:
-            raise _BadRequest(422, {"error": "invalid", "fields": problems})
+            typed = {k: v for k in (*FIELDS, "redirect") if isinstance(v := raw.get(k), str)}
+            raise _BadRequest(422, {"error": "invalid", "fields": problems}, typed)
         return fields
 
     def _redirect(self, url: str | None) -> str | None:
@@ -289,6 +302,52 @@ class LeadIntake:
             charset="utf-8",
             headers={**headers, "Cache-Control": "no-store"},
         )
+
+    def _fix_page(
+        self,
+        request: web.Request,
+        status: int,
+        reason: str,
+        typed: Mapping[str, str],
+        problems: Mapping[str, str],
+    ) -> web.Response:
+        """A refused submission from a plain HTML form: in the visitor's language, what to
+        fix, and everything they typed in a form to send again (none to an unknown form)."""
+        hidden = [(k, typed[k]) for k in ("source", "redirect") if typed.get(k)]
+        page = self.pages.text(
+            "lead_form_fix",
+            page_language(request.headers.get("Accept-Language")),
+            {
+                "reason": reason,
+                "problems": dict(problems),
+                "action": request.path,
+                "fields": {k: typed.get(k, "") for k in FIELDS},
+                "hidden": hidden,
+                "resend": reason != "unknown_form",
+                "back": self._redirect(request.headers.get("Referer")),
+                "limit": _FIELD_MAX,
+                "max_kb": max(1, self.max_body // 1024),
+            },
+        )
+        log.info("web lead refused (%s %s): the visitor got the page to fix it", status, reason)
+        return web.Response(
+            status=status,
+            text=page,
+            content_type="text/html",
+            charset="utf-8",
+            headers={**self._cors(request), "Cache-Control": "no-store"},
+        )
+
+
+def _readable(body: bytes) -> dict[str, str]:
+    """What can be read of a form body that was refused (cut at the size limit, not UTF-8,
+    of another type): its fields, with undecodable bytes replaced."""
+    text = body.decode("utf-8", errors="replace")
+    try:
+        parsed = parse_qs(text, keep_blank_values=True)
+    except ValueError:
+        return {}
+    return {k: v[0] for k, v in parsed.items() if k in (*FIELDS, "redirect")}
 
 
 def _wants_page(request: web.Request) -> bool:

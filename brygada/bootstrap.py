@@ -24,6 +24,7 @@ from handlers.delivery import Notifier
 from handlers.intents.approvals import with_approval_types
 from handlers.tokens import TokenSigner
 from scheduler.dispatcher import OutboxDispatcher
+from scheduler.housekeeping import Housekeeping, Retention
 from scheduler.jobs import Sweeper, validate_cron
 from storage.engine import create_engine, session_factory
 from storage.install import ensure_secret
@@ -67,6 +68,14 @@ class App:
                 stale_deal_days=s.stale_deal_days,
                 forgotten_timer_grace=timedelta(minutes=s.forgotten_timer_grace_minutes),
             ),
+        )
+
+    def housekeeping(self) -> Housekeeping:
+        s = self.settings
+        return Housekeeping(
+            self.uow,
+            self.clock,
+            Retention(s.reply_retention_sent_days, s.reply_retention_failed_days),
         )
 
     async def close(self) -> None:

@@ -208,6 +208,7 @@ async def _shell(app: App, persona: str) -> int:
         sweep_seconds=app.settings.sweep_interval_seconds,
         outbox_seconds=0.3,
         units_of_work=app.uow,
+        housekeeping=app.housekeeping(),
     )
     print(f"Brygada console — you are {member.name} (@{member.handle}).")
     print("Write a task as a message; /help for commands; numbers press buttons;")

@@ -146,6 +146,7 @@ async def _serve(app: App, stop: asyncio.Event) -> int:
             sweep_seconds=settings.sweep_interval_seconds,
             outbox_seconds=settings.outbox_interval_seconds,
             units_of_work=app.uow,
+            housekeeping=app.housekeeping(),
         )
         settle_heap()
         await stop.wait()

@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     # An open question (which deadline? which person?) takes the next message as its
     # answer only this long; later messages are ordinary messages again.
     question_ttl_minutes: float = Field(15, gt=0)
+    # The reply outbox keeps what each update owed its chat; the scheduler's housekeeping
+    # deletes rows sent this many days ago, and rows given up on (the chat is gone) after
+    # the longer time, which leaves them to be looked into.
+    reply_retention_sent_days: float = Field(7, gt=0)
+    reply_retention_failed_days: float = Field(30, gt=0)
     # Where the console chat saves the charts and files replies carry; a relative path is
     # under the data directory (the one of the default SQLite database).
     files_dir: Path = Path("files")

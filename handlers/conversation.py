@@ -207,7 +207,11 @@ class Conversation:
         inbound, intents = turn.inbound, self._intents
         try:
             turn.member = await identify(
-                turn.uow, inbound.platform, inbound.workspace, inbound.user_id
+                turn.uow,
+                inbound.platform,
+                inbound.workspace,
+                inbound.user_id,
+                in_private=inbound.chat_type != "group",
             )
             turn.company = await turn.uow.companies.get(turn.member.company_id)
         except NotRegistered:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.company import ChatIdentity
+from domain.notifications import Notification
 from domain.ports import ChatRef, Clock, StoredReplies
 from domain.reminders import DIGESTIBLE, MUTABLE, STATUS_CARDS, Preferences
 from domain.schedule import within_quiet_hours
@@ -34,7 +36,8 @@ from domain.services.members import member_unreachable
 from handlers.config import ConversationConfig
 from handlers.delivery import DeliveryError, Notifier, ReplyCourier
 from handlers.journal import reply_backoff
-from handlers.notifications import notification_reply
+from handlers.notifications import notification_replies
+from handlers.personal import PRIVATE_ANSWER, PRIVATE_UNREACHABLE, SKIP
 from handlers.tokens import TokenSigner
 from handlers.types import Reply
 from storage.repositories.outbox import OutboxMessage
@@ -55,11 +58,12 @@ def backoff(attempt: int) -> timedelta:
 
 @dataclass
 class _Send:
-    """One message ready to go: the rows it settles, where, and what."""
+    """What is ready to go: the rows it settles, where, and the messages, in order (one,
+    but a personal answer may be several)."""
 
     rows: list[OutboxMessage]
     identity: ChatIdentity
-    reply: Reply
+    replies: list[Reply]
 
 
 @dataclass
@@ -67,6 +71,7 @@ class _Outcome:
     rows: list[OutboxMessage]
     identity: ChatIdentity | None = None
     error: DeliveryError | None = None
+    sent: int = 0  # messages that went before the error
 
 
 class OutboxDispatcher:
@@ -182,6 +187,11 @@ class OutboxDispatcher:
                 by_member.setdefault(message.member_id, []).append(message)
             for member_id, messages in by_member.items():
                 member = await uow.members.get(member_id)
+                for notice in [m for m in messages if m.kind == PRIVATE_UNREACHABLE]:
+                    messages.remove(notice)
+                    sends.extend(await self._group_notice(uow, now, notice))
+                if not messages:
+                    continue
                 pref = prefs.get(member_id) or Preferences(member_id)
                 identities = [
                     i
@@ -208,18 +218,18 @@ class OutboxDispatcher:
                     elif pref.digest and message.kind in DIGESTIBLE:
                         digest.append(message)
                     else:
-                        reply = await self._render(uow, now, message)
-                        if reply is None:
+                        replies = await self._render(uow, now, message)
+                        if not replies:
                             await uow.outbox.mark_skipped(message.id, "nothing to say any more")
                         else:
-                            sends.append(_Send([message], identities[0], reply))
+                            sends.append(_Send([message], identities[0], replies))
                 for rows in cards.values():
-                    reply = await self._render(uow, now, rows[-1])
-                    if reply is None:
+                    replies = await self._render(uow, now, rows[-1])
+                    if not replies:
                         for message in rows:
                             await uow.outbox.mark_skipped(message.id, "nothing to say any more")
                     else:
-                        sends.append(_Send(rows, identities[0], reply))
+                        sends.append(_Send(rows, identities[0], replies))
                 if digest:
                     send = await self._digest(uow, now, member_id, digest, identities[0])
                     if send is not None:
@@ -230,10 +240,31 @@ class OutboxDispatcher:
             await uow.commit()
         return sends
 
-    async def _render(self, uow: SqlUnitOfWork, now: datetime, m: OutboxMessage) -> Reply | None:
-        return await notification_reply(
+    async def _render(self, uow: SqlUnitOfWork, now: datetime, m: OutboxMessage) -> list[Reply]:
+        return await notification_replies(
             uow, self._signer, now, m.member_id, m.kind, m.data, self._config
         )
+
+    async def _group_notice(
+        self, uow: SqlUnitOfWork, now: datetime, message: OutboxMessage
+    ) -> list[_Send]:
+        """A personal answer could not reach the member's private chat: the group it was
+        asked in is told how to open one (the member's identity, in that group's chat)."""
+        group = message.data.get("group") or {}
+        identity = next(
+            (
+                i
+                for i in await uow.members.identities_of(message.member_id)
+                if i.platform == group.get("platform") and i.platform in self._notifiers
+            ),
+            None,
+        )
+        replies = await self._render(uow, now, message) if identity is not None else []
+        if identity is None or not replies or not group.get("chat_id"):
+            await uow.outbox.mark_failed(message.id, "the group is not reachable")
+            return []
+        in_group = dataclasses.replace(identity, chat_id=str(group["chat_id"]), unreachable=False)
+        return [_Send([message], in_group, replies)]
 
     async def _digest(
         self,
@@ -253,10 +284,11 @@ class OutboxDispatcher:
         items: list[dict[str, Any]] = []
         first: Reply | None = None
         for message in messages:
-            reply = await self._render(uow, now, message)
-            if reply is None:
+            rendered = await self._render(uow, now, message)
+            if not rendered:
                 await uow.outbox.mark_skipped(message.id, "nothing to say any more")
                 continue
+            reply = rendered[0]
             first = first or reply
             task = reply.context.get("task")
             items.append(
@@ -276,20 +308,22 @@ class OutboxDispatcher:
             lang=first.lang,
             to_member=member_id,
         )
-        return _Send(messages, identity, digest)
+        return _Send(messages, identity, [digest])
 
     # -- send and record ---------------------------------------------------------------
     async def _send(self, send: _Send) -> _Outcome:
         notifier = self._notifiers[send.identity.platform]
         async with self._slots:
-            try:
-                await notifier.send(send.identity, send.reply)
-            except DeliveryError as error:
-                return _Outcome(send.rows, send.identity, error)
-            except Exception as error:  # a bug in an adapter must not stop the others
-                log.exception("sending outbox rows %s failed", [r.id for r in send.rows])
-                return _Outcome(send.rows, send.identity, DeliveryError(f"unexpected: {error!r}"))
-        return _Outcome(send.rows, send.identity)
+            for sent, reply in enumerate(send.replies):
+                try:
+                    await notifier.send(send.identity, reply)
+                except DeliveryError as error:
+                    return _Outcome(send.rows, send.identity, error, sent)
+                except Exception as error:  # a bug in an adapter must not stop the others
+                    log.exception("sending outbox rows %s failed", [r.id for r in send.rows])
+                    failure = DeliveryError(f"unexpected: {error!r}")
+                    return _Outcome(send.rows, send.identity, failure, sent)
+        return _Outcome(send.rows, send.identity, sent=len(send.replies))
 
     async def _record(self, outcomes: Sequence[_Outcome]) -> None:
         now = self._clock.now()
@@ -307,13 +341,44 @@ class OutboxDispatcher:
                         )
                         await member_unreachable(uow, message.member_id, identity.platform)
                         await uow.outbox.mark_failed(message.id, error.reason)
+                        if message.kind == PRIVATE_ANSWER and message.data.get("group"):
+                            await uow.outbox.add(_group_notice(message))
+                    elif outcome.sent:
+                        # Part of a personal answer went: the rest goes as a new row, so
+                        # a retry does not send the first messages again.
+                        await uow.outbox.add(
+                            _rest_of(message, outcome.sent, now + _delay(error, message))
+                        )
+                        await uow.outbox.mark_sent(message.id, now)
                     elif message.attempts >= MAX_ATTEMPTS:
                         await uow.outbox.mark_failed(message.id, f"gave up: {error.reason}")
                     else:
-                        delay = (
-                            timedelta(seconds=error.retry_after)
-                            if error.retry_after
-                            else backoff(message.attempts)
-                        )
+                        delay = _delay(error, message)
                         await uow.outbox.retry_later(message.id, now + delay, error.reason)
             await uow.commit()
+
+
+def _delay(error: DeliveryError, message: OutboxMessage) -> timedelta:
+    return timedelta(seconds=error.retry_after) if error.retry_after else backoff(message.attempts)
+
+
+def _rest_of(message: OutboxMessage, sent: int, due: datetime) -> Notification:
+    """The messages of a personal answer after the ``sent`` first ones."""
+    skip = int(message.data.get(SKIP) or 0) + sent
+    return Notification(
+        member_id=message.member_id,
+        kind=message.kind,
+        data={**message.data, SKIP: skip},
+        dedup_key=f"{message.kind}:{message.id}:{SKIP}:{skip}",
+        not_before=due,
+    )
+
+
+def _group_notice(message: OutboxMessage) -> Notification:
+    """The group a personal answer was asked in is told it could not be delivered."""
+    return Notification(
+        member_id=message.member_id,
+        kind=PRIVATE_UNREACHABLE,
+        data={"group": message.data["group"]},
+        dedup_key=f"{PRIVATE_UNREACHABLE}:{message.id}",
+    )

@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from domain.ports import Clock
 from domain.services.reminders import SweepConfig, SweepReport, sweep
 from scheduler.dispatcher import OutboxDispatcher
+from scheduler.housekeeping import Housekeeping
 from storage.maintenance import refresh_statistics
 from storage.uow import UnitOfWorkFactory
 
@@ -99,10 +100,20 @@ def start_scheduler(
     sweep_seconds: float,
     outbox_seconds: float,
     units_of_work: UnitOfWorkFactory | None = None,
+    housekeeping: Housekeeping | None = None,
 ) -> Background:
-    """Start the sweep (never overlapping itself), the planner-statistics refresh and
-    the outbox on the running loop."""
+    """Start the sweep (never overlapping itself), the planner-statistics refresh, the
+    housekeeping (hourly: old reply-outbox rows) and the outbox on the running loop."""
     scheduler = AsyncIOScheduler()
+    if housekeeping is not None:
+        scheduler.add_job(
+            housekeeping.run_once,
+            IntervalTrigger(hours=1),
+            id="housekeeping",
+            next_run_time=datetime.now().astimezone(),
+            max_instances=1,
+            coalesce=True,
+        )
     if units_of_work is not None:
         scheduler.add_job(
             refresh_statistics,

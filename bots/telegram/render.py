@@ -41,13 +41,19 @@ def keyboard(rows: list[list[RenderedButton]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=cleaned) if cleaned else None
 
 
-def out_message(rendered: Rendered, *, allow_force_reply: bool = True) -> OutMessage:
+def out_message(
+    rendered: Rendered, *, allow_force_reply: bool = True, private: bool = False
+) -> OutMessage:
     """Inline buttons win over ForceReply (Telegram cannot combine them): with both, the
     keyboard is sent and the text itself asks the question. A question's Cancel button
-    joins its keyboard; a question with no other buttons keeps ForceReply (the answer
-    then arrives as a reply, in groups too) and is left with /cancel."""
+    joins its keyboard. A question with no other buttons in a ``private`` chat gets just
+    the Cancel button: every message there reaches the bot and the member's open
+    question takes the next one. In a group it keeps ForceReply: with privacy mode on
+    (the default) a group message reaches the bot only as a reply to it, and ForceReply
+    makes the member's client reply; the Cancel button then follows as its own message
+    (``ReplySender``)."""
     markup: Markup | None = keyboard(rendered.buttons)
-    if markup is not None and rendered.cancel is not None:
+    if rendered.cancel is not None and (markup is not None or (private and rendered.reply.ask)):
         markup = keyboard([*rendered.buttons, [rendered.cancel]])
     if markup is None and rendered.reply.ask and allow_force_reply:
         markup = ForceReply(force_reply=True, selective=True)

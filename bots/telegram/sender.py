@@ -123,7 +123,8 @@ class ReplySender:
         edit_message: Message | InaccessibleMessage | None = None,
         reply_to: int | None = None,
     ) -> list[dict[str, Any]]:
-        out = out_message(self.renderer.render(reply))
+        # Private chats have positive ids; groups, supergroups and channels negative ones.
+        out = out_message(self.renderer.render(reply), private=chat_id > 0)
         parts, markup = out.parts, _dump(out.markup)
         inline = out.markup is None or isinstance(out.markup, InlineKeyboardMarkup)
         pressed = edit_message if reply.edit and isinstance(edit_message, Message) else None
@@ -165,7 +166,28 @@ class ReplySender:
                     "reply_to": quote if last else None,
                 }
             )
+        if reply.cancel is not None and isinstance(out.markup, ForceReply):
+            ops.append(self._cancel_op(chat_id, reply))
         return ops
+
+    def _cancel_op(self, chat_id: int, question: Reply) -> dict[str, Any]:
+        """A group question keeps ForceReply, which cannot carry a button: its Cancel
+        follows at once, as a short message of its own."""
+        assert question.cancel is not None
+        hint = Reply(
+            template="question_cancel_hint",
+            context={},
+            lang=question.lang,
+            buttons=((question.cancel,),),
+        )
+        out = out_message(self.renderer.render(hint))
+        return {
+            "op": "message",
+            "chat_id": chat_id,
+            "text": out.parts[0],
+            "markup": _dump(out.markup),
+            "reply_to": None,
+        }
 
     def _plan_media(
         self, chat_id: int, reply: Reply, parts: list[str], markup: dict[str, Any] | None

@@ -147,13 +147,17 @@ async def join(
     return member
 
 
-async def identify(uow: UnitOfWork, platform: str, workspace: str, user_id: str) -> Member:
+async def identify(
+    uow: UnitOfWork, platform: str, workspace: str, user_id: str, *, in_private: bool = True
+) -> Member:
+    """``in_private``: they write in their private chat with the bot (not in a group)."""
     found = await uow.members.by_identity(platform, workspace, user_id)
     if found is None or not found[0].active:
         raise NotRegistered()
     member, identity = found
-    if identity.unreachable:
-        # They are writing to us, so they can be reached again (unblocked the bot).
+    if identity.unreachable and in_private:
+        # They are writing to us privately, so they can be reached again (unblocked the
+        # bot). Writing in a group says nothing about the private chat.
         await uow.members.mark_reachable(platform, workspace, user_id)
     return member
 

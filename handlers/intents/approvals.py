@@ -26,7 +26,7 @@ from domain.services import approvals as service
 from domain.services.members import member_by_handle
 from handlers.cards import card_reply
 from handlers.forms import FilledForm, Form, FormField, FormOption
-from handlers.personal import personal
+from handlers.personal import changes_privately, personal, with_args, without_args
 from handlers.questions import NotAnAnswer, PromptResult, confirmed, task_like
 from handlers.rendering import label
 from handlers.turn import Turn
@@ -185,8 +185,10 @@ class ApprovalIntents:
             "request": self.request_command,
             FORM_COMMAND: self.request_form_command,
             "approvals": personal("approvals", self.approvals_command),
-            "approval": self.approval_command,
-            "deputy": self.deputy_command,
+            "approval": personal("approval", self.approval_command),
+            "deputy": changes_privately(
+                "deputy", personal("deputy", self.deputy_command, without_args), with_args
+            ),
         }
         self.actions: dict[str, Handler] = {
             "an": self.new_pressed,

@@ -685,7 +685,7 @@ COMMANDS = {
     "leads": personal("leads", leads_command),
     "deals": personal("deals", deals_command),
     "client": personal("client", client_command, with_args),
-    "funnel": funnel_command,
+    "funnel": personal("funnel", funnel_command),
 }
 ACTIONS = {
     "ko": open_pressed,

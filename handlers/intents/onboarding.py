@@ -8,6 +8,7 @@ from domain.company import LANGUAGES, Role
 from domain.errors import InvalidInput
 from domain.ids import parse_number, task_number
 from domain.services import members
+from handlers.personal import changes_privately, personal, with_args, without_args
 from handlers.turn import Turn
 from handlers.types import Reply
 
@@ -123,9 +124,9 @@ COMMANDS = {
     "join": join,
     "help": help_,
     "lang": language,
-    "tz": timezone,
+    "tz": changes_privately("tz", personal("tz", timezone, without_args), with_args),
     "invite": invite,
-    "me": whoami,
+    "me": personal("me", whoami),
 }
 ACTIONS = {"lg": language_pressed}
 PROMPTS: dict[str, Any] = {}

@@ -12,6 +12,7 @@ from domain.services import preferences as prefs_service
 from domain.services import timetracking as time_service
 from domain.services.tasks import list_tasks
 from handlers.intents.timetracking import report_buttons
+from handlers.personal import changes_privately, personal, with_args, without_args
 from handlers.turn import Turn
 from handlers.types import Buttons, Reply
 
@@ -123,13 +124,17 @@ async def repeat(turn: Turn) -> list[Reply]:
     return [turn.reply("template_added", repeat=template)]
 
 
+# The member's own settings and recurring tasks: in a group, answered privately; a change
+# is made where it was typed and the settings are shown privately (handlers.personal).
 COMMANDS = {
-    "notifications": notifications,
-    "mute": mute,
-    "unmute": unmute,
-    "quiet": quiet,
-    "digest": digest,
-    "repeat": repeat,
+    "notifications": personal("notifications", notifications),
+    "mute": changes_privately("notifications", personal("mute", mute, without_args), with_args),
+    "unmute": changes_privately(
+        "notifications", personal("unmute", unmute, without_args), with_args
+    ),
+    "quiet": changes_privately("notifications", personal("quiet", quiet, without_args), with_args),
+    "digest": changes_privately("notifications", digest),
+    "repeat": changes_privately("repeat", personal("repeat", repeat, without_args), with_args),
 }
 ACTIONS: dict[str, Any] = {}
 PROMPTS: dict[str, Any] = {}

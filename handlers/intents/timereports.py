@@ -197,7 +197,7 @@ async def attendance_command(turn: Turn) -> list[Reply]:
 COMMANDS = {
     "timesheet": personal("timesheet", timesheet_command),
     "timereport": personal("timesheet", timesheet_command),
-    "attendance": attendance_command,
+    "attendance": personal("attendance", attendance_command),
 }
 ACTIONS: dict[str, Any] = {}
 PROMPTS: dict[str, Any] = {}

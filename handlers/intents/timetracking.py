@@ -19,7 +19,14 @@ from domain.ids import can_exist, parse_number, task_number
 from domain.services import timetracking as service
 from domain.timetracking import DayEventKind, DayState, TimeError
 from handlers.cards import card_reply
-from handlers.personal import personal, without_args
+from handlers.personal import (
+    changes_privately,
+    first_word_is,
+    personal,
+    unless,
+    with_args,
+    without_args,
+)
 from handlers.questions import NotAnAnswer, PromptResult, confirmed
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
@@ -460,12 +467,22 @@ async def _adjusted(turn: Turn, text: str) -> list[Reply]:
     return [turn.reply("time_forgotten_done", outcome="stopped", at=at, task=change.task)]
 
 
+_FIX = first_word_is("fix")  # /plan fix
+_SUBMIT = first_word_is("submit")  # /report submit ...
+_TIME_READ = first_word_is("", "log")  # /time (today's entries), /time log 5
+
 COMMANDS = {
-    "timer": timer_command,
-    "time": personal("time", time_command, without_args),
-    "day": day_command,
-    "plan": plan_command,
-    "report": report_command,
+    # In a group, what shows the member's own time answers privately; a change is made
+    # where it was typed and its view goes privately (handlers.personal).
+    "timer": changes_privately("timer", personal("timer", timer_command, without_args), with_args),
+    "time": changes_privately(
+        "time", personal("time", time_command, _TIME_READ), unless(_TIME_READ)
+    ),
+    "day": changes_privately("day", personal("day", day_command, without_args), with_args),
+    "plan": changes_privately("plan", personal("plan", plan_command, unless(_FIX)), _FIX),
+    "report": changes_privately(
+        "report", personal("report", report_command, unless(_SUBMIT)), _SUBMIT
+    ),
 }
 ACTIONS = {
     "tmp": timer_pause_pressed,

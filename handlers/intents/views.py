@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from domain.errors import InvalidInput
+from domain.errors import DomainError, InvalidInput
 from domain.ids import task_number
 from domain.ports import ListView
-from domain.services.tasks import list_tasks, search_tasks
+from domain.services.tasks import list_tasks, search_tasks, task_card
 from handlers.cards import card_reply, list_reply
 from handlers.personal import personal, with_args
 from handlers.questions import NotAnAnswer, PromptResult, confirmed, short, task_like
@@ -102,6 +102,17 @@ async def show(turn: Turn) -> list[Reply]:
     return [await card_reply(turn, _task_id(turn.inbound.args))]
 
 
+async def _private_task(turn: Turn) -> bool:
+    """A task outside every project is seen only by its people: in a group its card goes
+    privately. A project's task is the team's (its card stays in the group), and a task
+    the member may not see is refused where it was asked."""
+    try:
+        card = await task_card(turn.uow, turn.me, _task_id(turn.inbound.args))
+    except DomainError:
+        return False
+    return card.task.project_id is None
+
+
 async def open_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     card = await card_reply(turn, int(args[0]))
     # A card opened from a list is a new message; the list stays for the next pick.
@@ -120,7 +131,7 @@ COMMANDS = {
     "project": personal("project", project_list, with_args),
     "tag": personal("tag", tag_list, with_args),
     "search": personal("search", search, with_args),
-    "show": show,
+    "show": personal("show", show, _private_task),
 }
 ACTIONS = {
     "ls": list_pressed,

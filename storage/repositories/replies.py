@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ports import ChatRef, Clock, StoredReplies
@@ -147,3 +147,17 @@ class SqlReplyOutbox:
         await self._s.execute(
             update(R).where(R.id == reply_id, R.status == SENDING).values(status=PENDING)
         )
+
+    async def prune(self, sent_before: datetime, failed_before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` rows that are done with: sent before ``sent_before``,
+        or given up on and created before ``failed_before``. Pending rows stay, whatever
+        their age. Returns how many went (the caller repeats while it is ``limit``)."""
+        old = or_(
+            and_(R.status == SENT, R.sent_at < sent_before),
+            and_(R.status == FAILED, R.created_at < failed_before),
+        )
+        ids = select(R.id).where(old).order_by(R.id).limit(limit).scalar_subquery()
+        result = await self._s.execute(
+            delete(R).where(R.id.in_(ids)).execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

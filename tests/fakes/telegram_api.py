@@ -612,6 +612,10 @@ class FakeTelegramAPI(FakeAPIServer):
         )
         self._queue_failure(method, failure, times)
 
+    def clear_failures(self) -> None:
+        """Forget every failure queued by :meth:`fail_next` (the platform is back)."""
+        self._failures.clear()
+
     def enforce_limits(
         self,
         per_chat_per_second: int | None = 1,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from bots.telegram import TelegramAdapter
+from bots.telegram.middlewares import RateLimiter
 from brygada.bootstrap import App
 from domain.company import Project, Role
 from domain.services import members
@@ -125,6 +127,15 @@ def buttons(message: dict[str, Any]) -> list[str]:
     return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
+def cancel_only(markup: dict[str, Any] | str) -> bool:
+    """A question asked in a private chat: its Cancel button, no ForceReply."""
+    if isinstance(markup, str):  # as sent in a multipart request (with a file)
+        markup = json.loads(markup)
+        assert isinstance(markup, dict)
+    actions = [d.split(":")[0] for d in buttons({"reply_markup": markup})]
+    return "force_reply" not in markup and actions == ["qx"]
+
+
 def button(message: dict[str, Any], action: str) -> str:
     found = [d for d in buttons(message) if d.split(":", 1)[0] == action]
     assert found, f"no {action!r} button in {buttons(message)}"
@@ -138,11 +149,24 @@ async def api() -> AsyncIterator[FakeTelegramAPI]:
 
 
 @pytest.fixture
-async def adapter(app: App, api: FakeTelegramAPI) -> AsyncIterator[TelegramAdapter]:
+def limiter() -> RateLimiter | None:
+    """The adapter's pace (None: Telegram's). Modules that send dozens of messages to one
+    group override it with ``fast_limiter()``: the pace has tests of its own."""
+    return None
+
+
+def fast_limiter() -> RateLimiter:
+    return RateLimiter(group_per_minute=6000, group_burst=100, private_burst=100)
+
+
+@pytest.fixture
+async def adapter(
+    app: App, api: FakeTelegramAPI, limiter: RateLimiter | None
+) -> AsyncIterator[TelegramAdapter]:
     settings = app.settings.model_copy(
         update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_url": api.base_url}
     )
-    adapter = TelegramAdapter(settings, app.conversation)
+    adapter = TelegramAdapter(settings, app.conversation, limiter=limiter)
     adapter.tracker = Tracker()  # type: ignore[attr-defined]
     adapter.dispatcher.update.outer_middleware(adapter.tracker)  # type: ignore[attr-defined]
     await adapter.start()

@@ -7,7 +7,7 @@ from typing import Any
 from brygada.bootstrap import App
 from domain.company import Role
 from domain.tasks import Rating, TaskStatus
-from tests.e2e.telegram.conftest import BOT_ID, Harness, button, buttons
+from tests.e2e.telegram.conftest import BOT_ID, Harness, button, buttons, cancel_only
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 BOSS, ANNA = 1001, 1002
@@ -77,7 +77,7 @@ async def test_task_lifecycle_through_buttons(tg: Harness, api: FakeTelegramAPI,
     query, mark = await tg.press(ANNA, card, button(card, "td"))
     asked = tg.sent_since(mark)
     assert len(asked) == 1
-    assert asked[0].params["reply_markup"].get("force_reply") is True
+    assert cancel_only(asked[0].params["reply_markup"])
     assert query in api.callback_answers
     sent = await tg.say(ANNA, "Called, he agreed <b>&</i>")
     assert len(sent) == 1
@@ -93,7 +93,7 @@ async def test_task_lifecycle_through_buttons(tg: Harness, api: FakeTelegramAPI,
     # Accept 👎 asks for the reason
     _, mark = await tg.press(BOSS, note, _bad(note))
     asked = tg.sent_since(mark)
-    assert len(asked) == 1 and asked[0].params["reply_markup"].get("force_reply")
+    assert len(asked) == 1 and cancel_only(asked[0].params["reply_markup"])
     await tg.say(BOSS, "Too late")
     done = await task_of(app, task_id)
     assert done.status is TaskStatus.COMPLETED
@@ -116,7 +116,7 @@ async def test_return_asks_reason_then_deadline(
     card = (await tg.say(BOSS, f"/start task_{task_id}"))[0]
     _, mark = await tg.press(BOSS, card, button(card, "tr"))
     asked = tg.sent_since(mark)
-    assert len(asked) == 1 and asked[0].params["reply_markup"].get("force_reply")
+    assert len(asked) == 1 and cancel_only(asked[0].params["reply_markup"])
     sent = await tg.say(BOSS, "The prices are wrong")
     assert len(sent) == 1
     # asking the deadline with quick-pick buttons: an inline keyboard, no ForceReply

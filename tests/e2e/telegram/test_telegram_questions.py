@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from bots.telegram.middlewares import RateLimiter
 from brygada.bootstrap import App
 from domain.company import Role
-from tests.e2e.telegram.conftest import Harness, button, buttons
+from tests.e2e.telegram.conftest import Harness, button, buttons, cancel_only, fast_limiter
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 BOSS, ANNA = 1001, 1002
+
+
+@pytest.fixture
+def limiter() -> RateLimiter:
+    return fast_limiter()
 
 
 async def task_of(app: App, task_id: int) -> Any:
@@ -62,8 +70,8 @@ async def test_an_old_cancel_button_does_not_close_a_newer_question(
     said = await tg.say(BOSS, "/comment 1")
     assert "The question about the deadline of #1 is closed." in text_of(said[0])
     assert "Your comment on #1" in text_of(said[-1])
-    # A question with no other buttons keeps ForceReply (left with /cancel).
-    assert tg.sent_since(mark)[-1].params["reply_markup"].get("force_reply") is True
+    # A question with no other buttons has its Cancel button in a private chat.
+    assert cancel_only(tg.sent_since(mark)[-1].params["reply_markup"])
 
     _, mark = await tg.press(BOSS, deadline_question, button(deadline_question, "qx"))
     gone = tg.sent_since(mark, "editMessageText")
@@ -88,3 +96,55 @@ async def test_cancel_in_russian_leaves_the_question(
     assert "#2" in text_of(created)
     async with app.uow() as uow:
         assert list(await uow.tasks.comments(1)) == []
+
+
+async def test_a_question_without_buttons_can_be_cancelled_with_its_button(
+    tg: Harness, api: FakeTelegramAPI, app: App
+) -> None:
+    await tg.join(BOSS, "Boss", Role.ADMIN)
+    await tg.say(BOSS, "Call Ivan Petrov")
+    [question] = await tg.say(BOSS, "/comment 1")
+    _, mark = await tg.press(BOSS, question, button(question, "qx"))
+    [cancelled] = tg.sent_since(mark, "editMessageText")
+    assert "Cancelled: the question about a comment on #1" in cancelled.params["text"]
+    # The next message is an ordinary message again: a new task, not a comment.
+    [created] = await tg.say(BOSS, "Order toner")
+    assert "#2" in text_of(created)
+    async with app.uow() as uow:
+        assert list(await uow.tasks.comments(1)) == []
+
+
+async def test_a_question_in_a_group_keeps_force_reply_and_offers_cancel(
+    tg: Harness, api: FakeTelegramAPI, app: App
+) -> None:
+    group = -100_4242
+    await tg.join(BOSS, "Boss", Role.ADMIN)
+    await tg.add_project()
+    await tg.say(BOSS, "/task Sales: Call Ivan Petrov", chat_id=group, chat_type="supergroup")
+    mark = len(api.calls)
+    await tg.say(BOSS, "/comment 1", chat_id=group, chat_type="supergroup")
+    question, hint = tg.sent_since(mark)
+    # With privacy mode on, only a reply reaches the bot: ForceReply makes the client reply.
+    assert question.params["reply_markup"]["force_reply"] is True
+    assert "Your comment on #1" in question.params["text"]
+    # ... and the Cancel button follows at once.
+    assert "Reply to the question above" in hint.params["text"]
+    assert [d.split(":")[0] for d in buttons(hint.response["result"])] == ["qx"]
+    _, mark = await tg.press(BOSS, hint.response["result"], button(hint.response["result"], "qx"))
+    [cancelled] = tg.sent_since(mark, "editMessageText")
+    assert "Cancelled: the question about a comment on #1" in cancelled.params["text"]
+
+    # Asked again, the answer comes as a reply to the question, and is taken.
+    mark = len(api.calls)
+    await tg.say(BOSS, "/comment 1", chat_id=group, chat_type="supergroup")
+    question = tg.sent_since(mark)[0].response["result"]
+    await tg.say(
+        BOSS,
+        "He agreed to the prices",
+        chat_id=group,
+        chat_type="supergroup",
+        reply_to=question,
+    )
+    async with app.uow() as uow:
+        comments = await uow.tasks.comments(1)
+    assert [c.text for c in comments] == ["He agreed to the prices"]
