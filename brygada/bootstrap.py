@@ -75,7 +75,12 @@ class App:
         return Housekeeping(
             self.uow,
             self.clock,
-            Retention(s.reply_retention_sent_days, s.reply_retention_failed_days),
+            Retention(
+                sent_days=s.reply_retention_sent_days,
+                failed_days=s.reply_retention_failed_days,
+                notifications_days=s.notification_retention_days,
+                processed_updates_days=s.processed_update_retention_days,
+            ),
         )
 
     async def close(self) -> None:

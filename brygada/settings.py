@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     # the longer time, which leaves them to be looked into.
     reply_retention_sent_days: float = Field(7, gt=0)
     reply_retention_failed_days: float = Field(30, gt=0)
+    # Notifications sent (or given up on) and the keys of processed updates are kept
+    # this long, then deleted by the same housekeeping; nothing still owed ever is.
+    notification_retention_days: float = Field(90, gt=0)
+    processed_update_retention_days: float = Field(30, ge=2)
     # Where the console chat saves the charts and files replies carry; a relative path is
     # under the data directory (the one of the default SQLite database).
     files_dir: Path = Path("files")

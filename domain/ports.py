@@ -479,10 +479,19 @@ class Outbox(Protocol):
         """Enqueue in bulk, skipping dedup-key duplicates; returns how many were added."""
         ...
 
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` notifications sent, given up or skipped and due before
+        ``before``; never one still owed. Returns how many went."""
+        ...
+
 
 class InboundLog(Protocol):
     async def seen(self, platform: str, key: str) -> bool:
         """Record an inbound update key; True when it was recorded before."""
+        ...
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Forget up to ``limit`` keys recorded before ``before``; how many went."""
         ...
 
 
@@ -583,6 +592,11 @@ class ReplyOutbox(Protocol):
 
     async def release(self, reply_id: int) -> None:
         """Give back a claimed row not tried this time (an older one of its chat failed)."""
+        ...
+
+    async def prune(self, sent_before: datetime, failed_before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` rows sent before ``sent_before`` or given up on and
+        created before ``failed_before``; pending rows never. Returns how many went."""
         ...
 
 

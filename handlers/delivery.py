@@ -29,6 +29,12 @@ class DeliveryError(Exception):
         self.done = done
 
 
+class NotSentInTime(Exception):
+    """A message would have left after its sender's deadline (waiting for the platform's
+    limits), so it was not sent at all. Only waits end this way: a request that has left
+    is never cut short, since it may have arrived (and would then arrive twice)."""
+
+
 class Notifier(Protocol):
     platform: str
 

@@ -1,11 +1,16 @@
 """Housekeeping: tables that only grow are kept to what is still of use.
 
-The reply outbox (``storage.repositories.replies``) keeps every update's replies; once
-sent they are only history. Sent rows go after ``sent_days``; rows given up on (the
-chat is gone) after ``failed_days``, long enough to look into why. Pending rows are
-never deleted, however old: they are owed to someone. A redelivered update whose
-rows are gone is still recognised (``processed_updates``) and answered with nothing.
+- The reply outbox (``storage.repositories.replies``) keeps every update's replies;
+  once sent they are only history. Sent rows go after ``sent_days``; rows given up on
+  (the chat is gone) after ``failed_days``, long enough to look into why.
+- The notification outbox keeps every notification; those sent, given up on or
+  skipped go after ``notifications_days``. Their dedup keys name a version, a day or a
+  decision, none of which comes back months later.
+- The processed-updates log remembers update keys so a redelivery does nothing twice;
+  Telegram keeps an update for 24 hours and Slack retries within minutes, so keys go
+  after ``processed_updates_days``.
 
+Rows still owed to someone (pending, being sent) are never deleted, however old.
 Deleting happens in batches, one short unit of work each, so the sweep, the outbox and
 the conversation (SQLite has one writer) wait for at most one batch.
 """
@@ -14,11 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from domain.ports import Clock
-from storage.uow import UnitOfWorkFactory
+from domain.ports import Clock, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -29,31 +34,55 @@ BATCH = 1000
 class Retention:
     sent_days: float = 7.0
     failed_days: float = 30.0
+    notifications_days: float = 90.0
+    processed_updates_days: float = 30.0
 
 
 class Housekeeping:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, retention: Retention, *, batch: int = BATCH
+        self,
+        units_of_work: Callable[[], UnitOfWork],
+        clock: Clock,
+        retention: Retention,
+        *,
+        batch: int = BATCH,
     ) -> None:
-        self._uow = uow
+        self._uow = units_of_work
         self._clock = clock
         self._retention = retention
         self._batch = batch
 
     async def run_once(self) -> int:
-        """Prune the reply outbox; returns how many rows were deleted."""
+        """Prune every table above; returns how many rows were deleted in all."""
         now = self._clock.now()
-        sent_before = now - timedelta(days=self._retention.sent_days)
-        failed_before = now - timedelta(days=self._retention.failed_days)
+        r = self._retention
+
+        def ago(days: float) -> datetime:
+            return now - timedelta(days=days)
+
+        pruned = {
+            "reply-outbox": await self._in_batches(
+                lambda uow: uow.replies.prune(ago(r.sent_days), ago(r.failed_days), self._batch)
+            ),
+            "notification": await self._in_batches(
+                lambda uow: uow.outbox.prune(ago(r.notifications_days), self._batch)
+            ),
+            "processed-update": await self._in_batches(
+                lambda uow: uow.inbound.prune(ago(r.processed_updates_days), self._batch)
+            ),
+        }
+        for what, count in pruned.items():
+            if count:
+                log.info("housekeeping: %d old %s rows deleted", count, what)
+        return sum(pruned.values())
+
+    async def _in_batches(self, prune: Callable[[UnitOfWork], Awaitable[int]]) -> int:
         total = 0
         while True:
             async with self._uow() as uow:
-                deleted = await uow.replies.prune(sent_before, failed_before, self._batch)
+                deleted = await prune(uow)
                 await uow.commit()
             total += deleted
             if deleted < self._batch:
-                break
+                return total
             await asyncio.sleep(0)  # let the others take their turn between batches
-        if total:
-            log.info("housekeeping: %d old reply-outbox rows deleted", total)
-        return total

@@ -213,6 +213,7 @@ class InboundUpdateRow(Base):
     """Keys of processed inbound updates, so a redelivery does nothing twice."""
 
     __tablename__ = "inbound_updates"
+    __table_args__ = (Index("ix_inbound_updates_at", "at"),)
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     at: Mapped[datetime]

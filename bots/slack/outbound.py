@@ -43,7 +43,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bots.slack.blocks import fallback_text, message_blocks
 from bots.slack.errors import CHAT_GONE, MALFORMED, delivery_error, error_code
 from bots.slack.modals import ModalContext, answer_modal
-from handlers.delivery import DeliveryError
+from handlers.delivery import DeliveryError, NotSentInTime
 from handlers.rendering import Renderer
 from handlers.types import Reply
 
@@ -121,9 +121,13 @@ class ChannelPacer:
         self._interval = 1.0 / per_second
         self._next: dict[str, float] = {}
 
-    async def wait(self, channel: str) -> None:
+    async def wait(self, channel: str, deadline: float | None = None) -> None:
+        """Until the channel's next free departure; NotSentInTime (and no departure
+        taken) when that is after ``deadline`` (``time.monotonic()``)."""
         now = time.monotonic()
         departure = max(now, self._next.get(channel, 0.0))
+        if deadline is not None and departure > deadline:
+            raise NotSentInTime(f"slack channel {channel}: its turn comes too late")
         self._next[channel] = departure + self._interval
         if len(self._next) > 10_000:  # forget channels that have been quiet
             self._next = {c: t for c, t in self._next.items() if t > now}
@@ -221,17 +225,19 @@ class SlackReplies:
         skipped, so it does not hold up the chat's later replies."""
         done = start
         dms: dict[str, str] = {}
+        # Only waiting for a channel's turn ends at the deadline: a request that left is
+        # never cut short (it may have arrived, and would then arrive twice).
+        deadline = None if within is None else time.monotonic() + within
         try:
-            async with asyncio.timeout(within):
-                for op in ops[start:]:
-                    try:
-                        await self._execute(client, op, dms, live=live)
-                    except SlackApiError as error:
-                        if error_code(error) not in MALFORMED:
-                            raise
-                        log.error("slack refused a reply (%s); skipped", error_code(error))
-                    done += 1
-        except TimeoutError as error:
+            for op in ops[start:]:
+                try:
+                    await self._execute(client, op, dms, live=live, deadline=deadline)
+                except SlackApiError as error:
+                    if error_code(error) not in MALFORMED:
+                        raise
+                    log.error("slack refused a reply (%s); skipped", error_code(error))
+                done += 1
+        except NotSentInTime as error:
             raise DeliveryError("slack: not sent in time", done=done) from error
         except SlackApiError as error:
             raise delivery_error(error, permanent=CHAT_GONE, done=done) from error
@@ -258,7 +264,13 @@ class SlackReplies:
             log.error("slack reply to %s not sent: %s", user_id, failure.reason)
 
     async def _execute(
-        self, client: AsyncWebClient, op: Op, dms: dict[str, str], *, live: bool
+        self,
+        client: AsyncWebClient,
+        op: Op,
+        dms: dict[str, str],
+        *,
+        live: bool,
+        deadline: float | None = None,
     ) -> None:
         kind = op["op"]
         if kind == "question" and live:
@@ -283,7 +295,7 @@ class SlackReplies:
                     raise
                 log.info("message %s in %s gone; posting a new one", op["ts"], channel)
         if kind in ("post", "update", "question"):
-            await self.pacer.wait(channel)
+            await self.pacer.wait(channel, deadline)
             await client.chat_postMessage(
                 channel=channel, text=text, blocks=blocks, unfurl_links=False
             )

@@ -14,6 +14,7 @@ import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram import Bot
@@ -25,9 +26,22 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
+from handlers.delivery import NotSentInTime
+
 log = logging.getLogger(__name__)
 
 WINDOW_S = 1.0  # Telegram's overall limit is per second
+
+# When the messages sent in this context must have left (``time.monotonic()``), or None.
+# A reply sent live within its update's budget sets it: the limits' waits and a 429's
+# pause then end at the deadline with NotSentInTime, before anything is sent, so the
+# reply outbox can take the message over without ever sending it twice.
+send_deadline: ContextVar[float | None] = ContextVar("send_deadline", default=None)
+
+
+def _time_left() -> float | None:
+    deadline = send_deadline.get()
+    return None if deadline is None else deadline - time.monotonic()
 
 
 class RetryAfterMiddleware(BaseRequestMiddleware):
@@ -52,7 +66,12 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
-                if attempt >= self.attempts or error.retry_after > self.max_wait:
+                left = _time_left()
+                if (
+                    attempt >= self.attempts
+                    or error.retry_after > self.max_wait
+                    or (left is not None and error.retry_after > left)
+                ):
                     raise
                 log.warning(
                     "telegram %s: 429, retrying in %ss (attempt %s)",
@@ -86,6 +105,10 @@ class TokenBucket:
         self._refill(now)
         self.tokens -= 1
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+    def give_back(self) -> None:
+        """A reservation that will not be used (its message was not sent)."""
+        self.tokens = min(self.capacity, self.tokens + 1)
 
     def idle(self, now: float) -> bool:
         self._refill(now)
@@ -165,11 +188,30 @@ class RateLimiter:
     @contextlib.asynccontextmanager
     async def slot(self, chat_id: int | str | None) -> AsyncIterator[None]:
         """Wait for the limits, then hold one overall slot until the request is answered
-        (or fails: it may have reached Telegram all the same)."""
-        if chat_id is not None:
-            chat_wait = self._bucket(chat_id).reserve()
-            if chat_wait > 0:
-                await asyncio.sleep(chat_wait)
+        (or fails: it may have reached Telegram all the same). With a ``send_deadline``
+        the wait ends there with NotSentInTime, and nothing is sent."""
+        bucket = self._bucket(chat_id) if chat_id is not None else None
+        chat_wait = bucket.reserve() if bucket is not None else 0.0
+        left = _time_left()
+        if left is None:
+            await self._wait_turn(chat_wait)
+        else:
+            # The wait runs as its own task: a timeout cancels only the wait. It departs
+            # with no await after it, so once departed it is never undone.
+            try:
+                await asyncio.wait_for(self._wait_turn(chat_wait), timeout=max(left, 0.0))
+            except TimeoutError:
+                if bucket is not None:
+                    bucket.give_back()
+                raise NotSentInTime(f"telegram limits: {chat_id} not reached in time") from None
+        try:
+            yield
+        finally:
+            self.answered(time.monotonic())
+
+    async def _wait_turn(self, chat_wait: float) -> None:
+        if chat_wait > 0:
+            await asyncio.sleep(chat_wait)
         async with self._departures:  # one waiter at a time: departures stay in order
             while (wait := self.departure_delay(time.monotonic())) is None or wait > 0:
                 if wait is None:
@@ -178,10 +220,6 @@ class RateLimiter:
                 else:
                     await asyncio.sleep(wait)
             self.departed(time.monotonic())
-        try:
-            yield
-        finally:
-            self.answered(time.monotonic())
 
 
 class RateLimitMiddleware(BaseRequestMiddleware):

@@ -3,8 +3,8 @@ deliver the stored replies of updates (``handlers.delivery.ReplyCourier``)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,9 +20,10 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 
+from bots.telegram.middlewares import send_deadline
 from bots.telegram.sender import ReplySender
 from domain.company import ChatIdentity
-from handlers.delivery import DeliveryError
+from handlers.delivery import DeliveryError, NotSentInTime
 from handlers.types import Reply
 
 log = logging.getLogger(__name__)
@@ -102,17 +103,19 @@ async def carry_out(
     and skipped, so it does not hold up the chat's later replies.
     """
     done = start
+    deadline = send_deadline.set(None if within is None else time.monotonic() + within)
     try:
-        async with asyncio.timeout(within):
-            for op in payload[start:]:
-                try:
-                    await sender.execute(bot, op)
-                except TelegramBadRequest as error:
-                    if any(s in error.message.lower() for s in _GONE):
-                        raise
-                    log.error("telegram refused a reply (%s); skipped: %s", error.message, op)
-                done += 1
-    except TimeoutError as error:
+        for op in payload[start:]:
+            try:
+                await sender.execute(bot, op)
+            except TelegramBadRequest as error:
+                if any(s in error.message.lower() for s in _GONE):
+                    raise
+                log.error("telegram refused a reply (%s); skipped: %s", error.message, op)
+            done += 1
+    except NotSentInTime as error:
         raise DeliveryError("telegram: not sent in time", done=done) from error
     except SEND_ERRORS as error:
         raise delivery_error(error, done=done) from error
+    finally:
+        send_deadline.reset(deadline)

@@ -11,7 +11,16 @@ import functools
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, Result, Table
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Executable,
+    Result,
+    Table,
+    delete,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
@@ -48,3 +57,15 @@ async def insert_ignore(session: AsyncSession, table: Table, rows: Sequence[dict
     # One row is a plain execute (its rowcount is exact); a list runs as one executemany.
     params: Any = rows[0] if len(rows) == 1 else list(rows)
     return rowcount(await session.execute(statement, params))
+
+
+async def delete_some(
+    session: AsyncSession, table: Table, where: ColumnElement[bool], limit: int
+) -> int:
+    """Delete at most ``limit`` rows matching ``where`` (oldest keys first), so that a
+    large clean-up runs as short transactions; returns how many went. Neither database
+    takes ``DELETE ... LIMIT`` everywhere: the keys come from a limited subquery."""
+    key = list(table.primary_key.columns)
+    chosen = select(*key).where(where).order_by(*key).limit(limit)
+    target = key[0] if len(key) == 1 else tuple_(*key)
+    return rowcount(await session.execute(delete(table).where(target.in_(chosen))))

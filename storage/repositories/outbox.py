@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.notifications import Notification
 from domain.ports import Clock
 from storage.models import InboundUpdateRow, OutboxRow
-from storage.repositories._sql import insert_ignore
+from storage.repositories._sql import delete_some, insert_ignore, table_of
 
 PENDING, SENDING, SENT, FAILED, SKIPPED = "pending", "sending", "sent", "failed", "skipped"
 
@@ -36,6 +36,12 @@ class SqlOutbox:
 
     async def add(self, notification: Notification) -> bool:
         return await self.add_many([notification]) == 1
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        # ``not_before`` (on ix_outbox_due with the status) is never before the row's
+        # creation: what was due before ``before`` was created before it too.
+        done = OutboxRow.status.in_((SENT, FAILED, SKIPPED)) & (OutboxRow.not_before < before)
+        return await delete_some(self._s, table_of(OutboxRow), done, limit)
 
     async def add_many(self, notifications: Sequence[Notification]) -> int:
         now = self._clock.now()
@@ -133,3 +139,8 @@ class SqlInboundLog:
             [{"platform": platform, "key": key[:128], "at": self._clock.now()}],
         )
         return inserted == 0
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        return await delete_some(
+            self._s, table_of(InboundUpdateRow), InboundUpdateRow.at < before, limit
+        )

@@ -6,11 +6,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ports import ChatRef, Clock, StoredReplies
 from storage.models_replies import ReplyOutboxRow
+from storage.repositories._sql import delete_some
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 _UNSENT = (PENDING, SENDING)
@@ -156,8 +157,4 @@ class SqlReplyOutbox:
             and_(R.status == SENT, R.sent_at < sent_before),
             and_(R.status == FAILED, R.created_at < failed_before),
         )
-        ids = select(R.id).where(old).order_by(R.id).limit(limit).scalar_subquery()
-        result = await self._s.execute(
-            delete(R).where(R.id.in_(ids)).execution_options(synchronize_session=False)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return await delete_some(self._s, R.__table__, old, limit)  # type: ignore[arg-type]

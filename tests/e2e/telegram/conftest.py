@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from bots.telegram import TelegramAdapter
 from bots.telegram.middlewares import RateLimiter
+from bots.telegram.replies import REPLY_BUDGET_S
 from brygada.bootstrap import App
 from domain.company import Project, Role
 from domain.services import members
@@ -155,18 +156,27 @@ def limiter() -> RateLimiter | None:
     return None
 
 
+@pytest.fixture
+def reply_budget() -> float:
+    """How long an update's own send of its replies may take before the outbox takes
+    them over (tests of that hand-over parametrize it smaller)."""
+    return REPLY_BUDGET_S
+
+
 def fast_limiter() -> RateLimiter:
     return RateLimiter(group_per_minute=6000, group_burst=100, private_burst=100)
 
 
 @pytest.fixture
 async def adapter(
-    app: App, api: FakeTelegramAPI, limiter: RateLimiter | None
+    app: App, api: FakeTelegramAPI, limiter: RateLimiter | None, reply_budget: float
 ) -> AsyncIterator[TelegramAdapter]:
     settings = app.settings.model_copy(
         update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_url": api.base_url}
     )
-    adapter = TelegramAdapter(settings, app.conversation, limiter=limiter)
+    adapter = TelegramAdapter(
+        settings, app.conversation, limiter=limiter, reply_budget=reply_budget
+    )
     adapter.tracker = Tracker()  # type: ignore[attr-defined]
     adapter.dispatcher.update.outer_middleware(adapter.tracker)  # type: ignore[attr-defined]
     await adapter.start()

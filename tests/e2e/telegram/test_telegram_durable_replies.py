@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bots.telegram import TelegramAdapter
+from bots.telegram.middlewares import RateLimiter
 from brygada.bootstrap import App
 from domain.ports import ChatRef
 from scheduler.dispatcher import OutboxDispatcher
@@ -106,3 +108,43 @@ async def test_a_crash_between_commit_and_send_resends_the_card_on_redelivery(
         stop.set()
         await asyncio.wait_for(polling, timeout=10)
         await restarted.close()
+
+
+@pytest.mark.parametrize("reply_budget", [0.5])
+async def test_a_slow_answer_past_the_budget_is_not_sent_again(
+    app: App, api: FakeTelegramAPI, tg: Harness, clock: FakeClock
+) -> None:
+    """The update's budget ends the waits for Telegram's limits, never a request that
+    has left: Telegram may have carried it out, and the outbox would send it twice."""
+    await tg.join(ANNA, "Anna")
+    api.delay_next("sendMessage", 1.0)  # answered (and carried out) after the budget
+    await tg.push(api.message_update(ANNA, ANNA, "Order toner for Monday"))
+    assert len(cards(api, ANNA, "Order toner")) == 1
+    chat = ChatRef("telegram", tg.adapter.workspace, str(ANNA))
+    async with app.uow() as uow:
+        assert not await uow.replies.backlog(chat)  # marked sent, not handed over
+    await outbox_round(app.dispatcher({"telegram": tg.adapter.notifier}), clock)
+    assert len(cards(api, ANNA, "Order toner")) == 1
+
+
+async def test_the_limits_wait_ends_at_the_budget_and_the_outbox_sends_once(
+    app: App, api: FakeTelegramAPI, clock: FakeClock
+) -> None:
+    """A card whose turn under Telegram's limits comes after the budget is not sent by
+    the update at all: the outbox sends it, once."""
+    limiter = RateLimiter(private_per_second=1.0, private_burst=1)
+    adapter = adapter_for(app, api, limiter=limiter, reply_budget=0.5)
+    harness = Harness(app, api, adapter)
+    await adapter.start()
+    stop = asyncio.Event()
+    polling = asyncio.create_task(adapter.run_polling(stop))
+    try:
+        await harness.join(ANNA, "Anna")  # the welcome takes the chat's one token
+        await harness.push(api.message_update(ANNA, ANNA, "Renew the domain today"))
+        assert cards(api, ANNA, "Renew the domain") == []  # its turn: in a second
+        await outbox_round(app.dispatcher({"telegram": adapter.notifier}), clock)
+        assert len(cards(api, ANNA, "Renew the domain")) == 1
+    finally:
+        stop.set()
+        await asyncio.wait_for(polling, timeout=10)
+        await adapter.close()
