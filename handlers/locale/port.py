@@ -38,8 +38,11 @@ TARGETS = ("pl", "ru")
 
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.S)
 _STRING = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
-# Where a message ends inside text: a line break or an HTML tag (the website form page).
-_BREAK = re.compile(r"(\n|<[A-Za-z/!][^<>]*>)")
+# Where a message ends inside text: a line break; in an HTML page (the website form) also
+# a tag, or the part of a tag before a ``{{ value }}`` inside it (what follows the value,
+# up to the tag's ">", is cut off first: see _Porter.split).
+_BREAK = re.compile(r"(\n)")
+_BREAK_HTML = re.compile(r"(\n|<[A-Za-z/!][^<>]*>|<[A-Za-z/!][^<>]*$)")
 _LETTER = re.compile(r"[^\W\d_]")
 _LANG_PATH = re.compile(r"lang\s*~\s*\"/([^\"]+)\"")
 
@@ -95,6 +98,26 @@ class _Porter:
         self.sources = sources
         self.result = Ported(name, "")
         self._env = Environment()
+        self._html = "<html" in sources[SOURCE].lower()
+        self._in_tag = False  # HTML: the English text so far ends inside a tag
+
+    def split(self, text: str) -> list[str]:
+        """Text as alternating message parts and breaks (even: text, odd: break)."""
+        if not self._html:
+            return _BREAK.split(text)
+        head = ""
+        if self._in_tag:  # the rest of a tag after a {{ value }} inside it
+            end = text.find(">")
+            head, text = (text, "") if end < 0 else (text[: end + 1], text[end + 1 :])
+        return ["", head, *_BREAK_HTML.split(text)] if head else _BREAK_HTML.split(text)
+
+    def track(self, text: str) -> None:
+        if self._html:
+            last_open, last_close = text.rfind("<"), text.rfind(">")
+            if last_open > last_close:
+                self._in_tag = True
+            elif last_close > last_open:
+                self._in_tag = False
 
     def fail(self, what: str) -> PortError:
         return PortError(f"{self.name}: {what}")
@@ -142,7 +165,8 @@ class _Porter:
         for index in range(len(pieces[SOURCE])):
             copies = _Copies({lang: p[index] for lang, p in pieces.items()})
             if index % 2 == 0:
-                split = {lang: _BREAK.split(text) for lang, text in copies.by_lang.items()}
+                split = {lang: self.split(text) for lang, text in copies.by_lang.items()}
+                self.track(copies.en)
                 if len({len(s) for s in split.values()}) != 1:
                     raise self.fail(f"line breaks differ in {copies.by_lang}")
                 for j in range(len(split[SOURCE])):
@@ -171,8 +195,9 @@ class _Porter:
         if not run:
             return ""
         raw = "".join(c.en for _, c in run)
-        if not any(kind == "text" and has_letters(c.en + "".join(c.by_lang.values()))
-                   for kind, c in run):
+        if not any(
+            kind == "text" and has_letters(c.en + "".join(c.by_lang.values())) for kind, c in run
+        ):
             return raw
         langs = list(self.sources)
         head, tail = {}, {}
@@ -195,7 +220,7 @@ class _Porter:
             joined = "".join(texts[lang])
             stripped = joined.strip()
             start = joined.index(stripped[0]) if stripped else 0
-            head[lang], tail[lang] = joined[:start], joined[start + len(stripped):]
+            head[lang], tail[lang] = joined[:start], joined[start + len(stripped) :]
             values[lang] = stripped
         if len(set(head.values())) > 1 or len(set(tail.values())) > 1:
             raise self.fail(f"spacing around {values[SOURCE]!r} differs between languages")
