@@ -36,6 +36,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
 from handlers.labels import LABELS
+from handlers.schedules import describe
 from handlers.types import Reply
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -135,11 +136,14 @@ class Renderer:
         g["code"] = lambda s: Fmt(dialect.code.format(safe(s)))
         g["link"] = lambda url, text: Fmt(dialect.link.format(url=safe(url), text=safe(text)))
         g["t"] = _t
+        # a macro's output passed into a message: already escaped and formatted
+        g["shown"] = Fmt
         g.update(_gettext_callables(safe))
         self._env.filters["when"] = _when
         self._env.filters["minutes"] = _minutes
         self._env.filters["day"] = _day
         self._env.filters["hm"] = _hm
+        self._env.filters["schedule"] = describe
 
     def text(self, template: str, lang: str, context: Mapping[str, Any]) -> str:
         tpl = self._env.get_template(f"{template}.j2")
@@ -226,11 +230,11 @@ def _day(ctx: Context, value: date | datetime, pattern: str = "dd.MM.y") -> str:
 
 
 @pass_context
-def _hm(ctx: Context, value: time | datetime) -> str:
+def _hm(ctx: Context, value: time | datetime, pattern: str = "HH:mm") -> str:
     """A wall-clock time already local (quiet hours, a local start), in the member's language."""
     if isinstance(value, datetime):
         value = value.time()
-    return format_time(value, "HH:mm", locale=ctx["lang"])
+    return format_time(value, pattern, locale=ctx["lang"])
 
 
 @pass_context
