@@ -4,7 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate lint typecheck bench clean
+.PHONY: run test install migrate lint typecheck bench clean messages
+
+# Translations (handlers/locale/README.md): the .po files are committed, the compiled
+# .mo files are built from them here (and by install), never committed.
+LOCALE := handlers/locale
+PO := $(wildcard $(LOCALE)/*/LC_MESSAGES/brygada.po)
+MO := $(PO:.po=.mo)
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11+ is needed ($(PYTHON) not found)"; exit 1; }
@@ -13,7 +19,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(LOCALE)/%/LC_MESSAGES/brygada.mo: $(LOCALE)/%/LC_MESSAGES/brygada.po $(STAMP)
+	$(BIN)/pybabel -q compile -D brygada -i $< -o $@
+
+install: $(STAMP) $(MO)
+
+# Extract the words of templates and handlers, merge them into every catalog, compile.
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l:1c,2 -c TRANSLATORS: --add-location=file \
+		--project=Brygada --sort-by-file -w 100 -o $(LOCALE)/brygada.pot .
+	$(BIN)/pybabel -q update -D brygada -i $(LOCALE)/brygada.pot -d $(LOCALE) -w 100 \
+		--ignore-obsolete --update-header-comment
+	$(BIN)/pybabel -q compile -D brygada -d $(LOCALE) --statistics
 
 migrate: install
 	$(BIN)/brygada migrate

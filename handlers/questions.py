@@ -26,7 +26,8 @@ from domain.company import Member
 from domain.errors import InvalidInput, MemberNotFound
 from domain.ports import OpenQuestion
 from domain.services.members import member_by_handle
-from handlers.rendering import labels
+from handlers.labels import LABELS
+from handlers.rendering import label
 from handlers.turn import CANCEL_QUESTION, CONFIRMED, QUESTION_NONCE, Turn
 from handlers.types import Button, Reply
 
@@ -115,7 +116,7 @@ def is_cancel_word(text: str) -> bool:
 def subject(lang: str, kind: str, data: Mapping[str, Any]) -> str:
     """What a question was about, in words: "the deadline of #12"."""
     key = f"question.about.{kind}"
-    if key not in labels("en"):
+    if key not in LABELS:
         key = "question.about.other"
     ref = str(data.get("ref") or "")
     params = {
@@ -125,8 +126,7 @@ def subject(lang: str, kind: str, data: Mapping[str, Any]) -> str:
         "request_id": data.get("request_id", "?"),
         "ref_id": ref.rpartition(":")[2] or "?",
     }
-    text = labels(lang).get(key) or labels("en")[key]
-    return text.format(**params)
+    return label(lang, key, **params)
 
 
 class Questions:

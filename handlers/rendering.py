@@ -1,31 +1,48 @@
-"""Render a Reply into text for one platform dialect.
+"""Render a Reply into text for one platform dialect and the member's language.
 
-Templates are jinja2 files per language (templates/<lang>/<name>.j2) with button
-labels and short words in templates/<lang>/labels.toml. Every ``{{ value }}`` is
-escaped for the target dialect by ``finalize``; markup comes only from the
-dialect's helpers (``b()``, ``i()``, ``code()``, ``link()``), which return
+One jinja2 template per reply (templates/<name>.j2), English in the source; its words
+are gettext messages (``_()``, ``ngettext``) translated by the catalogs in
+handlers/locale/<lang>/LC_MESSAGES/brygada.mo (see handlers/locale/README.md). Button
+labels and short words are keyed (handlers/labels.py) and translated with the key as
+context (``label()``, ``t()`` in templates).
+
+Every ``{{ value }}`` is escaped for the target dialect by ``finalize``; markup comes
+only from the dialect's helpers (``b()``, ``i()``, ``code()``, ``link()``), which return
 ``Fmt`` strings that are not escaped again.
+
+Gettext is jinja2's "newstyle" (placeholders are keyword arguments, ``%(name)s``) with
+our own callables rather than ``install_gettext_translations``: they pick the catalog
+from the render's ``lang``, so one environment (one compiled-template cache) per dialect
+serves every language without installing anything per render, and they escape each
+placeholder for the dialect (a name with ``<`` in Telegram HTML) while leaving
+placeholders that already are markup (``b(name)``, ``code("/join")``) alone. The result
+is ``Fmt``; message texts themselves hold no markup characters (a test checks).
 """
 
 from __future__ import annotations
 
+import gettext
 import html
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
+from handlers.labels import LABELS
+from handlers.schedules import describe
 from handlers.types import Reply
 
 TEMPLATES = Path(__file__).with_name("templates")
+LOCALE = Path(__file__).with_name("locale")
+DOMAIN = "brygada"
+SOURCE_LANGUAGE = "en"
 
 
 class Fmt(str):
@@ -75,23 +92,23 @@ class Rendered:
 
 
 @cache
-def labels(lang: str) -> Mapping[str, str]:
-    with (TEMPLATES / lang / "labels.toml").open("rb") as fh:
-        return _flatten(tomllib.load(fh))
-
-
-def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in tree.items():
-        if isinstance(value, Mapping):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = str(value)
-    return flat
+def translations(lang: str) -> gettext.NullTranslations:
+    """The compiled catalog of a language; English is the source and needs none."""
+    if lang == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    path = LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not path.exists():
+        if not (LOCALE / lang).is_dir():
+            return gettext.NullTranslations()  # a language we have no words for: English
+        raise RuntimeError(f"{path} is not compiled: run `make messages` (or `make install`)")
+    with path.open("rb") as fh:
+        return gettext.GNUTranslations(fh)
 
 
 def label(lang: str, key: str, **params: Any) -> str:
-    text = labels(lang).get(key) or labels("en").get(key) or key
+    """A button label or short word by key, in a language (unknown keys show as is)."""
+    source = LABELS.get(key)
+    text = key if source is None else translations(lang).pgettext(key, source)
     return text.format(**params) if params else text
 
 
@@ -106,20 +123,30 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             autoescape=False,
+            extensions=["jinja2.ext.i18n"],
         )
+        self._env.newstyle_gettext = True  # type: ignore[attr-defined]
+
+        def safe(value: Any) -> str:
+            return value if isinstance(value, Fmt) else esc("" if value is None else str(value))
+
         g = self._env.globals
-        g["b"] = lambda s: Fmt(dialect.bold.format(esc(str(s))))
-        g["i"] = lambda s: Fmt(dialect.italic.format(esc(str(s))))
-        g["code"] = lambda s: Fmt(dialect.code.format(esc(str(s))))
-        g["link"] = lambda url, text: Fmt(
-            dialect.link.format(url=esc(str(url)), text=esc(str(text)))
-        )
+        g["b"] = lambda s: Fmt(dialect.bold.format(safe(s)))
+        g["i"] = lambda s: Fmt(dialect.italic.format(safe(s)))
+        g["code"] = lambda s: Fmt(dialect.code.format(safe(s)))
+        g["link"] = lambda url, text: Fmt(dialect.link.format(url=safe(url), text=safe(text)))
         g["t"] = _t
+        # a macro's output passed into a message: already escaped and formatted
+        g["shown"] = Fmt
+        g.update(_gettext_callables(safe))
         self._env.filters["when"] = _when
         self._env.filters["minutes"] = _minutes
+        self._env.filters["day"] = _day
+        self._env.filters["hm"] = _hm
+        self._env.filters["schedule"] = describe
 
     def text(self, template: str, lang: str, context: Mapping[str, Any]) -> str:
-        tpl = self._env.get_template(f"{lang}/{template}.j2")
+        tpl = self._env.get_template(f"{template}.j2")
         return tpl.render({**context, "lang": lang, "dialect": self.dialect.name}).strip()
 
     def render(self, reply: Reply) -> Rendered:
@@ -133,6 +160,42 @@ class Renderer:
             cancel = RenderedButton(label(reply.lang, b.label, **b.params), b.token)
         text = self.text(reply.template, reply.lang, reply.context)
         return Rendered(text, buttons, reply, cancel)
+
+
+def _gettext_callables(safe: Callable[[Any], str]) -> dict[str, Callable[..., Fmt]]:
+    """jinja2 newstyle gettext functions reading the language from the render context."""
+
+    def fill(text: str, variables: Mapping[str, Any]) -> Fmt:
+        # newstyle: always a format string, "%%" for a percent sign
+        return Fmt(text % {k: safe(v) for k, v in variables.items()})
+
+    @pass_context
+    def gettext_(ctx: Context, message: str, **variables: Any) -> Fmt:
+        return fill(translations(ctx["lang"]).gettext(message), variables)
+
+    @pass_context
+    def ngettext_(ctx: Context, singular: str, plural: str, n: int, **variables: Any) -> Fmt:
+        variables.setdefault("num", n)
+        return fill(translations(ctx["lang"]).ngettext(singular, plural, n), variables)
+
+    @pass_context
+    def pgettext_(ctx: Context, context: str, message: str, **variables: Any) -> Fmt:
+        return fill(translations(ctx["lang"]).pgettext(context, message), variables)
+
+    @pass_context
+    def npgettext_(
+        ctx: Context, context: str, singular: str, plural: str, n: int, **variables: Any
+    ) -> Fmt:
+        variables.setdefault("num", n)
+        text = translations(ctx["lang"]).npgettext(context, singular, plural, n)
+        return fill(text, variables)
+
+    return {
+        "gettext": gettext_,
+        "ngettext": ngettext_,
+        "pgettext": pgettext_,
+        "npgettext": npgettext_,
+    }
 
 
 @pass_context
@@ -156,6 +219,22 @@ def when(
         style = "full"  # a date months away needs its year (backlog items: +1 year)
     pattern = {"medium": "EEE d MMM, HH:mm", "date": "EEE d MMM", "full": "EEE d MMM y, HH:mm"}
     return format_datetime(value, pattern.get(style, style), tzinfo=ZoneInfo(tz), locale=lang)
+
+
+@pass_context
+def _day(ctx: Context, value: date | datetime, pattern: str = "dd.MM.y") -> str:
+    """A calendar day in the member's language (a moment: in their timezone), Babel pattern."""
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(ctx.get("tz") or "UTC")).date()
+    return format_date(value, pattern, locale=ctx["lang"])
+
+
+@pass_context
+def _hm(ctx: Context, value: time | datetime, pattern: str = "HH:mm") -> str:
+    """A wall-clock time already local (quiet hours, a local start), in the member's language."""
+    if isinstance(value, datetime):
+        value = value.time()
+    return format_time(value, pattern, locale=ctx["lang"])
 
 
 @pass_context

@@ -60,7 +60,7 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Button:
-    """A button: a label key (labels.toml) with format params, and a signed action token."""
+    """A button: a label key (handlers/labels.py) with format params, and a signed action token."""
 
     label: str
     token: str

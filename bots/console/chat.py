@@ -80,7 +80,7 @@ class ConsoleScreen:
         if own:
             self.asking = reply.ask
         if reply.ask:
-            self.out.write("   (your next message answers this)\n")
+            self.out.write("   " + self._note(reply.lang, "asks") + "\n")
         for path in self._save(reply):
             self.out.write(self._note(reply.lang, "saved", path=str(path)) + "\n")
         self.out.flush()

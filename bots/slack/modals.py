@@ -14,7 +14,7 @@ Three modals; the first two have one multiline input:
   same way; refused answers are marked on their blocks and the rest stays as typed.
 
 The chrome of a modal (title, Send/Cancel, the input label) is the adapter's own and
-comes from labels.toml ([slack]); the question itself is the conversation's rendered reply.
+comes from handlers/labels.py (slack.*); the question itself is the conversation's rendered reply.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ View = dict[str, Any]
 
 
 def chrome(lang: str | None, key: str) -> str:
-    """The adapter's own words (modal titles, buttons), from labels.toml."""
+    """The adapter's own words (modal titles, buttons), from handlers/labels.py."""
     return label(language_of(lang), f"slack.{key}")
 
 

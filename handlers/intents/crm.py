@@ -56,7 +56,7 @@ _FIX_FIELDS = ("name", "phone", "email", "company", "comment")
 
 
 def call_task_title(lang: str, name: str) -> str:
-    """The title of the "call the lead" task, in the owner's language (labels.toml)."""
+    """The title of the "call the lead" task, in the owner's language (handlers/labels.py)."""
     return label(lang, "crm.call_task_title", name=name)
 
 

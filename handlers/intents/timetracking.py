@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -285,7 +285,13 @@ async def time_command(turn: Turn) -> list[Reply]:
         entry_id = _entry_id(words[1])
         if head == "log":
             entry, changes = await service.entry_history(turn.uow, turn.me, entry_id)
-            return [turn.reply("time_history", entry=entry, changes=changes)]
+            history = [
+                dataclasses.replace(
+                    c, old=entry_span(c.old, turn.tz), new=entry_span(c.new, turn.tz)
+                )
+                for c in changes
+            ]
+            return [turn.reply("time_history", entry=entry, changes=history)]
         if head == "edit":
             if len(words) < 3:
                 raise TimeError(reason="bad_duration", value="")
@@ -409,6 +415,44 @@ async def report_comment_answer(turn: Turn, data: dict[str, Any], text: str) -> 
 
 
 # -- the forgotten timer (end of the working day) -------------------------------------------
+
+# TimeEntry.describe() as history stores it: the member's local day, times in UTC.
+_DESCRIBED = re.compile(r"#(\d+) (\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2})-(\d{2}):(\d{2}) UTC \(.*\)")
+
+
+@dataclasses.dataclass(frozen=True)
+class EntrySpan:
+    """A time entry as a history line shows it (the template puts it in local time)."""
+
+    task_id: int
+    start: datetime
+    end: datetime
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds()) // 60
+
+
+def entry_span(text: Any, tz: str) -> Any:
+    """The stored text of an entry as an EntrySpan, so no "UTC" reaches the member; any
+    other value (a rating mark, an older format) as it is."""
+    match = _DESCRIBED.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        return text
+    task, day, h1, m1, h2, m2 = match.groups()
+    local_day = date.fromisoformat(day)
+    zone = ZoneInfo(tz)
+    # the UTC date of the start is the local day or a neighbour: the one that is that day
+    candidates = [
+        datetime.combine(local_day + timedelta(days=d), time(int(h1), int(m1)), UTC)
+        for d in (0, -1, 1)
+    ]
+    start = next((c for c in candidates if c.astimezone(zone).date() == local_day), candidates[0])
+    end = start.replace(hour=int(h2), minute=int(m2))
+    if end < start:
+        end += timedelta(days=1)
+    return EntrySpan(int(task), start, end)
+
 
 _HH_MM = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 

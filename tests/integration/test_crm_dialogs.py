@@ -181,7 +181,7 @@ async def test_deal_through_stages_to_won_and_funnel(dialog: Dialog, app: App) -
                 "/funnel all",
                 [
                     "Sales funnel · All time",
-                    "Sales: 1 deal(s), 100% won",
+                    "Sales: 1 deal, 100% won",
                     "Won: 1 now",
                     "Negotiation: 0 now · reached 1 (100% of the",
                 ],

@@ -186,11 +186,11 @@ async def test_recurring_tasks_once_per_occurrence_across_restarts(
             (
                 "boss",
                 "/repeat weekdays 9:00 ; Sales: Call back list @anna",
-                ["Repeating task #1 saved", "0 9 * * mon-fri", "Europe/Warsaw"],
+                ["Repeating task #1 saved", "every working day at 9:00", "Europe/Warsaw"],
             ),
             ("boss", "/repeat every day", ["Repeat rules look like"]),
             ("boss", "/repeat 61 25 * * * ; bad", ["Repeat rules look like"]),
-            ("boss", "/repeat", ["#1", "Sales: Call back list"]),
+            ("boss", "/repeat", ["#1 every working day at 9:00", "Sales: Call back list"]),
         ],
     )
     recorder = Recorder(clock)
@@ -223,7 +223,7 @@ async def test_mute_quiet_hours_and_digest(app: App, clock: FakeClock) -> None:
     await verify_dialog(
         dialog,
         [
-            ("anna", "/mute plan.morning", ["Muted: plan.morning"]),
+            ("anna", "/mute plan.morning", ["Muted: Morning plan (plan.morning)"]),
             ("anna", "/mute everything", ["Kinds you can mute"]),
             ("ivan", "/quiet 22:00-10:00", ["Quiet hours: 22:00–10:00"]),
             ("ivan", "/quiet 25:00-1", ["Quiet hours look like"]),
