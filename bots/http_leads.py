@@ -1,4 +1,5 @@
-"""Website-form lead intake: ``POST /api/leads/<form token>`` (JSON or form-encoded).
+"""Website-form lead intake: ``POST /api/leads/<form token>`` (JSON, url-encoded or
+multipart form data; a multipart form's files are not lead fields and are left out).
 
 Transport only: size limit, per-visitor rate limit, CORS, parsing, the honeypot, and the
 mapping of domain outcomes to HTTP statuses. The visitor is the connecting address, or,
@@ -9,7 +10,7 @@ what happens next is decided in ``domain.services.crm.submit_web_lead``.
     201 {"id": 12}                       stored (the honeypot gets the same answer, id 0)
     404 {"error": "unknown_form"}        no (active) form with that token
     413 {"error": "too_large"}           body over ``max_body`` bytes
-    415 {"error": "unsupported_media_type"}
+    415 {"error": "unsupported_media_type"} any other body type
     400 {"error": "malformed"}           JSON that does not parse, or not an object
     422 {"error": "invalid", "fields": {"phone": "invalid", ...}}
     429 {"error": "rate_limited"}        with Retry-After
@@ -23,6 +24,7 @@ fix (or to try again in a moment) and everything they typed, in a form to send a
 from __future__ import annotations
 
 import dataclasses
+import email.policy
 import html
 import json
 import logging
@@ -30,6 +32,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -243,6 +246,11 @@ class LeadIntake:
             except UnicodeDecodeError as exc:
                 raise _BadRequest(400, {"error": "malformed"}, _readable(body)) from exc
             raw = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+        elif ctype == "multipart/form-data":  # a form with a file field, or so set up
+            multipart = _multipart(body, request.headers.get("Content-Type", ""))
+            if multipart is None:
+                raise _BadRequest(400, {"error": "malformed"})
+            raw = multipart
         else:
             raise _BadRequest(415, {"error": "unsupported_media_type"}, _readable(body))
         fields: dict[str, str] = {}
@@ -339,6 +347,30 @@ class LeadIntake:
         )
 
 
+def _multipart(body: bytes, content_type: str) -> dict[str, Any] | None:
+    """The text fields of a ``multipart/form-data`` body (files are not lead fields and
+    are left out); None when it cannot be read."""
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n" + body
+    )
+    if not message.is_multipart():
+        return None
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or part.get_filename() is not None or name in fields:
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        charset = part.get_content_charset() or "utf-8"
+        try:
+            fields[name] = payload.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            return None
+    return fields
+
+
 def _readable(body: bytes) -> dict[str, str]:
     """What can be read of a form body that was refused (cut at the size limit, not UTF-8,
     of another type): its fields, with undecodable bytes replaced."""
@@ -358,7 +390,7 @@ def _wants_page(request: web.Request) -> bool:
         return False
     if "text/html" in accept:
         return True
-    return request.content_type == "application/x-www-form-urlencoded"
+    return request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def page_language(accept_language: str | None) -> str:

@@ -4,6 +4,7 @@ for JSON keep getting JSON."""
 
 from __future__ import annotations
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 
 from brygada.bootstrap import App
@@ -29,7 +30,10 @@ def _form(page: str) -> _FormReader:
 
 
 async def _post_form(
-    client: TestClient, path: str, data: dict[str, str] | bytes, language: str = "en"
+    client: TestClient,
+    path: str,
+    data: dict[str, str] | bytes | aiohttp.FormData,
+    language: str = "en",
 ) -> tuple[int, str, str]:
     response = await client.post(
         path,
@@ -158,3 +162,29 @@ async def test_json_clients_keep_json_errors(app: App, served: Serve, token: str
         headers={"Accept": "application/json"},
     )
     assert response.status == 422 and response.content_type == "application/json"
+
+
+async def test_a_multipart_form_with_a_file_field_is_taken_like_any_other(
+    app: App, served: Serve, token: str
+) -> None:
+    """Forms with a file input post multipart/form-data: the text fields are the lead,
+    the file is left out, and a refusal shows the page with what was typed."""
+    client, _ = await served()
+    form = aiohttp.FormData()
+    form.add_field("name", "Zofia Wójcik")
+    form.add_field("phone", "")
+    form.add_field("comment", HOSTILE)
+    form.add_field("attachment", b"%PDF-1.4", filename="brief.pdf")
+    status, ctype, page = await _post_form(client, f"/api/leads/{token}", form, "pl")
+    assert (status, ctype) == (422, "text/html")  # neither phone nor email
+    assert _form(page).fields["name"] == "Zofia Wójcik"
+    assert _form(page).fields["comment"] == HOSTILE
+    form = aiohttp.FormData()
+    form.add_field("name", "Zofia Wójcik")
+    form.add_field("email", "zofia@example.pl")
+    form.add_field("attachment", b"%PDF-1.4", filename="brief.pdf")
+    response = await client.post(
+        f"/api/leads/{token}", data=form, headers={"Accept": BROWSER_ACCEPT}
+    )
+    assert response.status in (200, 201, 303)
+    assert await _leads(app) == 1
