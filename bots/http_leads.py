@@ -229,7 +229,9 @@ class LeadIntake:
         body = await request.content.read(self.max_body + 1)
         if len(body) > self.max_body or (request.content_length or 0) > self.max_body:
             # What arrived up to the limit is shown again: the visitor shortens it.
-            raise _BadRequest(413, {"error": "too_large"}, _readable(body[: self.max_body]))
+            raise _BadRequest(
+                413, {"error": "too_large"}, _readable(body[: self.max_body], request)
+            )
         ctype = request.content_type
         raw: dict[str, Any]
         if ctype == "application/json":
@@ -244,7 +246,7 @@ class LeadIntake:
             try:
                 text = body.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise _BadRequest(400, {"error": "malformed"}, _readable(body)) from exc
+                raise _BadRequest(400, {"error": "malformed"}, _readable(body, request)) from exc
             raw = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
         elif ctype == "multipart/form-data":  # a form with a file field, or so set up
             multipart = _multipart(body, request.headers.get("Content-Type", ""))
@@ -252,7 +254,7 @@ class LeadIntake:
                 raise _BadRequest(400, {"error": "malformed"})
             raw = multipart
         else:
-            raise _BadRequest(415, {"error": "unsupported_media_type"}, _readable(body))
+            raise _BadRequest(415, {"error": "unsupported_media_type"}, _readable(body, request))
         fields: dict[str, str] = {}
         problems: dict[str, str] = {}
         for key in (*FIELDS, HONEYPOT, "redirect"):
@@ -371,9 +373,14 @@ def _multipart(body: bytes, content_type: str) -> dict[str, Any] | None:
     return fields
 
 
-def _readable(body: bytes) -> dict[str, str]:
+def _readable(body: bytes, request: web.Request) -> dict[str, str]:
     """What can be read of a form body that was refused (cut at the size limit, not UTF-8,
-    of another type): its fields, with undecodable bytes replaced."""
+    of another type): its fields, with undecodable bytes replaced. A multipart body cut
+    short keeps the fields before the cut (a large file usually comes last)."""
+    if request.content_type == "multipart/form-data":
+        lenient = body.decode("utf-8", errors="replace").encode("utf-8")
+        parts = _multipart(lenient, request.headers.get("Content-Type", "")) or {}
+        return {k: v for k, v in parts.items() if k in (*FIELDS, "redirect")}
     text = body.decode("utf-8", errors="replace")
     try:
         parsed = parse_qs(text, keep_blank_values=True)

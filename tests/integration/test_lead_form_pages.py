@@ -188,3 +188,20 @@ async def test_a_multipart_form_with_a_file_field_is_taken_like_any_other(
     )
     assert response.status in (200, 201, 303)
     assert await _leads(app) == 1
+
+
+async def test_a_multipart_form_with_a_file_too_large_keeps_the_typed_fields(
+    app: App, served: Serve, token: str
+) -> None:
+    client, _ = await served()
+    form = aiohttp.FormData()
+    form.add_field("name", "Zofia Wójcik")
+    form.add_field("email", "zofia@example.pl")
+    form.add_field("comment", "Proszę o wycenę, szczegóły w załączniku")
+    form.add_field("attachment", b"%PDF-1.4" + b"x" * 40_000, filename="brief.pdf")
+    status, ctype, page = await _post_form(client, f"/api/leads/{token}", form, "pl")
+    assert (status, ctype) == (413, "text/html")
+    fields = _form(page).fields
+    assert fields["name"] == "Zofia Wójcik" and fields["email"] == "zofia@example.pl"
+    assert fields["comment"] == "Proszę o wycenę, szczegóły w załączniku"
+    assert await _leads(app) == 0
