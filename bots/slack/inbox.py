@@ -7,6 +7,13 @@ request to the inbox (``handlers.inbox``) in its own short transaction; only the
 the listener ack (an insert that fails leaves it unacked: 500, and Slack retries an
 event). The listener handles the request and marks it handled (``handle``).
 
+Slack wants its ack within 3 seconds. When the database is busy for longer (another
+process holds SQLite's write lock: a backup, a CLI command) the write goes on, but the
+request is acked after ``ACK_WITHIN_S`` all the same and handled once the write is done:
+for those seconds only, the request lives in memory alone. Not acking would cost more:
+Slack shows the user an error for a command it may yet carry out, and the user types it
+again.
+
 A request left unhandled (the process died meanwhile) is handled again after the
 inbox's grace, at start and then periodically (``run``), by the same function that
 handles it live, with a no-op ack and no usable trigger (``live=False``: no modal). The
@@ -37,6 +44,7 @@ log = logging.getLogger(__name__)
 # Bolt context keys: the request's inbox row; its event; "the same event is in hand".
 ENTRY, EVENT, ECHO = "brygada_inbox_entry", "brygada_inbox_event", "brygada_inbox_echo"
 PRUNE_EVERY_S = 3600.0
+ACK_WITHIN_S = 2.0  # Slack's 3 s, less the way back
 MAX_ATTEMPTS = 5  # a request whose handling keeps failing is given up (and logged)
 
 Payload = dict[str, Any]
@@ -47,6 +55,17 @@ Next = Callable[[], Awaitable[None]]
 
 async def no_ack(*_args: Any, **_kwargs: Any) -> None:
     """The ack of a request handled again: Slack had its answer long ago."""
+
+
+async def _entry(kept: int | asyncio.Future[int] | None) -> int | None:
+    """The inbox row of a request, once its write is done (it may still be under way)."""
+    if not isinstance(kept, asyncio.Future):
+        return kept
+    try:
+        return await kept
+    except Exception:
+        log.exception("a slack request acked while the database was busy was never kept")
+        return None
 
 
 def _event_key(body: Payload) -> tuple[str, str] | None:
@@ -83,9 +102,16 @@ class SlackInbox:
                     log.info("slack event %s is being handled: its retry is dropped", event[1])
                     context[ECHO] = True
                 else:
-                    entry = await self._inbox.keep(kind, team_of(body), body)
-                    self._busy.add(entry)
-                    context[ENTRY] = entry
+                    keeping = asyncio.ensure_future(self._inbox.keep(kind, team_of(body), body))
+                    try:
+                        # A write that fails in time leaves the request unacked (a 500).
+                        entry = await asyncio.wait_for(asyncio.shield(keeping), ACK_WITHIN_S)
+                    except TimeoutError:
+                        log.warning("slack %s: the database is busy; acked before it is kept", kind)
+                        context[ENTRY] = keeping  # ``handle`` waits for it
+                    else:
+                        self._busy.add(entry)
+                        context[ENTRY] = entry
                     if event is not None:
                         self._events.add(event)
                         context[EVENT] = event
@@ -106,10 +132,12 @@ class SlackInbox:
             if EVENT in context:
                 self._events.discard(context[EVENT])
 
-    async def _finish(self, entry: int | None, work: Awaitable[None]) -> None:
+    async def _finish(self, kept: int | asyncio.Future[int] | None, work: Awaitable[None]) -> None:
+        entry: int | None = None
         try:
             await work
         finally:
+            entry = await _entry(kept)
             if entry is not None:
                 self._busy.discard(entry)
         if entry is not None:

@@ -7,11 +7,15 @@ slack-sdk client and FakeSlackAPI; the outbox's time is the fake clock."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from bots.slack.replies import DurableReplies
 from domain.ports import ChatRef
@@ -19,7 +23,7 @@ from handlers.conversation import Conversation
 from handlers.inbox import Inbox
 from storage.models import TaskRow
 from storage.models_inbox import SlackInboxRow
-from tests.conftest import FakeClock
+from tests.conftest import PG_URL, FakeClock
 from tests.e2e.slack.conftest import (
     ANNA,
     TEAM_ID,
@@ -253,3 +257,44 @@ async def test_a_request_that_cannot_be_kept_is_not_acked(
     await slack.settle()
     assert slack.handled.turns == []
     assert await tasks(slack, "Water the plants") == 0
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's file lock")
+async def test_a_busy_database_does_not_delay_the_ack_and_loses_nothing(
+    joined: SlackHarness,
+) -> None:
+    """Another process holds SQLite's write lock past Slack's 3 seconds: the command is
+    acked in time all the same, then kept and handled once the lock is free."""
+    slack = joined
+    path = make_url(slack.app.settings.database_url).database
+    assert path
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        other = sqlite3.connect(path, isolation_level=None, timeout=10)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            locked.set()
+            release.wait(10)
+            other.execute("COMMIT")
+        finally:
+            other.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert await asyncio.to_thread(locked.wait, 5)
+        started = time.monotonic()
+        response = await slack.post(slash_command("/task", "Order toner tomorrow", user_id=ANNA))
+        acked_after = time.monotonic() - started
+        assert response.status == 200
+        assert acked_after < 3.0, f"acked after {acked_after:.1f} s"
+        await asyncio.sleep(max(0.0, 3.5 - acked_after))  # the lock outlives the ack
+    finally:
+        release.set()
+        await asyncio.to_thread(holder.join, 10)
+    await slack.handled.wait(1)
+    await slack.settle()
+    assert await tasks(slack, "Order toner") == 1
+    assert len(cards(slack.api, "Order toner")) == 1
+    assert await unhandled(slack) == 0
