@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from domain.holidays import is_public_holiday
+
 LANGUAGES = ("en", "pl", "ru")
 
 
@@ -26,9 +28,16 @@ class WorkSchedule:
     start: time = time(9, 0)
     end: time = time(18, 0)
     holidays: frozenset[date] = frozenset()
+    # ISO country whose public holidays are days off too ("PL"); "" for none; None: not
+    # decided yet (a new company takes the country of its timezone).
+    country: str | None = None
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() in self.working_days and day not in self.holidays
+        return (
+            day.weekday() in self.working_days
+            and day not in self.holidays
+            and not is_public_holiday(self.country, day)
+        )
 
     def end_of_day(self, day: date, tz: str) -> datetime:
         return datetime.combine(day, self.end, tzinfo=ZoneInfo(tz))
@@ -78,6 +87,8 @@ class Member:
     email: str | None = None
     phone: str | None = None
     active: bool = True
+    # When they joined: attendance and team digests do not count days before it.
+    joined_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:
