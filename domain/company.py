@@ -180,3 +180,24 @@ def supervisors(member: Member, departments: Mapping[int, Department]) -> frozen
             found.add(department.head_id)
         department_id = department.parent_id
     return frozenset(found)
+
+
+def subordinates(
+    actor_id: int, members: Sequence[Member], departments: Mapping[int, Department]
+) -> frozenset[int]:
+    """Everyone below ``actor_id``, recursively: the staff of departments they head (and of
+    the departments nested in those), their direct reports, and everyone below those."""
+    below: dict[int, set[int]] = {}
+    for member in members:
+        if member.id is None:
+            continue
+        for boss in supervisors(member, departments):
+            below.setdefault(boss, set()).add(member.id)
+    found: set[int] = set()
+    todo = [actor_id]
+    while todo:
+        for member_id in below.get(todo.pop(), ()):
+            if member_id not in found and member_id != actor_id:
+                found.add(member_id)
+                todo.append(member_id)
+    return frozenset(found)

@@ -90,6 +90,10 @@ LABELS: Mapping[str, str] = dict((
     _l("view.tag", "Tag"),
     _l("view.backlog", "Backlog"),
     _l("view.search", "Search"),
+    _l("view.team_mine", "Tasks"),
+    _l("view.team_today", "Today"),
+    _l("view.team_overdue", "Overdue"),
+    _l("view.team_awaiting", "Awaiting acceptance"),
     # rating
     _l("rating.positive", "👍 positive"),
     _l("rating.negative", "👎 negative"),
