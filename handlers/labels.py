@@ -53,6 +53,10 @@ LABELS: Mapping[str, str] = dict((
     _l("deadline.friday", "Friday"),
     _l("deadline.nextweek", "Next week"),
     _l("deadline.none", "No deadline"),
+    _l("btn.next_working_day", "Next working day"),
+    _l("btn.tomorrow_at", "Tomorrow {time}"),
+    _l("btn.keep", "Keep"),
+    _l("btn.set_anyway", "Set anyway"),
     # priority
     _l("priority.high", "High"),
     _l("priority.medium", "Medium"),
@@ -99,6 +103,7 @@ LABELS: Mapping[str, str] = dict((
     _l("rating.negative", "👎 negative"),
     # notice
     _l("notice.project_set", "Project changed."),
+    _l("notice.deadline_kept", "The deadline stays as it is."),
     _l("notice.tags_set", "Tags changed."),
     _l("notice.planned_set", "Planned time changed."),
     _l("notice.started", "Started."),
