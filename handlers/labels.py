@@ -268,6 +268,7 @@ LABELS: Mapping[str, str] = dict((
     _l("notify.backlog.weekly", "Weekly backlog review"),
     _l("notify.day.report_request", "End-of-day report request"),
     _l("notify.plan.morning", "Morning plan"),
+    _l("notify.team.digest", "Morning team digest (off unless switched on)"),
     _l("notify.task.co_executor", "You are made a co-executor"),
     _l("notify.task.commented", "Comments on tasks"),
     _l("notify.task.completed", "Task completed"),

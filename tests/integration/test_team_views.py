@@ -8,6 +8,7 @@ import pytest
 
 from brygada.bootstrap import App
 from domain.company import Department, Role
+from tests.conftest import FakeClock
 from tests.dialog import Dialog, verify_dialog
 from tests.factories import Team, make_team
 
@@ -136,3 +137,89 @@ async def test_admins_see_everyone_and_pages_keep_the_scope(dialog: Dialog) -> N
             ("boss", "press:More ▶", ["Page 2 of 2"]),
         ],
     )
+
+
+DIGEST = {
+    "en": (
+        "Your team this morning",
+        "Overdue:",
+        "Ivan (1 task)",
+        "No plan for today:",
+        "No report for Mon 23.11:",
+        "Morning team digest: on",
+    ),
+    "pl": (
+        "Twój zespół dziś rano",
+        "Zaległe:",
+        "Ivan (1 zadanie)",
+        "Bez planu na dziś:",
+        "Bez raportu za pon. 23.11:",
+        "Poranne podsumowanie zespołu: wł",
+    ),
+    "ru": (
+        "Ваша команда этим утром",
+        "Просрочено:",
+        "Ivan (1 задача)",
+        "Без плана на сегодня:",
+        "Без отчёта за пн 23.11:",
+        "Утренняя сводка по команде: вкл",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "pl", "ru"])
+async def test_morning_team_digest_through_the_scheduler_and_outbox(
+    app: App, clock: FakeClock, lang: str
+) -> None:
+    from datetime import UTC, date, datetime, timedelta
+
+    from domain.timetracking import DailyPlan, DailyReport
+
+    clock.set(datetime(2026, 11, 24, 6, 0, tzinfo=UTC))  # Tuesday 07:00 in Warsaw
+    team = await org(app)
+    async with app.uow() as uow:
+        for member in team.people.values():  # they have worked here for a while
+            member.joined_at = clock.now() - timedelta(days=30)
+            await uow.members.save(member)
+        team["olga"].joined_at = clock.now()  # joined today: owes no report for Monday
+        await uow.members.save(team["olga"])
+        await uow.commit()
+    dialog = Dialog(app, team)
+    title, overdue, ivan, no_plan, no_report, on = DIGEST[lang]
+    for handle in ("head", "kate"):
+        await dialog.send(handle, f"/lang {lang}")
+    await dialog.send("boss", "Invoice Globex @ivan yesterday")
+    assert "/unmute team.digest" in await dialog.send("head", "/notifications")
+    assert on in await dialog.send("head", "/unmute team.digest")
+    await dialog.send("kate", "/unmute team.digest")  # nobody reports to Kate: no digest
+    tuesday, monday = date(2026, 11, 24), date(2026, 11, 23)
+    async with app.uow() as uow:
+        anna = team["anna"].id or 0
+        await uow.time.save_plan(DailyPlan(anna, team.company.id or 0, tuesday, [], clock.now()))
+        await uow.time.add_report(
+            DailyReport(anna, team.company.id or 0, monday, "done", clock.now())
+        )
+        await uow.commit()
+    sweeper = app.sweeper()
+    while clock.now() < datetime(2026, 11, 24, 9, 0, tzinfo=UTC):
+        clock.advance(minutes=15)
+        await sweeper.run_once()
+        await dialog.deliver()
+    digests = [n for n in dialog.notices("head") if title in n]
+    assert len(digests) == 1, dialog.notices("head")  # one message, not one per person
+    text = digests[0]
+    assert overdue in text and ivan in text and no_plan in text and no_report in text
+    plan_line = next(line for line in text.splitlines() if no_plan in line)
+    assert "Anna" not in plan_line and "Ivan" in plan_line and "Olga" not in plan_line
+    report_line = next(line for line in text.splitlines() if no_report in line)
+    assert "Anna" not in report_line and "Kate" in report_line and "Olga" not in report_line
+    assert not [n for n in dialog.notices("kate") if title in n]
+    assert not [n for n in dialog.notices("peer") if DIGEST["en"][0] in n]
+    # The next morning it comes again, once; switched off, never.
+    await dialog.send("head", "/mute team.digest")
+    while clock.now() < datetime(2026, 11, 25, 9, 0, tzinfo=UTC):
+        clock.advance(minutes=30)
+        await sweeper.run_once()
+        await dialog.deliver()
+    assert len([n for n in dialog.notices("head") if title in n]) == 1
+    assert timedelta(0) < clock.now() - datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""dates: a company's country (public holidays) and each member's join date
+"""dates: a company's country (public holidays), each member's join date, opt-in kinds
 
 Revision ID: 0014_dates
 Revises: 0012_housekeeping
@@ -22,9 +22,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column('country', sa.String(length=8), nullable=True))
     with op.batch_alter_table('members') as batch:
         batch.add_column(sa.Column('joined_at', storage.types.UTCDateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('member_preferences') as batch:
+        batch.add_column(sa.Column('enabled', sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('member_preferences') as batch:
+        batch.drop_column('enabled')
     with op.batch_alter_table('members') as batch:
         batch.drop_column('joined_at')
     with op.batch_alter_table('companies') as batch:
