@@ -125,6 +125,7 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: 
                 crm=settings.crm_rules,
                 validate_cron=validate_cron,
                 question_ttl=timedelta(minutes=settings.question_ttl_minutes),
+                day_parts=settings.day_parts,
             ),
         ),
         approval_types=approval_types,

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     work_start: time = time(9, 0)
     work_end: time = time(18, 0)
     holidays: list[date] = Field(default_factory=list)
+    # Whose public holidays are days off (ISO code, "PL"); unset: the company timezone's
+    # country; "-": none (only BRYGADA_HOLIDAYS).
+    company_country: str | None = None
+    # What "morning", "afternoon" and "evening" ("rano", "днём", "вечером") mean in a task.
+    morning_time: time = time(9, 0)
+    afternoon_time: time = time(14, 0)
+    evening_time: time = time(18, 0)
 
     http_host: str = "127.0.0.1"
     http_port: int = 8080
@@ -201,7 +208,19 @@ class Settings(BaseSettings):
             start=self.work_start,
             end=self.work_end,
             holidays=frozenset(self.holidays),
+            country=self._country,
         )
+
+    @property
+    def _country(self) -> str | None:
+        if self.company_country is None:
+            return None
+        code = self.company_country.strip().upper()
+        return "" if code in ("", "-", "NONE") else code
+
+    @property
+    def day_parts(self) -> tuple[time, time, time]:
+        return (self.morning_time, self.afternoon_time, self.evening_time)
 
     @property
     def data_dir(self) -> Path:

@@ -33,7 +33,16 @@ from domain.capture_dates import find_deadline
 from domain.capture_grammar import ABBREVIATIONS, fold_pl, word_set
 from domain.capture_time import Ctx
 
-__all__ = ["TaskDraft", "detect_lang", "parse_task", "parse_task_detailed"]
+# What "morning", "afternoon" and "evening" mean when the company has not said otherwise.
+DEFAULT_DAY_PARTS = (time(9, 0), time(14, 0), time(18, 0))
+
+__all__ = [
+    "DEFAULT_DAY_PARTS",
+    "TaskDraft",
+    "detect_lang",
+    "parse_task",
+    "parse_task_detailed",
+]
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,8 @@ class TaskDraft:
     # @handles not among ``members`` (only when members were given); they stay in the title.
     unknown_handles: tuple[str, ...] = ()
     deadline_explicit_time: bool = False  # the user named a time of day (or "in 2 hours")
+    # "!words" that name no priority ("!foo"): they stay in the title and are pointed out.
+    unknown_priorities: tuple[str, ...] = ()
 
 
 # --- vocabulary of the one-word tokens ------------------------------------------------------
@@ -66,9 +77,26 @@ def _with_folded(table: Mapping[str, str]) -> dict[str, str]:
 
 _PRIORITIES = _with_folded(
     {
-        **dict.fromkeys(("!high", "!h", "!1", "!!", "!wysoki", "!высокий"), "high"),
-        **dict.fromkeys(("!medium", "!m", "!2", "!średni", "!средний"), "medium"),
-        **dict.fromkeys(("!low", "!l", "!3", "!niski", "!низкий"), "low"),
+        **dict.fromkeys(
+            (
+                *("!high", "!h", "!1", "!!", "!urgent", "!asap", "!important"),
+                *("!wysoki", "!pilne", "!pilny", "!ważne", "!ważny", "!asap"),
+                *("!высокий", "!срочно", "!срочная", "!важно", "!важная", "!асап"),
+            ),
+            "high",
+        ),
+        **dict.fromkeys(
+            ("!medium", "!m", "!2", "!normal", "!średni", "!normalny", "!средний", "!обычная"),
+            "medium",
+        ),
+        **dict.fromkeys(
+            (
+                *("!low", "!l", "!3", "!later", "!someday"),
+                *("!niski", "!niepilne", "!kiedyś"),
+                *("!низкий", "!несрочно", "!потом"),
+            ),
+            "low",
+        ),
     }
 )
 
@@ -185,6 +213,7 @@ def parse_task(
     projects: Collection[str] = (),
     members: Collection[str] = (),
     workday_end: time = time(18, 0),
+    day_parts: tuple[time, time, time] = DEFAULT_DAY_PARTS,
 ) -> TaskDraft:
     """Parse one chat message into a :class:`TaskDraft` (see the module docstring).
 
@@ -202,6 +231,7 @@ def parse_task(
         projects=projects,
         members=members,
         workday_end=workday_end,
+        day_parts=day_parts,
     )
     return draft
 
@@ -215,6 +245,7 @@ def parse_task_detailed(
     projects: Collection[str] = (),
     members: Collection[str] = (),
     workday_end: time = time(18, 0),
+    day_parts: tuple[time, time, time] = DEFAULT_DAY_PARTS,
 ) -> tuple[TaskDraft, tuple[str, ...]]:
     """:func:`parse_task` plus the fragments of the text it removed from the title.
 
@@ -236,8 +267,8 @@ def parse_task_detailed(
     prefix = " ".join(head[:prefix_end].split())
     words = [_word(m[0]) for m in re.finditer(r"\S+", head[prefix_end:])]
 
-    tags, assignees, unknown = _read_tokens(words, members, fields)
-    ctx = Ctx(now=local_now, zone=zone, workday_end=workday_end, lang=language)
+    tags, assignees, unknown, bad_priorities = _read_tokens(words, members, fields)
+    ctx = Ctx(now=local_now, zone=zone, workday_end=workday_end, lang=language, day_parts=day_parts)
     found = find_deadline([None if w.used else w.low for w in words], ctx)
     deadline: datetime | None = None
     explicit = False
@@ -267,6 +298,7 @@ def parse_task_detailed(
         description=description,
         unknown_handles=unknown,
         deadline_explicit_time=explicit,
+        unknown_priorities=bad_priorities,
     )
     return draft, tuple(removed)
 
@@ -310,14 +342,18 @@ def _read_prefixes(head: str, projects: Collection[str], fields: _Fields) -> int
 
 def _read_tokens(
     words: list[_Word], members: Collection[str], fields: _Fields
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Priority, tags, handles and planned time; marks the words it recognises."""
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Priority, tags, handles and planned time; marks the words it recognises.
+
+    Returns the tags, the known and unknown handles, and the "!words" naming no priority.
+    """
     roster = {m.strip().lstrip("@").casefold(): m.strip().lstrip("@") for m in members}
     roster.pop("", None)
     tags: dict[str, None] = {}
     # Handles compare case-insensitively: keyed by the casefolded handle, first spelling kept.
     assignees: dict[str, str] = {}
     unknown: dict[str, str] = {}
+    bad_priorities: dict[str, None] = {}
     for index, word in enumerate(words):
         first = word.core[:1]
         if first == "!":
@@ -325,6 +361,8 @@ def _read_tokens(
             if priority is not None:
                 word.used = True
                 fields.priority = fields.priority or priority  # the first one counts
+            elif word.core[1:].isalpha():  # "!foo"; "!?" and "!!!" are punctuation
+                bad_priorities[word.core] = None
         elif first == "#":
             tag = _TAG.fullmatch(word.core)
             if tag is not None and any(c.isalpha() for c in tag[1]):
@@ -347,7 +385,7 @@ def _read_tokens(
             minutes = _planned_minutes(words, index)
             if minutes is not None:
                 fields.planned = minutes if fields.planned is None else fields.planned
-    return tuple(tags), tuple(assignees.values()), tuple(unknown.values())
+    return tuple(tags), tuple(assignees.values()), tuple(unknown.values()), tuple(bad_priorities)
 
 
 def _planned_minutes(words: list[_Word], index: int) -> int | None:

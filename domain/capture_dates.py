@@ -100,7 +100,11 @@ def _longest_at(words: Sequence[str | None], start: int, ctx: Ctx) -> Match | No
         node, i, caps = stack.pop()
         rule = node.rule
         if rule is not None and (best is None or i > best.end):
-            refused = rule.bare_hour and i < count and words[i] in NOT_AFTER_BARE_HOUR
+            following = words[i] if i < count else None
+            refused = following is not None and (
+                (rule.bare_hour and following in NOT_AFTER_BARE_HOUR)
+                or following in rule.refused_before
+            )
             piece = None if refused else rule.build(caps, ctx)
             if piece is not None:
                 best = Match(start, i, piece)

@@ -55,7 +55,8 @@ CLASSES: dict[str, Mapping[str, int]] = {
     ),
     # "sat" and "sun" are ordinary English words; they count only after a preposition.
     "en_wd_short": _table("sat=5 sun=6"),
-    "en_rel": _table("today=0 tomorrow tmrw tmr=1"),
+    "en_rel": _table("yesterday=-1 today=0 tomorrow tmrw tmr=1"),
+    "en_part": _table("morning=0 afternoon=1 evening=2"),
     "en_month": _table(
         "january jan=1 february feb=2 march mar=3 april apr=4 may=5 june jun=6 july jul=7 "
         "august aug=8 september sep sept=9 october oct=10 november nov=11 december dec=12"
@@ -66,7 +67,7 @@ CLASSES: dict[str, Mapping[str, int]] = {
         "niedziela niedzielę=6"
     ),
     "pl_wd_gen": _table("poniedziałku=0 wtorku=1 środy=2 czwartku=3 piątku=4 soboty=5 niedzieli=6"),
-    "pl_rel": _table("dziś dzisiaj=0 jutro=1 pojutrze=2"),
+    "pl_rel": _table("przedwczoraj=-2 wczoraj=-1 dziś dzisiaj=0 jutro=1 pojutrze=2"),
     "pl_rel_gen": _table("dziś dzisiaj=0 jutra=1 pojutrza=2"),
     "pl_month": _table(
         "stycznia=1 lutego=2 marca=3 kwietnia=4 maja=5 czerwca=6 lipca=7 sierpnia=8 "
@@ -82,7 +83,7 @@ CLASSES: dict[str, Mapping[str, int]] = {
     "ru_wd_dat": _table(
         "понедельнику=0 вторнику=1 среде=2 четвергу=3 пятнице=4 субботе=5 воскресенью=6"
     ),
-    "ru_rel": _table("сегодня=0 завтра=1 послезавтра=2"),
+    "ru_rel": _table("позавчера=-2 вчера=-1 сегодня=0 завтра=1 послезавтра=2"),
     "ru_month": _table(
         "января янв=1 февраля фев=2 марта мар=3 апреля апр=4 мая=5 июня июн=6 июля июл=7 "
         "августа авг=8 сентября сен сент=9 октября окт=10 ноября ноя нояб=11 декабря дек=12"
@@ -224,6 +225,8 @@ class Rule:
     build: t.Builder
     # A bare hour ("at 9", "в 9", "o 9"): refused before NOT_AFTER_BARE_HOUR words.
     bare_hour: bool = False
+    # Words that, right after the phrase, show it is not a date ("днём рождения").
+    refused_before: frozenset[str] = frozenset()
 
 
 N = "{n}|{numword}"
@@ -269,6 +272,13 @@ RULES: tuple[Rule, ...] = (
     Rule("at {hour}", t.hour("bare"), bare_hour=True),
     Rule("at {clock_dot}", _CLOCK_B),
     Rule("at|by|until|till|before? noon|midday", t.hour("noon")),
+    # Times of day by name: bare "morning" is too often a noun ("morning standup"), so
+    # English needs "in the", "this" or a day before it.
+    Rule("in the {en_part}", t.day_part()),
+    Rule("this {en_part}", t.day_part()),
+    Rule("tonight", t.day_part(2)),
+    Rule("by|until|till|for? {en_rel} {en_part}", t.day_with_part()),
+    Rule("due? on|by|until|till|for? this? {en_wd} {en_part}", t.day_with_part(weekday_first=True)),
     # --- Polish: days --------------------------------------------------------------------
     Rule("na|najpóźniej? {pl_rel}", _REL),
     Rule("do {pl_rel_gen}", _REL),
@@ -308,6 +318,9 @@ RULES: tuple[Rule, ...] = (
     Rule("o {hour} po południu", t.hour("afternoon")),
     Rule("o {hour} wieczorem|wieczór", t.hour("evening")),
     Rule("w południe", t.hour("noon")),
+    Rule("rano|rankiem", t.day_part(0)),
+    Rule("po południu", t.day_part(1)),
+    Rule("wieczorem", t.day_part(2)),
     # --- Russian: days -------------------------------------------------------------------
     Rule("на? {ru_rel}", _REL),
     Rule("до {ru_rel}", _REL),
@@ -347,4 +360,7 @@ RULES: tuple[Rule, ...] = (
     Rule("в|к {hour} вечера", t.hour("evening")),
     Rule("в|к {hour} ночи", t.hour("night")),
     Rule("в|к полдень|полудню", t.hour("noon")),
+    Rule("утром", t.day_part(0)),
+    Rule("днём|днем", t.day_part(1), refused_before=word_set("рождения рожденья")),
+    Rule("вечером", t.day_part(2)),
 )

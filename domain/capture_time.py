@@ -27,6 +27,8 @@ class Ctx:
     zone: tzinfo
     workday_end: time
     lang: str  # "en" | "pl" | "ru": only used where the languages disagree (US dates)
+    # What "morning", "afternoon" and "evening" ("rano", "вечером"...) mean, in this order.
+    day_parts: tuple[time, time, time] = (time(9, 0), time(14, 0), time(18, 0))
 
     @property
     def today(self) -> date:
@@ -88,6 +90,20 @@ def _upcoming(today: date, month: int, day: int) -> date | None:
     return None
 
 
+# A day and month without a year that passed this long ago means next year's ("Jan 14"
+# written in November); one that passed more recently means this year's, in the past, so
+# that "01.12" typed on 5 December is 1 December (and said to be past), never next year.
+RECENT_PAST_DAYS = 60
+
+
+def _nearest(today: date, month: int, day: int) -> date | None:
+    """This year's ``day.month`` when it is upcoming or passed recently, else the next one."""
+    this_year = _valid_date(today.year, month, day)
+    if this_year is not None and (today - this_year).days <= RECENT_PAST_DAYS:
+        return this_year
+    return _upcoming(today, month, day)
+
+
 def _monday_next_week(today: date) -> date | None:
     return _plus_days(today, 7 - today.weekday())
 
@@ -123,6 +139,30 @@ def next_week() -> Builder:
 
     def build(caps: tuple[int, ...], ctx: Ctx) -> Piece | None:
         return _day(_monday_next_week(ctx.today))
+
+    return build
+
+
+def day_part(part: int | None = None) -> Builder:
+    """A time of day by its name: 0 morning, 1 afternoon, 2 evening (fixed or captured)."""
+
+    def build(caps: tuple[int, ...], ctx: Ctx) -> Piece | None:
+        index = part if part is not None else caps[-1]
+        return Piece("clock", clock=ctx.day_parts[index])
+
+    return build
+
+
+def day_with_part(*, weekday_first: bool = False) -> Builder:
+    """ "tomorrow morning", "friday evening": caps are (day offset | weekday, part)."""
+
+    def build(caps: tuple[int, ...], ctx: Ctx) -> Piece | None:
+        first, index = caps[0], caps[-1]
+        offset = (first - ctx.today.weekday()) % 7 if weekday_first else first
+        found = _plus_days(ctx.today, offset)
+        if found is None:
+            return None
+        return Piece("moment", moment=datetime.combine(found, ctx.day_parts[index], ctx.zone))
 
     return build
 
@@ -208,7 +248,7 @@ def _resolve_dmy(ctx: Ctx, day: int, month: int, year: int) -> date | None:
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     if year == 0:
-        return _upcoming(ctx.today, month, day)
+        return _nearest(ctx.today, month, day)
     if year < 100:
         year += 2000
     return _valid_date(year, month, day)

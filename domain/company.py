@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from domain.holidays import is_public_holiday
+
 LANGUAGES = ("en", "pl", "ru")
 
 
@@ -26,9 +28,16 @@ class WorkSchedule:
     start: time = time(9, 0)
     end: time = time(18, 0)
     holidays: frozenset[date] = frozenset()
+    # ISO country whose public holidays are days off too ("PL"); "" for none; None: not
+    # decided yet (a new company takes the country of its timezone).
+    country: str | None = None
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() in self.working_days and day not in self.holidays
+        return (
+            day.weekday() in self.working_days
+            and day not in self.holidays
+            and not is_public_holiday(self.country, day)
+        )
 
     def end_of_day(self, day: date, tz: str) -> datetime:
         return datetime.combine(day, self.end, tzinfo=ZoneInfo(tz))
@@ -78,6 +87,8 @@ class Member:
     email: str | None = None
     phone: str | None = None
     active: bool = True
+    # When they joined: attendance and team digests do not count days before it.
+    joined_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -168,4 +179,25 @@ def supervisors(member: Member, departments: Mapping[int, Department]) -> frozen
         if department.head_id is not None and department.head_id != member.id:
             found.add(department.head_id)
         department_id = department.parent_id
+    return frozenset(found)
+
+
+def subordinates(
+    actor_id: int, members: Sequence[Member], departments: Mapping[int, Department]
+) -> frozenset[int]:
+    """Everyone below ``actor_id``, recursively: the staff of departments they head (and of
+    the departments nested in those), their direct reports, and everyone below those."""
+    below: dict[int, set[int]] = {}
+    for member in members:
+        if member.id is None:
+            continue
+        for boss in supervisors(member, departments):
+            below.setdefault(boss, set()).add(member.id)
+    found: set[int] = set()
+    todo = [actor_id]
+    while todo:
+        for member_id in below.get(todo.pop(), ()):
+            if member_id not in found and member_id != actor_id:
+                found.add(member_id)
+                todo.append(member_id)
     return frozenset(found)

@@ -67,6 +67,9 @@ class TaskQuery:
     tag: str | None = None
     limit: int = 10
     offset: int = 0
+    # Someone else's tasks (a manager's team, one report): the views then ask about these
+    # members instead of ``member_id``, and the page is ordered person by person.
+    member_ids: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class SearchQuery:
     # None: everything in the company (admins); else tasks the member takes part in
     # or that belong to these projects.
     visible_projects: frozenset[int] | None = frozenset()
+    # The tasks of these members are visible too (a head's or manager's team).
+    team_ids: frozenset[int] = frozenset()
     limit: int = 10
     offset: int = 0
 

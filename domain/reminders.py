@@ -17,7 +17,19 @@ DIGESTIBLE = frozenset(
         "task.deadline_soon",
     }
 )
-MUTABLE = DIGESTIBLE | {"plan.morning", "day.report_request", "backlog.weekly", "task.overdue"}
+# The morning team digest for heads and managers: off unless switched on (/unmute).
+TEAM_DIGEST = "team.digest"
+OPT_IN = frozenset({TEAM_DIGEST})
+MUTABLE = (
+    DIGESTIBLE
+    | OPT_IN
+    | {
+        "plan.morning",
+        "day.report_request",
+        "backlog.weekly",
+        "task.overdue",
+    }
+)
 # Status cards: a message kept current in place (the pinned timer card), not news. They
 # go at once whatever the quiet hours, are never muted and never folded into a digest.
 STATUS_CARDS = frozenset({"timer.state"})
@@ -29,6 +41,10 @@ class Preferences:
     muted: frozenset[str] = frozenset()
     quiet: tuple[time, time] | None = None
     digest: bool = False
+    enabled: frozenset[str] = frozenset()  # kinds that are off unless switched on (OPT_IN)
+
+    def wants(self, kind: str) -> bool:
+        return kind in self.enabled if kind in OPT_IN else kind not in self.muted
 
 
 @dataclass

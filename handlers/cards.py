@@ -70,6 +70,44 @@ async def card_reply(turn: Turn, task_id: int, *, notice: str | None = None) -> 
     )
 
 
+def team_list_reply(
+    turn: Turn,
+    view: ListView,
+    page: Page[Task],
+    number: int,
+    nav: tuple[str, *tuple[object, ...]],
+    names: dict[int, str],
+    label: str | None,
+) -> Reply:
+    """Someone else's tasks (a manager's team, one report), grouped by responsible."""
+    day_end = end_of_local_day(turn.now, turn.tz)
+    rows: list[tuple[Button, ...]] = [
+        (turn.button("btn.open", "op", t.id, id=t.id, title=t.title[:40]),) for t in page.items
+    ]
+    paging: list[Button] = []
+    if page.has_prev:
+        paging.append(turn.button("btn.prev", *nav, number - 1))
+    if page.has_next:
+        paging.append(turn.button("btn.next", *nav, number + 1))
+    if paging:
+        rows.append(tuple(paging))
+    groups: list[tuple[str, list[tuple[Task, str]]]] = []
+    for task in page.items:
+        name = names.get(task.responsible_id, "?")
+        if not groups or groups[-1][0] != name:
+            groups.append((name, []))
+        groups[-1][1].append((task, task.cue(turn.now, day_end).value))
+    return turn.edit(
+        "team_list",
+        tuple(rows),
+        view=view.value,
+        groups=groups,
+        page=page,
+        number=number,
+        label=label,
+    )
+
+
 def list_reply(
     turn: Turn,
     view: ListView | str,

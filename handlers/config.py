@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 
 from domain.crm import CrmRules
 
@@ -21,3 +21,5 @@ class ConversationConfig:
     validate_cron: Callable[[str, str], None] = _any_cron
     # An open question is answered by the next message only this long (handlers.questions).
     question_ttl: timedelta = timedelta(minutes=15)
+    # What "morning", "afternoon", "evening" ("rano", "днём", "вечером") mean in a task.
+    day_parts: tuple[time, time, time] = (time(9, 0), time(14, 0), time(18, 0))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from domain.crm import CrmNotFound, CrmNotPermitted, EntityKind, EntityRef, notification_key
 from domain.errors import DomainError, TaskNotFound
 from domain.ports import UnitOfWork
+from domain.reminders import TEAM_DIGEST
 from domain.services.timetracking import TIMER_STATE
 from handlers.cards import card_reply
 from handlers.config import ConversationConfig
@@ -86,6 +87,9 @@ async def _one(turn: Turn, kind: str, data: dict[str, Any], member_id: int) -> R
     actor = await uow.members.get(int(data["actor_id"])) if data.get("actor_id") else None
     if kind in SCHEDULED_PROMPTS:
         return await scheduled_prompt(turn, kind, data)
+    if kind == TEAM_DIGEST:
+        report_day = date.fromisoformat(str(data.get("report_day") or data["date"]))
+        return turn.reply("team_digest", data=data, report_day=report_day)
     if kind == "timer.forgotten":
         return await forgotten_prompt(turn, data)
     if kind == TIMER_STATE:  # the card as the timer is now, whatever state the row names

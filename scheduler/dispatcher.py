@@ -211,7 +211,7 @@ class OutboxDispatcher:
                         # digested); rendered from the current state, so one send
                         # settles every row of the card in the batch.
                         cards.setdefault(message.kind, []).append(message)
-                    elif message.kind in pref.muted and message.kind in MUTABLE:
+                    elif message.kind in MUTABLE and not pref.wants(message.kind):
                         await uow.outbox.mark_skipped(message.id, "muted by the member")
                     elif quiet_until is not None:
                         await uow.outbox.postpone(message.id, quiet_until, "quiet hours")

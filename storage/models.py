@@ -32,6 +32,8 @@ class CompanyRow(Base):
     day_start: Mapped[str] = mapped_column(String(5), default="09:00")
     day_end: Mapped[str] = mapped_column(String(5), default="18:00")
     holidays: Mapped[list[Any]] = mapped_column(default=list)
+    # ISO code whose public holidays are days off; "" none; NULL: the timezone's country.
+    country: Mapped[str | None] = mapped_column(String(8))
 
 
 class DepartmentRow(Base):
@@ -64,6 +66,7 @@ class MemberRow(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(default=True)
+    joined_at: Mapped[datetime | None]
 
 
 class ChatIdentityRow(Base):

@@ -26,6 +26,8 @@ class PreferencesRow(Base):
     quiet_start: Mapped[str | None] = mapped_column(String(5))
     quiet_end: Mapped[str | None] = mapped_column(String(5))
     digest: Mapped[bool] = mapped_column(default=False)
+    # Kinds that are off unless the member switched them on (the team digest).
+    enabled: Mapped[list[Any] | None] = mapped_column(default=list)
 
 
 class TaskTemplateRow(Base):

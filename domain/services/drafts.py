@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
-from domain.capture import TaskDraft, parse_task
+from domain.capture import DEFAULT_DAY_PARTS, TaskDraft, parse_task
 from domain.company import Company, Member, Project
 from domain.ports import UnitOfWork
 from domain.services.tasks import CreateTask
@@ -27,7 +27,15 @@ class Roster:
         assert company.id is not None
         return cls(company, await uow.projects.list(company.id), await uow.members.list(company.id))
 
-    def draft(self, text: str, *, now: datetime, tz: str, lang: str | None) -> TaskDraft:
+    def draft(
+        self,
+        text: str,
+        *,
+        now: datetime,
+        tz: str,
+        lang: str | None,
+        day_parts: tuple[time, time, time] = DEFAULT_DAY_PARTS,
+    ) -> TaskDraft:
         return parse_task(
             text,
             now=now,
@@ -36,6 +44,7 @@ class Roster:
             projects=[p.name for p in self.projects],
             members=[m.handle for m in self.people if m.active],
             workday_end=self.company.schedule.end,
+            day_parts=day_parts,
         )
 
     def command(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,6 +21,7 @@ from domain.company import (
     pick_by_email,
 )
 from domain.errors import InvalidInput, InviteInvalid, MemberNotFound, NotPermitted, NotRegistered
+from domain.holidays import country_for_timezone, known_country
 from domain.notifications import Notification
 from domain.ports import UnitOfWork
 
@@ -57,12 +59,15 @@ async def create_company(
     name = name.strip()
     if not name:
         raise InvalidInput(field="company", reason="empty")
+    schedule = schedule or WorkSchedule()
+    if schedule.country is None:
+        schedule = replace(schedule, country=country_for_timezone(timezone) or "")
     company = Company(
         id=None,
         name=name,
         timezone=validate_timezone(timezone),
         language=validate_language(language),
-        schedule=schedule or WorkSchedule(),
+        schedule=schedule,
     )
     return await uow.companies.add(company)
 
@@ -138,6 +143,7 @@ async def join(
         role=Role.ADMIN if first else invite.role,
         language=lang if lang in LANGUAGES else None,
         timezone=company.timezone,
+        joined_at=now,
     )
     member = await uow.members.add(member)
     assert member.id is not None
@@ -220,6 +226,18 @@ async def link_by_email(
         return None
     await uow.members.add_identity(ChatIdentity(platform, workspace, user_id, member.id, chat_id))
     return member
+
+
+async def set_company_country(uow: UnitOfWork, company: Company, country: str) -> Company:
+    """Whose public holidays the company keeps: an ISO code ("PL"), or "-" for none."""
+    code = country.strip().upper()
+    if code in ("-", "NONE"):
+        code = ""
+    elif not known_country(code):
+        raise InvalidInput(field="country", reason="unknown", value=country)
+    company.schedule = replace(company.schedule, country=code)
+    await uow.companies.save(company)
+    return company
 
 
 async def set_language(uow: UnitOfWork, member: Member, language: str) -> Member:

@@ -10,7 +10,7 @@ from datetime import datetime, time
 from domain.company import Member, Role
 from domain.errors import InvalidInput, NotPermitted
 from domain.ports import UnitOfWork
-from domain.reminders import MUTABLE, Preferences, TaskTemplate
+from domain.reminders import MUTABLE, OPT_IN, Preferences, TaskTemplate
 
 _QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -25,8 +25,12 @@ async def set_muted(uow: UnitOfWork, member: Member, kind: str, muted: bool) -> 
     if kind not in MUTABLE:
         raise InvalidInput(field="notification_kind", reason="unknown", value=kind)
     prefs = await preferences_of(uow, member)
-    kinds = prefs.muted | {kind} if muted else prefs.muted - {kind}
-    prefs = replace(prefs, muted=frozenset(kinds))
+    if kind in OPT_IN:  # off by default: muting switches it off, unmuting on
+        enabled = prefs.enabled - {kind} if muted else prefs.enabled | {kind}
+        prefs = replace(prefs, enabled=frozenset(enabled))
+    else:
+        kinds = prefs.muted | {kind} if muted else prefs.muted - {kind}
+        prefs = replace(prefs, muted=frozenset(kinds))
     await uow.scheduler.save_preferences(prefs)
     return prefs
 

@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from domain.company import Company, Department, WorkSchedule, supervisors
+from domain.company import Company, Department, Member, WorkSchedule, supervisors
 from domain.errors import DomainError
 from domain.notifications import Notification
-from domain.ports import UnitOfWork
-from domain.reminders import DueTask, TaskTemplate
+from domain.ports import ListView, TaskQuery, UnitOfWork
+from domain.reminders import TEAM_DIGEST, DueTask, TaskTemplate
 from domain.schedule import (
     local_date,
     local_moments_between,
@@ -28,12 +28,14 @@ from domain.services.approvals import enqueue_approval_reminders, expire_overdue
 from domain.services.crm import enqueue_stale_deal_alerts
 from domain.services.drafts import Roster
 from domain.services.tasks import create_task
+from domain.services.team import team_members
 from domain.services.timetracking import auto_stop_timers, forgotten_timers
 from domain.tasks import Task
 
 log = logging.getLogger(__name__)
 
 WATERMARK = "sweep"
+_DIGEST_TASKS = 500  # overdue tasks counted per digest (a team beyond that is told "+")
 FIRST_LOOK_BACK = timedelta(minutes=1)
 MAX_LOOK_BACK = timedelta(days=7)
 
@@ -84,6 +86,7 @@ async def sweep(
         await _daily_prompts(uow, company, start, now, config, report)
         await _forgotten_timers(uow, company, start, now, config, report)
         await _missing_reports(uow, company, start, now, report)
+        await _team_digests(uow, company, start, now, report)
     await _recurring(uow, start, now, occurrences, report)
     if companies:
         # Pending approvals of every company are walked once, on the first one's calendar.
@@ -276,6 +279,94 @@ async def _missing_reports(
                 for supervisor, names in missing.items()
             ]
             report.count("reports.missing", await uow.outbox.add_many(notes))
+
+
+async def _team_digests(
+    uow: UnitOfWork, company: Company, start: datetime, now: datetime, report: SweepReport
+) -> None:
+    """At a manager's morning, on working days, one message about their team: who is
+    overdue, who has no plan for today, who did not report the previous working day.
+    Only for those who switched it on (``/unmute team.digest``)."""
+    assert company.id is not None
+    schedule = company.schedule
+    for tz in await uow.scheduler.member_timezones(company.id):
+        for moment in local_moments_between(start, now, tz, schedule.start, schedule=schedule):
+            if moment.date() != local_date(now, tz):
+                continue  # an earlier morning's digest is stale
+            members = list(await uow.scheduler.members_in_timezone(company.id, tz))
+            prefs = await uow.scheduler.preferences(members)
+            wanting = [m for m in members if m in prefs and prefs[m].wants(TEAM_DIGEST)]
+            notes = []
+            for manager_id in wanting:
+                manager = await uow.members.get(manager_id)
+                if manager is None or not manager.active:
+                    continue
+                data = await team_digest(uow, manager, moment.date(), now, schedule)
+                if data is None:
+                    continue
+                notes.append(
+                    Notification(
+                        member_id=manager_id,
+                        kind=TEAM_DIGEST,
+                        data=data,
+                        dedup_key=f"{TEAM_DIGEST}:{manager_id}:{moment.date().isoformat()}",
+                    )
+                )
+            report.count(TEAM_DIGEST, await uow.outbox.add_many(notes))
+
+
+async def team_digest(
+    uow: UnitOfWork, manager: Member, day: date, now: datetime, schedule: WorkSchedule
+) -> dict[str, object] | None:
+    """What the digest says, or None when the manager has no team. People on approved
+    leave, and days before someone joined, are left out."""
+    team = await team_members(uow, manager)
+    if not team:
+        return None
+    ids = [m.id for m in team if m.id is not None]
+    names = {m.id: m.name for m in team if m.id is not None}
+    previous = day - timedelta(days=1)
+    while not schedule.is_working_day(previous):
+        previous -= timedelta(days=1)
+    away_today = await uow.approvals.absent_member_ids(manager.company_id, day)
+    away_before = await uow.approvals.absent_member_ids(manager.company_id, previous)
+    overdue: dict[int, int] = {}
+    page = await uow.tasks.list(
+        TaskQuery(
+            company_id=manager.company_id,
+            member_id=manager.id or 0,
+            view=ListView.OVERDUE,
+            now=now,
+            day_end=now,
+            limit=_DIGEST_TASKS,
+            member_ids=frozenset(ids),
+        )
+    )
+    for task in page.items:
+        if task.responsible_id in names:
+            overdue[task.responsible_id] = overdue.get(task.responsible_id, 0) + 1
+    no_plan = [names[m] for m in ids if m not in away_today and await uow.time.plan(m, day) is None]
+    reported = await uow.time.reported(ids, previous)
+    joined = {m.id: m.joined_at for m in team}
+    no_report = [
+        names[m]
+        for m in ids
+        if m not in reported
+        and m not in away_before
+        and not _joined_after(joined.get(m), previous, manager.timezone)
+    ]
+    return {
+        "date": day.isoformat(),
+        "report_day": previous.isoformat(),
+        "overdue": [[names[m], n] for m, n in sorted(overdue.items(), key=lambda x: names[x[0]])],
+        "overdue_more": page.total > len(page.items),
+        "no_plan": sorted(no_plan),
+        "no_report": sorted(no_report),
+    }
+
+
+def _joined_after(joined: datetime | None, day: date, tz: str) -> bool:
+    return joined is not None and local_date(joined, tz) > day
 
 
 def _first_working_day_of_week(day: date, schedule: WorkSchedule) -> bool:

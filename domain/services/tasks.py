@@ -15,6 +15,7 @@ from domain.policies import Action, TaskContext, allowed, require
 from domain.ports import ListView, Page, SearchQuery, TaskQuery, UnitOfWork
 from domain.search import query_groups
 from domain.services import approvals
+from domain.services.team import Scope, superiors, team_ids
 from domain.tasks import (
     Comment,
     HistorySummary,
@@ -74,7 +75,8 @@ class TaskCard:
 async def _context(uow: UnitOfWork, actor: Member, task: Task) -> TaskContext:
     assert actor.id is not None
     return TaskContext(
-        responsible_supervisors=await uow.members.supervisors_of(task.responsible_id),
+        # Heads and managers up the whole chain: a director sees their people's people.
+        responsible_supervisors=await superiors(uow, task.responsible_id),
         actor_project_ids=await uow.projects.ids_for_member(actor.id),
     )
 
@@ -520,7 +522,10 @@ async def list_tasks(
     page: int = 0,
     project_id: int | None = None,
     tag: str | None = None,
+    scope: Scope | None = None,
 ) -> Page[Task]:
+    """A list view; with ``scope`` (see ``domain.services.team.scope_for``, which checks
+    the actor may see them) the view is about those members instead of the actor."""
     assert actor.id is not None
     if view is ListView.PROJECT:
         if project_id is None:
@@ -538,6 +543,7 @@ async def list_tasks(
             tag=tag.lower().lstrip("#") if tag else None,
             limit=PAGE_SIZE,
             offset=max(page, 0) * PAGE_SIZE,
+            member_ids=scope.member_ids if scope is not None else None,
         )
     )
 
@@ -548,12 +554,15 @@ async def search_tasks(uow: UnitOfWork, actor: Member, text: str, *, page: int =
     if not groups:
         raise InvalidInput(field="query", reason="empty")
     visible = None if actor.is_admin else await uow.projects.ids_for_member(actor.id)
+    # Heads and managers find their people's tasks too (admins find everything anyway).
+    team = frozenset() if actor.is_admin or actor.is_extranet else await team_ids(uow, actor)
     return await uow.tasks.search(
         SearchQuery(
             company_id=actor.company_id,
             member_id=actor.id,
             stem_groups=groups,
             visible_projects=visible,
+            team_ids=team,
             limit=PAGE_SIZE,
             offset=max(page, 0) * PAGE_SIZE,
         )

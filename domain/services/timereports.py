@@ -334,6 +334,12 @@ async def attendance(
     for member in members:
         assert member.id is not None
         today = now.astimezone(ZoneInfo(member.timezone)).date()
+        # Nobody is late or absent on days before they joined.
+        joined = (
+            member.joined_at.astimezone(ZoneInfo(member.timezone)).date()
+            if member.joined_at is not None
+            else None
+        )
         days = [
             assess_day(
                 member.id,
@@ -347,7 +353,7 @@ async def attendance(
                 now=now,
             )
             for day in working
-            if day <= today and (member.id, day) not in away
+            if day <= today and (joined is None or day >= joined) and (member.id, day) not in away
         ]
         result.append(MemberAttendance(member.id, member.name, days))
     return Attendance(query, result, len(working))

@@ -25,6 +25,7 @@ from domain.policies import Action
 from domain.ports import ListView, TimesheetRow, UnitOfWork
 from domain.services import approvals
 from domain.services.tasks import list_tasks, load_for
+from domain.services.team import team_members
 from domain.tasks import Task, TaskKind, TaskStatus
 from domain.timetracking import (
     PART_THRESHOLD_MINUTES,
@@ -865,16 +866,11 @@ def period_bounds(period: str, today: date) -> tuple[date, date]:
 
 
 async def team_of(uow: UnitOfWork, actor: Member) -> list[Member]:
-    """Whom a manager sees: their direct reports and their departments' staff (admins: all)."""
-    people = [m for m in await uow.members.list(actor.company_id) if m.active]
+    """Whom a manager sees: themselves and everyone below them (admins: all)."""
     if actor.is_admin:
-        return people
-    heads = {d.id for d in await uow.departments.list(actor.company_id) if d.head_id == actor.id}
-    team = [
-        m
-        for m in people
-        if m.id == actor.id or m.manager_id == actor.id or (m.department_id in heads)
-    ]
+        return [m for m in await uow.members.list(actor.company_id) if m.active]
+    # Recursively: a head's departments and sub-departments, a manager's indirect reports.
+    team = [actor, *await team_members(uow, actor)]
     if len(team) <= 1:
         raise NotPermitted(action="timesheet_team")
     return team

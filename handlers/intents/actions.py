@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from domain.capture import parse_task
 from domain.company import Member
-from domain.deadlines import QuickDeadline, quick_deadline
+from domain.deadlines import Concern, QuickDeadline, quick_deadline
 from domain.errors import InvalidInput, MemberNotFound
 from domain.ids import task_number
 from domain.policies import Action
 from domain.services import tasks as service
+from domain.services.dates import review_moment
 from domain.tasks import Priority, Rating
 from handlers.cards import card_reply
 from handlers.intents import timetracking
@@ -43,7 +44,12 @@ def deadline_in(turn: Turn, text: str) -> tuple[datetime | None, str]:
     """A deadline phrase in free text, and the text without it (the capture grammar)."""
     assert turn.company is not None
     draft = parse_task(
-        text, now=turn.now, tz=turn.tz, lang=turn.lang, workday_end=turn.company.schedule.end
+        text,
+        now=turn.now,
+        tz=turn.tz,
+        lang=turn.lang,
+        workday_end=turn.company.schedule.end,
+        day_parts=turn.config.day_parts,
     )
     if draft.deadline is None:
         return None, text.strip()
@@ -287,7 +293,60 @@ async def deadline_answer(turn: Turn, data: dict[str, Any], text: str) -> Prompt
     if deadline is None:
         raise InvalidInput(field="deadline", reason="not_understood", value=text)
     task_id = int(data["task_id"])
+    task = await service.load_for(turn.uow, turn.me, task_id, Action.MOVE_DEADLINE)
+    assert turn.company is not None
+    check = await review_moment(
+        turn.uow, turn.company, turn.tz, task.responsible_id, deadline, turn.now
+    )
+    if check is not None:
+        # In the past, on a day off, on the responsible's leave: say so and ask.
+        responsible = await turn.uow.members.get(task.responsible_id)
+        fix = (
+            turn.button(
+                "btn.tomorrow_at",
+                "ds",
+                task_id,
+                _minutes(check.fix),
+                time=f"{check.fix.hour}:{check.fix.minute:02d}",
+            )
+            if check.concern is Concern.PASSED_TODAY
+            else turn.button("btn.next_working_day", "ds", task_id, _minutes(check.fix))
+        )
+        past = check.concern in (Concern.PAST, Concern.PASSED_TODAY)
+        # A past deadline is never set (the task would be born overdue): only the fix.
+        row = (
+            (fix,)
+            if past
+            else (fix, turn.button("btn.set_anyway", "ds", task_id, _minutes(deadline)))
+        )
+        # An open question: another date written next answers it.
+        return [
+            await turn.ask_for(
+                "deadline",
+                {"task_id": task_id},
+                "deadline_check",
+                (row,),
+                check=check,
+                deadline=deadline,
+                task_id=task_id,
+                past=past,
+                responsible=responsible.name if responsible else "",
+            )
+        ]
     await service.move_deadline(turn.uow, turn.me, task_id, deadline, turn.now)
+    return [await card_reply(turn, task_id, notice="deadline_moved")]
+
+
+def _minutes(moment: datetime) -> int:
+    """A moment in a button: whole minutes since the epoch (fits the 64-byte token)."""
+    return int(moment.timestamp() // 60)
+
+
+async def deadline_set_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    """[Next working day] / [Set anyway] under a deadline question: exactly that moment."""
+    task_id = int(args[0])
+    moment = datetime.fromtimestamp(int(args[1]) * 60, UTC)
+    await service.move_deadline(turn.uow, turn.me, task_id, moment, turn.now)
     return [await card_reply(turn, task_id, notice="deadline_moved")]
 
 
@@ -572,6 +631,7 @@ ACTIONS = {
     "rq": return_quick_pressed,
     "dl": deadline_pressed,
     "dq": deadline_quick_pressed,
+    "ds": deadline_set_pressed,
     "dg": delegate_pressed,
     "dm": delegate_picked,
     "ob": observer_pressed,

@@ -6,12 +6,14 @@ from typing import Any
 
 from domain.capture import TaskDraft
 from domain.company import Member
-from domain.deadlines import QuickDeadline
+from domain.deadlines import Concern, DeadlineCheck, QuickDeadline
 from domain.ids import task_number
 from domain.policies import Action
+from domain.services.dates import review_deadline
 from domain.services.drafts import Roster
-from domain.services.tasks import create_task, load_for, undo_create
+from domain.services.tasks import create_task, load_for, move_deadline, undo_create
 from domain.tasks import Task
+from handlers.cards import card_reply
 from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
@@ -19,11 +21,24 @@ from handlers.types import Button, Buttons, Reply
 _PICK_LIMIT = 8  # members offered as buttons for an unknown @handle
 
 
+def fix_buttons(turn: Turn, tid: int | None, check: DeadlineCheck) -> tuple[Button, ...]:
+    """[Next working day] (or [Tomorrow 9:00]) [Keep]: one tap mends or keeps a deadline."""
+    if check.concern is Concern.PASSED_TODAY:
+        fix = turn.button(
+            "btn.tomorrow_at", "fx", tid, time=f"{check.fix.hour}:{check.fix.minute:02d}"
+        )
+    else:
+        fix = turn.button("btn.next_working_day", "fx", tid)
+    return (fix, turn.button("btn.keep", "fk", tid))
+
+
 def _confirmation_buttons(
-    turn: Turn, task: Task, draft: TaskDraft, people: list[Member]
+    turn: Turn, task: Task, draft: TaskDraft, people: list[Member], check: DeadlineCheck | None
 ) -> Buttons:
     tid = task.id
     rows: list[tuple[Button, ...]] = []
+    if check is not None:
+        rows.append(fix_buttons(turn, tid, check))
     if task.deadline is None:
         rows.append(
             tuple(
@@ -64,7 +79,9 @@ async def create_from_text(turn: Turn, text: str, *, parent_id: int | None = Non
         text = inbound.attachments[0].name or inbound.attachments[0].kind
     assert turn.company is not None
     roster = await Roster.load(turn.uow, turn.company)
-    draft = roster.draft(text, now=turn.now, tz=turn.tz, lang=turn.lang)
+    draft = roster.draft(
+        text, now=turn.now, tz=turn.tz, lang=turn.lang, day_parts=turn.config.day_parts
+    )
     origin = inbound.origin
     if inbound.forwarded_from is not None:
         origin = label(turn.lang, "word.forwarded_from", name=inbound.forwarded_from or "?")
@@ -77,12 +94,15 @@ async def create_from_text(turn: Turn, text: str, *, parent_id: int | None = Non
         attachments=tuple(f"{inbound.platform}:{a.kind}:{a.ref}" for a in inbound.attachments),
     )
     task = await create_task(turn.uow, turn.me, command, turn.now)
+    check = await review_deadline(turn.uow, turn.company, turn.tz, task, turn.now)
     people = list(roster.people)
     names = {m.id: m.name for m in people}
     return [
         turn.reply(
             "task_created",
-            _confirmation_buttons(turn, task, draft, people),
+            _confirmation_buttons(turn, task, draft, people, check),
+            check=check,
+            bad_priorities=draft.unknown_priorities,
             task=task,
             responsible=names.get(task.responsible_id, ""),
             co_executors=[names.get(m, "") for m in sorted(task.co_executors)],
@@ -128,11 +148,28 @@ async def subtask_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Re
     return await create_from_text(turn, text, parent_id=int(data["task_id"]))
 
 
+async def fix_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    """[Next working day] / [Tomorrow 9:00]: the fix is worked out again now (the button
+    may be pressed later, or the deadline changed since)."""
+    task_id = int(args[0])
+    assert turn.company is not None
+    task = await load_for(turn.uow, turn.me, task_id, Action.MOVE_DEADLINE)
+    check = await review_deadline(turn.uow, turn.company, turn.tz, task, turn.now)
+    if check is None:
+        return [await card_reply(turn, task_id, notice="deadline_kept")]
+    await move_deadline(turn.uow, turn.me, task_id, check.fix, turn.now)
+    return [await card_reply(turn, task_id, notice="deadline_moved")]
+
+
+async def keep_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    return [await card_reply(turn, int(args[0]), notice="deadline_kept")]
+
+
 async def undo_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     task = await undo_create(turn.uow, turn.me, int(args[0]), turn.now)
     return [turn.edit("task_undone", task=task)]
 
 
 COMMANDS = {"task": task_command, "subtask": subtask_command}
-ACTIONS = {"st": subtask_pressed, "un": undo_pressed}
+ACTIONS = {"st": subtask_pressed, "un": undo_pressed, "fx": fix_pressed, "fk": keep_pressed}
 PROMPTS = {"new_task": new_task_answer, "subtask": subtask_answer}

@@ -9,7 +9,8 @@ from domain.errors import DomainError, InvalidInput
 from domain.ids import task_number
 from domain.ports import ListView
 from domain.services.tasks import list_tasks, search_tasks, task_card
-from handlers.cards import card_reply, list_reply
+from domain.services.team import TEAM, Scope, scope_by_id, scope_for
+from handlers.cards import card_reply, list_reply, team_list_reply
 from handlers.personal import personal, with_args
 from handlers.questions import NotAnAnswer, PromptResult, confirmed, short, task_like
 from handlers.turn import Turn
@@ -29,8 +30,37 @@ async def show_list(turn: Turn, view: ListView, page: int = 0) -> list[Reply]:
     return [list_reply(turn, view, result, page, ("ls", view.value))]
 
 
+# Views a head or manager may ask about their team or one of their people.
+_TEAM_VIEWS = frozenset({ListView.MINE, ListView.TODAY, ListView.OVERDUE, ListView.AWAITING})
+_TEAM_KEY = "t"  # a paging button's scope: the team, or a member's id
+
+
+async def show_team_list(turn: Turn, view: ListView, scope: Scope, page: int = 0) -> list[Reply]:
+    """/today team, /tasks @anna: someone else's tasks, person by person."""
+    result = await list_tasks(turn.uow, turn.me, view, turn.now, page=page, scope=scope)
+    people = {t.responsible_id for t in result.items} - set(scope.names)
+    names = dict(scope.names)
+    names.update({m.id: m.name for m in await turn.uow.members.get_many(people) if m.id})
+    key = _TEAM_KEY if scope.team else str(min(scope.member_ids))
+    nav = ("lw", view.value, key)
+    return [team_list_reply(turn, view, result, page, nav, names, scope.label)]
+
+
+async def team_list_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    view, key, page = ListView(args[0]), args[1], int(args[2])
+    if key == _TEAM_KEY:
+        scope = await scope_for(turn.uow, turn.me, TEAM)
+    else:
+        scope = await scope_by_id(turn.uow, turn.me, int(key))
+    return await show_team_list(turn, view, scope, page)
+
+
 def _list_command(view: ListView) -> Any:
     async def command(turn: Turn) -> list[Reply]:
+        who = turn.inbound.args.strip()
+        if who and view in _TEAM_VIEWS:
+            scope = await scope_for(turn.uow, turn.me, who.split()[0])
+            return await show_team_list(turn, view, scope)
         return await show_list(turn, view)
 
     command.__name__ = f"list_{view.value}"
@@ -135,6 +165,7 @@ COMMANDS = {
 }
 ACTIONS = {
     "ls": list_pressed,
+    "lw": team_list_pressed,
     "lp": project_pressed,
     "lt": tag_pressed,
     "lq": search_pressed,

@@ -21,6 +21,7 @@ from domain.company import (
     WorkSchedule,
     supervisors,
 )
+from domain.holidays import country_for_timezone
 from storage.models import (
     ChatIdentityRow,
     CompanyRow,
@@ -84,6 +85,8 @@ def _company(row: CompanyRow | Row[Any]) -> Company:
         start=time.fromisoformat(row.day_start),
         end=time.fromisoformat(row.day_end),
         holidays=frozenset(date.fromisoformat(d) for d in row.holidays),
+        # Companies from before the setting keep the holidays of their timezone's country.
+        country=row.country if row.country is not None else country_for_timezone(row.timezone),
     )
     return Company(
         id=row.id, name=row.name, timezone=row.timezone, language=row.language, schedule=schedule
@@ -100,6 +103,7 @@ def _company_values(company: Company) -> dict[str, object]:
         "day_start": s.start.strftime("%H:%M"),
         "day_end": s.end.strftime("%H:%M"),
         "holidays": sorted(d.isoformat() for d in s.holidays),
+        "country": s.country,
     }
 
 
@@ -144,6 +148,7 @@ _MEMBER_FIELDS = (
     "email",
     "phone",
     "active",
+    "joined_at",
 )
 
 
@@ -163,6 +168,7 @@ def _member(row: MemberRow | Row[Any]) -> Member:
         email=row.email,
         phone=row.phone,
         active=row.active,
+        joined_at=row.joined_at,
     )
 
 

@@ -171,7 +171,11 @@ class SqlSchedulerRepository:
             if row.quiet_start and row.quiet_end:
                 quiet = (time.fromisoformat(row.quiet_start), time.fromisoformat(row.quiet_end))
             found[row.member_id] = Preferences(
-                row.member_id, frozenset(row.muted or ()), quiet, row.digest
+                row.member_id,
+                frozenset(row.muted or ()),
+                quiet,
+                row.digest,
+                frozenset(row.enabled or ()),
             )
         return found
 
@@ -184,4 +188,5 @@ class SqlSchedulerRepository:
         row.quiet_start = prefs.quiet[0].strftime("%H:%M") if prefs.quiet else None
         row.quiet_end = prefs.quiet[1].strftime("%H:%M") if prefs.quiet else None
         row.digest = prefs.digest
+        row.enabled = sorted(prefs.enabled)
         await self._s.flush()

@@ -328,7 +328,12 @@ class SqlTaskRepository:
 
     # -- lists and search ---------------------------------------------------------------
     async def list(self, query: TaskQuery) -> Page[Task]:
-        return await self._page(_list_filter(query), query.limit, query.offset)
+        return await self._page(
+            _list_filter(query),
+            query.limit,
+            query.offset,
+            by_person=query.member_ids is not None,
+        )
 
     async def search(self, query: SearchQuery) -> Page[Task]:
         conditions: list[ColumnElement[bool]] = [TaskRow.company_id == query.company_id]
@@ -342,6 +347,8 @@ class SqlTaskRepository:
             visible = _involved(query.member_id)
             if query.visible_projects:
                 visible = or_(visible, TaskRow.project_id.in_(query.visible_projects))
+            if query.team_ids:
+                visible = or_(visible, TaskRow.responsible_id.in_(query.team_ids))
             conditions.append(visible)
         return await self._page(
             and_(*conditions),
@@ -359,6 +366,7 @@ class SqlTaskRepository:
         *,
         newest_first: bool = False,
         count_up_to: int | None = None,
+        by_person: bool = False,
     ) -> Page[Task]:
         counted = select(TaskRow.id).where(where)
         if count_up_to is not None:
@@ -370,6 +378,10 @@ class SqlTaskRepository:
         stmt = select(TaskRow).where(where)
         if newest_first:
             stmt = stmt.order_by(TaskRow.id.desc())
+        elif by_person:  # a team's list reads person by person
+            stmt = stmt.order_by(
+                TaskRow.responsible_id, TaskRow.deadline.is_(None), TaskRow.deadline, TaskRow.id
+            )
         else:
             stmt = stmt.order_by(TaskRow.deadline.is_(None), TaskRow.deadline, TaskRow.id)
         rows = list(await self._s.scalars(stmt.limit(limit).offset(offset)))
@@ -398,7 +410,45 @@ def _involved(member_id: int) -> ColumnElement[bool]:
     )
 
 
+def _doing_any(member_ids: frozenset[int]) -> ColumnElement[bool]:
+    return or_(
+        TaskRow.responsible_id.in_(member_ids),
+        TaskRow.id.in_(
+            select(TaskParticipantRow.task_id).where(
+                TaskParticipantRow.member_id.in_(member_ids),
+                TaskParticipantRow.role == CO_EXECUTOR,
+            )
+        ),
+    )
+
+
+def _others_filter(q: TaskQuery, member_ids: frozenset[int]) -> ColumnElement[bool]:
+    """The views asked about other members (a manager's team): their work, their tasks
+    waiting for acceptance; views that only make sense for oneself show their work too."""
+    is_open = TaskRow.is_open.is_(True)
+    doing = _doing_any(member_ids)
+    match q.view:
+        case ListView.TODAY:
+            cond = and_(is_open, doing, TaskRow.deadline < q.day_end)
+        case ListView.OVERDUE:
+            cond = and_(is_open, doing, TaskRow.deadline < q.now)
+        case ListView.NEW:
+            cond = and_(doing, TaskRow.status == TaskStatus.NEW.value)
+        case ListView.AWAITING:
+            cond = and_(
+                TaskRow.responsible_id.in_(member_ids),
+                TaskRow.status == TaskStatus.AWAITING_ACCEPTANCE.value,
+            )
+        case ListView.BACKLOG:
+            cond = and_(is_open, doing, TaskRow.kind == TaskKind.BACKLOG.value)
+        case _:
+            cond = and_(is_open, doing)
+    return and_(TaskRow.company_id == q.company_id, cond)
+
+
 def _list_filter(q: TaskQuery) -> ColumnElement[bool]:
+    if q.member_ids is not None:
+        return _others_filter(q, q.member_ids)
     base = [TaskRow.company_id == q.company_id]
     is_open = TaskRow.is_open.is_(True)
     match q.view:

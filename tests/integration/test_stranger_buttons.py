@@ -50,6 +50,10 @@ ARGS: dict[str, tuple[object, ...]] = {
     "kg": (LEAD, "c1"),
     **{a: (DEAL,) for a in ("kn", "ks", "kw", "kl")},
     "kx": (DEAL, 1),
+    "fx": (TASK,),
+    "fk": (TASK,),
+    "ds": (TASK, 29_500_000),
+    "lw": ("mine", 3, 0),  # Anna's tasks (member 3): Ivan is not her head or manager
 }
 NOT_YOURS = {
     "task_not_found",

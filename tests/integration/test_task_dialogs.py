@@ -133,7 +133,7 @@ async def test_history_counts_moves_and_delegations(dialog: Dialog) -> None:
         [
             ("boss", CREATE, ["Task #1 created"]),
             ("anna", "/deadline 1 friday", ["Deadline changed."]),
-            ("boss", "/deadline 1 28.11", ["Deadline changed."]),
+            ("boss", "/deadline 1 30.11", ["Deadline changed."]),
             ("boss", "/delegate 1 @ivan", ["Delegated.", "👤 Ivan"]),
             ("ivan", "/delegate 1 @anna", ["Delegated."]),
             ("boss", "/show 1", ["deadline moved 2 times, delegated 2 times"]),

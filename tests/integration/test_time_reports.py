@@ -54,6 +54,10 @@ async def build(app: App, clock: FakeClock) -> World:
     company_id = team.company.id or 0
     now = clock.now()
     async with app.uow() as uow:
+        # They have worked here for a while: the week's time is recorded backwards.
+        for member in (boss, anna, ivan):
+            member.joined_at = now - timedelta(days=30)
+            await uow.members.save(member)
         projects = {p.name: p.id for p in await uow.projects.list(company_id)}
         acme = await uow.crm.add_client_company(ClientCompany(company_id, "Kowalski Sp.", now))
         jan = await uow.crm.add_contact(
@@ -240,6 +244,23 @@ async def test_attendance_late_short_missing(app: App, clock: FakeClock) -> None
     assert [d.day for d in ivan.short] == [TUE]  # only 15 minutes tracked, no /day
     assert [d.day for d in boss.no_show] == [MON, TUE]
     assert [d.day for d in boss.missing_reports] == [MON, TUE]
+
+
+async def test_attendance_counts_from_the_join_date(app: App, clock: FakeClock) -> None:
+    world = await build(app, clock)
+    async with app.uow() as uow:
+        anna = world.team["anna"]
+        anna.joined_at = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # joined on Tuesday
+        await uow.members.save(anna)
+        await uow.commit()
+    async with app.uow() as uow:
+        view = await timereports.attendance(
+            uow, world.team["boss"], parse_report("team", MON), clock.now()
+        )
+    people = {m.name: m for m in view.members}
+    assert [d.day for d in people["Anna"].days] == [TUE, date(2026, 11, 25)]
+    assert not people["Anna"].late  # Monday's late start was before she joined
+    assert [d.day for d in people["Boss"].no_show] == [MON, TUE]
 
 
 @pytest.fixture

@@ -392,6 +392,32 @@ ENGLISH = [
     ),
     en("Release version 1.5", title="Release version 1.5"),
     en("Repeat the test 3 times", title="Repeat the test 3 times"),
+    # --- issue 16: trusted dates, priority words, times of day by name ---------------
+    en(
+        "Call Ivan tomorrow morning",
+        title="Call Ivan",
+        deadline="2026-11-26 09:00",
+        deadline_explicit_time=True,
+    ),
+    en(
+        "Send the deck this evening",
+        title="Send the deck",
+        deadline="2026-11-25 18:00",
+        deadline_explicit_time=True,
+    ),
+    en(
+        "Demo friday afternoon",
+        title="Demo",
+        deadline="2026-11-27 14:00",
+        deadline_explicit_time=True,
+    ),
+    en("Prepare morning report", title="Prepare morning report"),
+    en("Send invoice yesterday", title="Send invoice", deadline="2026-11-24 18:00"),
+    en("Pay rent 01.11", title="Pay rent", deadline="2026-11-01 18:00"),
+    en("Fix prod !urgent", title="Fix prod", priority="high"),
+    en("Fix prod !asap", title="Fix prod", priority="high"),
+    en("Tidy desk !later", title="Tidy desk", priority="low"),
+    en("Fix !foo now", title="Fix !foo now", unknown_priorities=("!foo",)),
 ]
 
 POLISH = [
@@ -643,6 +669,30 @@ POLISH = [
         deadline="2026-11-26 09:00",
         deadline_explicit_time=True,
     ),
+    # --- issue 16 ------------------------------------------------------------------------
+    pl(
+        "Zadzwoń do Ivana jutro rano",
+        title="Zadzwoń do Ivana",
+        deadline="2026-11-26 09:00",
+        deadline_explicit_time=True,
+    ),
+    pl(
+        "Wyślij raport wieczorem",
+        title="Wyślij raport",
+        deadline="2026-11-25 18:00",
+        deadline_explicit_time=True,
+    ),
+    pl(
+        "Spotkanie jutro po południu",
+        title="Spotkanie",
+        deadline="2026-11-26 14:00",
+        deadline_explicit_time=True,
+    ),
+    pl("Faktura wczoraj", title="Faktura", deadline="2026-11-24 18:00"),
+    pl("Przelew !pilne", title="Przelew", priority="high"),
+    pl("Przelew !ważne", title="Przelew", priority="high"),
+    pl("Przelew !wazne", title="Przelew", priority="high"),
+    pl("Przelew !coś", title="Przelew !coś", unknown_priorities=("!coś",)),
 ]
 
 RUSSIAN = [
@@ -904,6 +954,31 @@ RUSSIAN = [
         deadline="2026-11-27 09:00",
         deadline_explicit_time=True,
     ),
+    # --- issue 16 ------------------------------------------------------------------------
+    ru(
+        "Позвонить завтра утром",
+        title="Позвонить",
+        deadline="2026-11-26 09:00",
+        deadline_explicit_time=True,
+    ),
+    ru(
+        "Отправить отчёт вечером",
+        title="Отправить отчёт",
+        deadline="2026-11-25 18:00",
+        deadline_explicit_time=True,
+    ),
+    ru(
+        "Созвон завтра днём",
+        title="Созвон",
+        deadline="2026-11-26 14:00",
+        deadline_explicit_time=True,
+    ),
+    ru("Поздравить с днём рождения", title="Поздравить с днём рождения"),
+    ru("Счёт вчера", title="Счёт", deadline="2026-11-24 18:00"),
+    ru("Оплатить аренду 01.11", title="Оплатить аренду", deadline="2026-11-01 18:00"),
+    ru("Починить сервер !срочно", title="Починить сервер", priority="high"),
+    ru("Починить сервер !важно", title="Починить сервер", priority="high"),
+    ru("Починить сервер !лол", title="Починить сервер !лол", unknown_priorities=("!лол",)),
 ]
 
 CASES: list[Case] = [*ENGLISH, *POLISH, *RUSSIAN]
