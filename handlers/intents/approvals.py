@@ -94,6 +94,8 @@ def approval_context(turn: Turn, view: service.ApprovalView) -> dict[str, Any]:
         "decided_by": names.get(request.decided_by or 0) if request.decided_by else None,
         "decided_at": request.decided_at,
         "task_id": request.subject.ref if request.subject.kind is SubjectKind.TASK else None,
+        # A daily report's per-task summary (domain.services.timetracking.report_summary).
+        "report": request.answers.get("_report"),
     }
 
 

@@ -1,0 +1,61 @@
+"""Issue 16 on Telegram, through the real aiogram Bot and the fake Bot API: the card's
+Start/Pause follow one rule with /timer (a timer is a person's; a task is in progress
+while its responsible works on it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.company import Role
+from tests.e2e.telegram.conftest import Harness, button, buttons
+
+BOSS, ANNA, IVAN = 3001, 3002, 3003
+
+
+def actions(message: dict[str, Any]) -> set[str]:
+    return {d.split(":", 1)[0] for d in buttons(message)}
+
+
+async def card(tg: Harness, user_id: int, task_id: int) -> dict[str, Any]:
+    [shown] = await tg.say(user_id, f"/show {task_id}")
+    return shown
+
+
+async def test_card_and_timer_agree_on_the_task_state(tg: Harness) -> None:
+    await tg.join(BOSS, "Boss", Role.ADMIN)
+    await tg.join(ANNA, "Anna")
+    await tg.join(IVAN, "Ivan")
+    await tg.add_project()
+    [created] = await tg.say(BOSS, "Sales: Call the client today 17:00 @anna")
+    task_id = int(button(created, "op").split(":")[1])
+    await tg.say(BOSS, f"/coexec {task_id} @ivan")
+
+    # Ivan's timer is his: Anna's card still says New and offers her Start.
+    await tg.say(IVAN, f"/timer {task_id}")
+    shown = await card(tg, ANNA, task_id)
+    assert "New ·" in shown["text"] and "Timer running now: Ivan" in shown["text"]
+    assert "ts" in actions(shown) and "tp" not in actions(shown)
+
+    # Anna pauses in /timer: her card offers Start, and the task is Pending.
+    await tg.say(ANNA, f"/timer {task_id}")
+    await tg.say(ANNA, "/timer pause")
+    shown = await card(tg, ANNA, task_id)
+    assert "Pending ·" in shown["text"] and "tp" not in actions(shown)
+
+    # Start on the card: in progress with her timer; Pause on the card: pending again.
+    _, mark = await tg.press(ANNA, shown, button(shown, "ts"))
+    [edit] = tg.sent_since(mark, "editMessageText")
+    assert "In progress ·" in edit.params["text"]
+    started = edit.response["result"]
+    _, mark = await tg.press(ANNA, started, button(started, "tp"))
+    [edit] = tg.sent_since(mark, "editMessageText")
+    assert "Pending ·" in edit.params["text"] and "ts" in actions(edit.response["result"])
+    [timer] = await tg.say(ANNA, "/timer")
+    assert "No timer is running" in timer["text"]
+
+    # Ivan's Pause on the card stops his timer; the state stays Anna's.
+    shown = await card(tg, IVAN, task_id)
+    assert "tp" in actions(shown)
+    _, mark = await tg.press(IVAN, shown, button(shown, "tp"))
+    [edit] = tg.sent_since(mark, "editMessageText")
+    assert "Pending ·" in edit.params["text"] and "Timer running now" not in edit.params["text"]
