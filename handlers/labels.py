@@ -384,7 +384,7 @@ LABELS: Mapping[str, str] = dict((
     _l("question.as_tags", "🏷 Tags of #{task_id} → {tags}"),
     _l("question.as_planned", "⏱ Planned time of #{task_id} → {planned}"),
     _l("question.as_search", "🔎 Search “{query}”"),
-    _l("question.as_field", "📝 {label} → {value}"),
+    _l("question.as_field", "📝 {field} → {value}"),
     # question.why
     _l("question.why.date", "it wants a date or a time, and only that"),
     _l("question.why.person", "it wants a person: @handle or a full name"),

@@ -59,3 +59,39 @@ async def test_card_and_timer_agree_on_the_task_state(tg: Harness) -> None:
     _, mark = await tg.press(IVAN, shown, button(shown, "tp"))
     [edit] = tg.sent_since(mark, "editMessageText")
     assert "Pending ·" in edit.params["text"] and "Timer running now" not in edit.params["text"]
+
+
+async def test_request_leave_without_approvals_toml(tg: Harness) -> None:
+    """No approvals.toml (the default test settings): leave is a ready-made type; its
+    dates in words; without a manager the admin gets the card and approves it."""
+    await tg.join(BOSS, "Boss", Role.ADMIN)
+    await tg.join(ANNA, "Anna")
+    [types] = await tg.say(ANNA, "/request")
+    assert "Leave / absence" in types["text"] and "Business trip" in types["text"]
+
+    [first] = await tg.say(ANNA, "/request leave")
+    assert "1/3" in first["text"] and "What kind of absence?" in first["text"]
+    _, mark = await tg.press(ANNA, first, button(first, "ac"))  # Vacation
+    [dates] = tg.sent_since(mark)
+    assert "2/3" in dates.params["text"]
+    [again] = await tg.say(ANNA, "Dec 23-21")
+    assert "The end is before the start." in again["text"] and "Dec 23-21" in again["text"]
+    assert "✓ What kind of absence?: Vacation" in again["text"]
+    [note] = await tg.say(ANNA, "Dec 21-23")
+    assert "3/3" in note["text"]
+    [sent] = await tg.say(ANNA, "-")
+    assert "Request sent." in sent["text"] and "21.12.2026 – 23.12.2026" in sent["text"]
+
+    mark = len(tg.api.calls)
+    while await tg.app.dispatcher({"telegram": tg.adapter.notifier}).run_once():
+        pass
+    cards = [
+        c.response["result"]
+        for c in tg.sent_since(mark)
+        if c.params["chat_id"] == BOSS and "ad" in actions(c.response["result"])
+    ]
+    assert len(cards) == 1 and "21.12.2026 – 23.12.2026" in cards[0]["text"]
+    approve = next(d for d in buttons(cards[0]) if d.startswith("ad:") and d.split(":")[2] == "a")
+    _, mark = await tg.press(BOSS, cards[0], approve)
+    [edit] = tg.sent_since(mark, "editMessageText")
+    assert "✅ Approved" in edit.params["text"]
