@@ -83,6 +83,18 @@ def parse_money(
     ``not_an_amount`` (no number, or words besides it), ``not_positive``, ``out_of_range``,
     ``unknown_currency`` or ``currency`` (not one of ``allowed``); ``value`` names what
     was wrong (the currency code for the last two)."""
+    amount, written = read_money(text)
+    currency = written or default_currency.upper()
+    if allowed is not None and currency not in {c.upper() for c in allowed}:
+        shown = ", ".join(c.upper() for c in allowed)
+        raise InvalidInput(
+            reason="currency", field="amount", value=currency, allowed=shown, text=text
+        )
+    return amount, currency
+
+
+def read_money(text: str) -> tuple[Decimal, str | None]:
+    """The amount and the currency written with it (None: none written)."""
     problem = {"field": "amount", "value": text}
     numbers = [m.group(0).strip(" \u00a0\u202f.,") for m in _NUMBER.finditer(text)]
     numbers = [n for n in numbers if n]
@@ -100,14 +112,8 @@ def parse_money(
         raise InvalidInput(reason="not_positive", **problem)
     if amount >= MAX_AMOUNT:
         raise InvalidInput(reason="out_of_range", **problem)
-    currency = currency or default_currency.upper()
-    if currency not in KNOWN_CURRENCIES:
+    if currency is not None and currency not in KNOWN_CURRENCIES:
         raise InvalidInput(reason="unknown_currency", field="amount", value=currency, text=text)
-    if allowed is not None and currency not in {c.upper() for c in allowed}:
-        shown = ", ".join(c.upper() for c in allowed)
-        raise InvalidInput(
-            reason="currency", field="amount", value=currency, allowed=shown, text=text
-        )
     return amount.quantize(Decimal("0.01")), currency
 
 

@@ -136,6 +136,7 @@ LABELS: Mapping[str, str] = dict((
     _l("crm.btn.stage", "{stage}"),
     _l("crm.btn.won", "🏆 Won"),
     _l("crm.btn.lost", "✖ Lost"),
+    _l("crm.btn.amount", "💰 Amount"),
     _l("crm.btn.merge", "🔗 Merge into {what} #{id} {name}"),
     _l("crm.btn.open", "{what} #{id} {name}"),
     # crm.fix
@@ -206,6 +207,7 @@ LABELS: Mapping[str, str] = dict((
     _l("crm.notice.stage_moved", "Stage changed."),
     _l("crm.notice.won", "Won! 🏆"),
     _l("crm.notice.lost", "Marked as lost."),
+    _l("crm.notice.amount_set", "Amount saved."),
     # approval
     _l("approval.approve", "✅ Approve"),
     _l("approval.return", "↩ Return"),
@@ -392,6 +394,7 @@ LABELS: Mapping[str, str] = dict((
     _l("question.why.planned", "it wants a duration like 1h30m"),
     _l("question.why.time", "it wants a time like 17:40"),
     _l("question.why.field", "it wants an answer to “{label}”"),
+    _l("question.why.amount", "it wants an amount like 12 000 PLN"),
     # question.about
     _l("question.about.result", "the result of #{task_id}"),
     _l("question.about.negative", "the 👎 reason for #{task_id}"),
@@ -412,6 +415,7 @@ LABELS: Mapping[str, str] = dict((
     _l("question.about.crm_assign", "the owner of #{ref_id}"),
     _l("question.about.crm_comment", "a comment on #{ref_id}"),
     _l("question.about.crm_lost", "why deal #{deal_id} is lost"),
+    _l("question.about.crm_amount", "the amount of deal #{deal_id}"),
     _l("question.about.crm_client", "a client search"),
     _l("question.about.search", "a task search"),
     _l("question.about.report_comment", "the day report's comment"),

@@ -95,3 +95,30 @@ async def test_request_leave_without_approvals_toml(tg: Harness) -> None:
     _, mark = await tg.press(BOSS, cards[0], approve)
     [edit] = tg.sent_since(mark, "editMessageText")
     assert "✅ Approved" in edit.params["text"]
+
+
+async def test_deal_amount_button_on_the_card(tg: Harness) -> None:
+    """The deal card's 💰 Amount asks (a ForceReply-free question with Cancel); a bad
+    answer is asked again with the text; a good one edits nothing else and shows it."""
+    await tg.join(BOSS, "Boss", Role.ADMIN)
+    [lead] = await tg.say(BOSS, "/lead Jan Kowalski, ACME sp. z o.o., +48 600 100 200")
+    _, mark = await tg.press(BOSS, lead, button(lead, "kv"))
+    [deal] = [c.response["result"] for c in tg.sent_since(mark)]
+    assert "💰 — PLN" in deal["text"] and "kA" in actions(deal)
+
+    _, mark = await tg.press(BOSS, deal, button(deal, "kA"))
+    [ask] = [c.response["result"] for c in tg.sent_since(mark)]
+    assert "The amount of deal #1" in ask["text"]
+    [again] = await tg.say(BOSS, "a lot")
+    assert '"a lot" is not an amount' in again["text"] and "You wrote: a lot" in again["text"]
+    [saved] = await tg.say(BOSS, "$12,000")
+    assert "Amount saved." in saved["text"] and "💰 12000.00 USD" in saved["text"]
+
+    # Won with an amount: no question, the funnel counts it.
+    _, mark = await tg.press(BOSS, saved, button(saved, "kw"))
+    [edit] = tg.sent_since(mark, "editMessageText")
+    assert "Won! 🏆" in edit.params["text"]
+    mark = len(tg.api.calls)
+    await tg.say(BOSS, "/funnel all")
+    sent = [str(c.params) for c in tg.api.calls[mark:] if c.method.startswith("send") and c.ok]
+    assert any("12000.00 USD" in params for params in sent), sent
