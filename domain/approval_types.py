@@ -25,14 +25,15 @@ import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from domain.approvals import BUILTIN_TYPES, ApproverMode, Verdict
 from domain.company import LANGUAGES, Role
+from domain.date_ranges import parse_range
 from domain.errors import InvalidInput
+from domain.money import parse_money
 
 
 class FieldType(StrEnum):
@@ -175,16 +176,37 @@ class ApprovalType:
 
 @dataclass(frozen=True)
 class ApprovalCatalog:
-    """The request types of an install: built-in ones plus the configured custom ones."""
+    """The request types of an install: the engine's own (task acceptance, time
+    corrections, report reviews), the ready-made forms every company has from day one
+    (``DEFAULT_TYPES``: leave, day off, expense, business trip) and the admin's own from
+    approvals.toml, which add types or override a ready-made one by its key."""
 
     custom: Mapping[str, ApprovalType] = field(default_factory=dict)
 
     def get(self, key: str) -> ApprovalType | None:
-        return self.custom.get(key) or BUILTIN.get(key)
+        return self.custom.get(key) or DEFAULT_TYPES.get(key) or BUILTIN.get(key)
 
     def requestable(self) -> list[ApprovalType]:
-        """The types a member may file with /request (the built-ins start from their subject)."""
-        return list(self.custom.values())
+        """The types a member may file with /request (the engine's own start from their
+        subject): the ready-made ones, as overridden, then the admin's new ones."""
+        return list({**DEFAULT_TYPES, **self.custom}.values())
+
+    def requestable_type(self, wanted: str) -> ApprovalType | None:
+        """A type by its key ("day_off", "day-off", "day off") or its title in any
+        language ("urlop", "Отпуск"); None when nothing matches."""
+        wanted = " ".join(wanted.casefold().split())
+        if not wanted:
+            return None
+        types = {t.key: t for t in self.requestable()}
+        key = re.sub(r"[\s\-]+", "_", wanted)
+        if key in types:
+            return types[key]
+        for rtype in types.values():
+            for _, title in rtype.title.values:
+                names = {title.casefold(), *(p.strip() for p in title.casefold().split("/"))}
+                if wanted in names:
+                    return rtype
+        return None
 
 
 BUILTIN: dict[str, ApprovalType] = {
@@ -204,6 +226,97 @@ BUILTIN: dict[str, ApprovalType] = {
     ),
 }
 assert set(BUILTIN) == BUILTIN_TYPES
+
+
+def _text(en: str, pl: str, ru: str) -> LocalText:
+    return LocalText.of({"en": en, "pl": pl, "ru": ru})
+
+
+def _field(
+    name: str, ftype: FieldType, label: LocalText, *, required: bool = True, **more: Any
+) -> FieldSpec:
+    return FieldSpec(name, ftype, label, required, **more)
+
+
+_CURRENCIES = ("PLN", "EUR", "USD", "RUB")
+_NOTE = _text("A note for your manager", "Uwagi dla przełożonego", "Комментарий руководителю")
+
+# Ready-made request types: /request leave works without any configuration. The
+# approver is the requester's manager, else their department head, else an admin
+# (``domain.services.approvals.resolve_steps``). approvals.toml overrides them by key.
+DEFAULT_TYPES: dict[str, ApprovalType] = {
+    "leave": ApprovalType(
+        "leave",
+        _text("Leave / absence", "Urlop / nieobecność", "Отпуск / отсутствие"),
+        fields=(
+            _field(
+                "kind",
+                FieldType.CHOICE,
+                _text("What kind of absence?", "Jaki rodzaj nieobecności?", "Какое отсутствие?"),
+                options=(
+                    Option("vacation", _text("Vacation", "Urlop wypoczynkowy", "Отпуск")),
+                    Option("sick", _text("Sick leave", "Zwolnienie lekarskie", "Больничный")),
+                    Option("unpaid", _text("Unpaid leave", "Urlop bezpłatny", "За свой счёт")),
+                ),
+            ),
+            _field("dates", FieldType.DATE_RANGE, _text("Dates", "Daty", "Даты")),
+            _field("note", FieldType.TEXT, _NOTE, required=False),
+        ),
+        absence_field="dates",
+        labels=(
+            (
+                Verdict.APPROVE,
+                _text("✅ Grant leave", "✅ Udziel urlopu", "✅ Одобрить отпуск"),
+            ),
+        ),
+    ),
+    "day_off": ApprovalType(
+        "day_off",
+        _text("Day off", "Dzień wolny", "Отгул"),
+        fields=(
+            _field(
+                "date", FieldType.DATE_RANGE, _text("Which day?", "Który dzień?", "Какой день?")
+            ),
+            _field("note", FieldType.TEXT, _NOTE, required=False),
+        ),
+        absence_field="date",
+    ),
+    "expense": ApprovalType(
+        "expense",
+        _text("Expense", "Wydatek", "Расход"),
+        fields=(
+            _field("purpose", FieldType.TEXT, _text("What was it for?", "Na co?", "На что?")),
+            _field(
+                "amount",
+                FieldType.AMOUNT,
+                _text("Amount", "Kwota", "Сумма"),
+                currencies=_CURRENCIES,
+            ),
+            _field(
+                "receipt",
+                FieldType.PHOTO,
+                _text("A photo of the receipt", "Zdjęcie paragonu", "Фото чека"),
+                required=False,
+            ),
+        ),
+    ),
+    "business_trip": ApprovalType(
+        "business_trip",
+        _text("Business trip", "Delegacja", "Командировка"),
+        fields=(
+            _field("destination", FieldType.TEXT, _text("Where to?", "Dokąd?", "Куда?")),
+            _field("dates", FieldType.DATE_RANGE, _text("Dates", "Daty", "Даты")),
+            _field("purpose", FieldType.TEXT, _text("What for?", "W jakim celu?", "Цель поездки")),
+            _field(
+                "advance",
+                FieldType.AMOUNT,
+                _text("Advance needed", "Potrzebna zaliczka", "Нужен аванс"),
+                required=False,
+                currencies=_CURRENCIES,
+            ),
+        ),
+    ),
+}
 
 
 # -- loading and validation -----------------------------------------------------------------
@@ -450,10 +563,6 @@ class _KeyLines:
 # -- answers ---------------------------------------------------------------------------------
 
 SKIP = frozenset({"-", "—", "skip"})
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?")
-_RANGE_WORDS = re.compile(r"[\s\-–—.,:]+|\b(?:to|do|po|до|по)\b", re.IGNORECASE)
-_CURRENCY_WORDS = {"zł": "PLN", "zl": "PLN", "€": "EUR", "$": "USD", "₽": "RUB", "руб": "RUB"}
-_AMOUNT = re.compile(r"\d[\d \u00a0]*(?:[.,]\d{1,2})?")
 
 
 def parse_answer(
@@ -493,80 +602,26 @@ def parse_answer(
 def parse_date_range(
     text: str, today: date, problem: Mapping[str, Any] | None = None
 ) -> tuple[date, date]:
-    """``01.12-05.12``, ``1.12.2026 - 5.12.2026``, ``2026-12-01..2026-12-05`` or one date."""
+    """``01.12-05.12``, ``od 21 do 23 grudnia``, ``с 21 по 23 декабря``, ``Dec 21-23`` or
+    one date (``domain.date_ranges``); a refusal names the field it is about."""
     problem = dict(problem or {"field": "dates", "type": "date_range"})
-    found = list(_DATE.finditer(text))
-    leftover = _RANGE_WORDS.sub("", _DATE.sub(" ", text)).strip()
-    if not found or len(found) > 2 or leftover:
-        raise InvalidInput(reason="not_a_date_range", value=text, **problem)
-    parts: list[tuple[int | None, int, int]] = []
-    for m in found:
-        if m.group(1):
-            parts.append((int(m.group(1)), int(m.group(2)), int(m.group(3))))
-        else:
-            year = int(m.group(6)) if m.group(6) else None
-            if year is not None and year < 100:
-                year += 2000
-            parts.append((year, int(m.group(5)), int(m.group(4))))
     try:
-        if len(parts) == 1:
-            start = end = _with_year(parts[0], today)
-        else:
-            (y1, m1, d1), (y2, m2, d2) = parts
-            if y2 is not None and y1 is None:
-                start = date(y2, m1, d1)
-                end = date(y2, m2, d2)
-                if start > end and m1 > m2:  # 28.12-03.01.2027 spans the new year
-                    start = date(y2 - 1, m1, d1)
-            else:
-                start = _with_year(parts[0], today)
-                end = date(y2, m2, d2) if y2 is not None else date(start.year, m2, d2)
-                if y2 is None and end < start and m2 < m1:
-                    end = date(start.year + 1, m2, d2)
-    except ValueError:
-        raise InvalidInput(reason="not_a_date_range", value=text, **problem) from None
-    if end < start:
-        raise InvalidInput(reason="end_before_start", value=text, **problem)
-    if (end - start).days > 366:
-        raise InvalidInput(reason="too_long_range", value=text, **problem)
-    return start, end
-
-
-def _with_year(part: tuple[int | None, int, int], today: date) -> date:
-    year, month, day = part
-    if year is not None:
-        return date(year, month, day)
-    candidate = date(today.year, month, day)
-    if candidate < today - timedelta(days=60):
-        candidate = date(today.year + 1, month, day)
-    return candidate
+        return parse_range(text, today)
+    except InvalidInput as error:
+        raise InvalidInput(**{**error.params, **problem}) from None
 
 
 def _parse_amount(spec: FieldSpec, text: str, problem: Mapping[str, Any]) -> dict[str, str]:
-    lowered = text.lower()
-    currency = None
-    for word, code in _CURRENCY_WORDS.items():
-        if word in lowered:
-            currency = code
-    codes = re.findall(r"(?<![A-Za-z])([A-Za-z]{3})(?![A-Za-z])", text)
-    if codes:
-        currency = codes[0].upper()
-    number = _AMOUNT.search(text)
-    if number is None:
-        raise InvalidInput(reason="not_an_amount", value=text, **problem)
-    raw = number.group(0).replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    """``120.50``, ``12 000 zł``, ``$12,000`` (``domain.money``); the field's first
+    currency is the default."""
     try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        raise InvalidInput(reason="not_an_amount", value=text, **problem) from None
-    if amount <= 0:
-        raise InvalidInput(reason="not_positive", value=text, **problem)
-    currency = currency or spec.currencies[0]
-    if currency not in spec.currencies:
-        raise InvalidInput(
-            reason="currency", value=currency, allowed=", ".join(spec.currencies), **problem
-        )
-    return {"amount": f"{amount.quantize(Decimal('0.01'))}", "currency": currency}
+        amount, currency = parse_money(text, spec.currencies[0], spec.currencies)
+    except InvalidInput as error:
+        params = {k: v for k, v in error.params.items() if k != "text"}
+        if params.get("reason") == "unknown_currency":
+            params.update(reason="currency", allowed=", ".join(spec.currencies))
+        raise InvalidInput(**{**params, **problem}) from None
+    return {"amount": f"{amount}", "currency": currency}
 
 
 def _parse_choice(spec: FieldSpec, text: str, problem: Mapping[str, Any]) -> str:

@@ -176,6 +176,8 @@ class Lead:
     deal_id: int | None = None
     merged_into: str | None = None
     last_activity_at: datetime | None = None
+    amount: Decimal | None = None  # the budget written in the lead: its deal's amount
+    currency: str | None = None
 
     @property
     def ref(self) -> EntityRef:
@@ -422,6 +424,8 @@ class LeadInput:
     company_name: str | None = None
     comment: str | None = None
     source: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True)

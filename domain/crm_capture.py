@@ -6,7 +6,8 @@ Any order, English, Polish or Russian::
     Иван Петров из ООО «Ромашка» 8 916 123-45-67 — перезвонить после обеда
     name: Anna Nowak; firma: Budimex; tel 601-234-567 // oferta na okna
 
-What is recognised, in order: the ``//`` comment tail; labelled parts
+What is recognised, in order: the ``//`` comment tail; the budget (``budget 12 000
+PLN``, ``budżet 12000 zł``, ``бюджет 12 000 ₽``: the deal's amount later); labelled parts
 (``name:``, ``tel:``, ``firma:``, ``компания:``...); the email; the phone (valid for
 the company's region, else anything that looks like one, kept as typed so the user
 is told it is invalid); the company (legal forms like "sp. z o.o.", "LLC", "ООО",
@@ -18,8 +19,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import phonenumbers
+
+from domain.errors import InvalidInput
+from domain.money import read_money
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class LeadDraft:
     email: str | None = None
     company: str | None = None
     comment: str | None = None
+    amount: Decimal | None = None  # the budget, when one is written
+    currency: str | None = None  # None: the company's default
 
     @property
     def empty(self) -> bool:
@@ -43,6 +50,13 @@ _LABELS: dict[str, tuple[str, ...]] = {
     "comment": ("comment", "note", "notes", "komentarz", "uwagi", "notatka", "комментарий",
                 "примечание", "заметка"),
 }  # fmt: skip
+# "budget 12 000 PLN", "budżet: $12,000", "бюджет 12 000 ₽" (a keyword, then the amount).
+_BUDGET = re.compile(
+    r"(?<!\w)(?:budget|budżet|budzet|бюджет|kwota|сумма|amount)\s*[:=]?\s*"
+    r"((?:[$€£₽]\s*)?(?:\d{1,3}(?:[ \u00a0.,]\d{3})+|\d+)(?:[.,]\d{1,2})?"
+    r"(?:\s*(?:[A-Za-z]{3}(?![A-Za-z])|zł|zl(?![a-z])|złotych|руб\.?|рублей|р\.|[$€£₽]))?)",
+    re.IGNORECASE,
+)
 _LABEL_OF = {alias: key for key, aliases in _LABELS.items() for alias in aliases}
 _LABEL_RE = re.compile(
     r"^\s*("
@@ -99,6 +113,7 @@ def parse_lead(text: str, region: str | None = None) -> LeadDraft:
     body, sep, tail = text.partition("//")
     if sep and tail.strip():
         comment_parts.append(tail.strip())
+    amount, currency, body = _budget(body)
 
     rest: list[str] = []
     for part in _split(body):
@@ -148,7 +163,23 @@ def parse_lead(text: str, region: str | None = None) -> LeadDraft:
         email=_clean_value(fields.get("email")),
         company=_strip_quotes(_clean_value(fields.get("company"))),
         comment=comment,
+        amount=amount,
+        currency=currency,
     )
+
+
+def _budget(text: str) -> tuple[Decimal | None, str | None, str]:
+    """The budget and the text without it; a budget that does not read as money (an
+    unknown currency) stays in the text, so it reaches the comment."""
+    match = _BUDGET.search(text)
+    if match is None:
+        return None, None, text
+    try:
+        amount, currency = read_money(match.group(1))
+    except InvalidInput:
+        return None, None, text
+    rest = f"{text[: match.start()]} , {text[match.end() :]}"
+    return amount, (None if currency == "XXX" else currency), rest
 
 
 def _split(text: str) -> list[str]:

@@ -241,6 +241,8 @@ class Task:
         if new_deadline <= at:
             raise InvalidInput(field="deadline", reason="in_past")
         self._record(actor_id, at, "returned", None, reason.strip())
+        # The result was not accepted: the card shows the reason, the result stays in history.
+        self.result = None
         self._move_deadline(actor_id, at, new_deadline)
         self._set_status(actor_id, at, TaskStatus.PAUSED)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.policies import Action
 from domain.ports import ListView, Page
 from domain.services.tasks import TaskCard, end_of_local_day, task_card
-from domain.tasks import Task, TaskStatus
+from domain.tasks import Task, TaskKind, TaskStatus
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
 
@@ -25,7 +25,13 @@ def card_buttons(turn: Turn, card: TaskCard) -> Buttons:
     if task.is_open:
         first: list[Button] = []
         if Action.START in can:
-            if task.status is TaskStatus.IN_PROGRESS:
+            # The rule (domain.services.timetracking): one's own running timer, or the
+            # responsible's "in progress" (or an untracked task's), is what Pause stops.
+            tracked = task.kind is not TaskKind.GENERAL and task.time_tracking
+            own = task.status is TaskStatus.IN_PROGRESS and (
+                not tracked or task.responsible_id == turn.me.id
+            )
+            if card.my_timer == "running" or own:
                 first.append(turn.button("btn.pause", "tp", tid))
             else:
                 first.append(turn.button("btn.start", "ts", tid))

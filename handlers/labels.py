@@ -145,6 +145,7 @@ LABELS: Mapping[str, str] = dict((
     _l("crm.btn.stage", "{stage}"),
     _l("crm.btn.won", "🏆 Won"),
     _l("crm.btn.lost", "✖ Lost"),
+    _l("crm.btn.amount", "💰 Amount"),
     _l("crm.btn.merge", "🔗 Merge into {what} #{id} {name}"),
     _l("crm.btn.open", "{what} #{id} {name}"),
     # crm.fix
@@ -215,6 +216,7 @@ LABELS: Mapping[str, str] = dict((
     _l("crm.notice.stage_moved", "Stage changed."),
     _l("crm.notice.won", "Won! 🏆"),
     _l("crm.notice.lost", "Marked as lost."),
+    _l("crm.notice.amount_set", "Amount saved."),
     # approval
     _l("approval.approve", "✅ Approve"),
     _l("approval.return", "↩ Return"),
@@ -394,7 +396,7 @@ LABELS: Mapping[str, str] = dict((
     _l("question.as_tags", "🏷 Tags of #{task_id} → {tags}"),
     _l("question.as_planned", "⏱ Planned time of #{task_id} → {planned}"),
     _l("question.as_search", "🔎 Search “{query}”"),
-    _l("question.as_field", "📝 {label} → {value}"),
+    _l("question.as_field", "📝 {field} → {value}"),
     # question.why
     _l("question.why.date", "it wants a date or a time, and only that"),
     _l("question.why.person", "it wants a person: @handle or a full name"),
@@ -402,6 +404,7 @@ LABELS: Mapping[str, str] = dict((
     _l("question.why.planned", "it wants a duration like 1h30m"),
     _l("question.why.time", "it wants a time like 17:40"),
     _l("question.why.field", "it wants an answer to “{label}”"),
+    _l("question.why.amount", "it wants an amount like 12 000 PLN"),
     # question.about
     _l("question.about.result", "the result of #{task_id}"),
     _l("question.about.negative", "the 👎 reason for #{task_id}"),
@@ -422,6 +425,7 @@ LABELS: Mapping[str, str] = dict((
     _l("question.about.crm_assign", "the owner of #{ref_id}"),
     _l("question.about.crm_comment", "a comment on #{ref_id}"),
     _l("question.about.crm_lost", "why deal #{deal_id} is lost"),
+    _l("question.about.crm_amount", "the amount of deal #{deal_id}"),
     _l("question.about.crm_client", "a client search"),
     _l("question.about.search", "a task search"),
     _l("question.about.report_comment", "the day report's comment"),

@@ -35,6 +35,9 @@ class CrmLeadRow(Base):
     company_key: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str | None] = mapped_column(String(100))
     comment: Mapped[str | None] = mapped_column(Text)
+    # The budget written in the lead ("budget 12 000 PLN"): its deal's amount on conversion.
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(16))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))

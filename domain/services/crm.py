@@ -267,6 +267,8 @@ async def create_lead(
         form_id=form.id if form else None,
         duplicate_of=str(duplicates[0]) if duplicates else None,
         last_activity_at=now,
+        amount=data.amount,
+        currency=(data.currency or rules.default_currency) if data.amount is not None else None,
     )
     lead = await uow.crm.add_lead(lead)
     await _log(uow, lead, ActivityKind.CREATED, now, actor.id if actor else None, lead.source)
@@ -539,8 +541,9 @@ async def convert_lead(
             pipeline_id=pipeline.id or 0,
             stage_id=stage.id or 0,
             created_at=now,
-            amount=amount,
-            currency=rules.default_currency,
+            # the amount given now, else the budget written in the lead
+            amount=amount if amount is not None else lead.amount,
+            currency=(lead.currency if amount is None else None) or rules.default_currency,
             reached_position=stage.position,
             owner_id=lead.owner_id,
             contact_id=contact.id,
@@ -721,6 +724,9 @@ async def move_deal(
     new = pipeline.stage(stage_id)
     if new.id == old.id:
         return deal
+    if new.kind is StageKind.WON and deal.amount is None:
+        # A won deal counts in the funnel's sums: its amount is asked for first.
+        raise InvalidInput(field="amount", reason="required_for_won", deal_id=deal.id)
     deal.move_to(pipeline, new, now, reason)
     text = f"{old.id}>{new.id}" + (f": {deal.lost_reason}" if deal.lost_reason else "")
     await _log(uow, deal, ActivityKind.STAGE, now, actor.id, text)
@@ -754,11 +760,21 @@ async def close_deal(
 
 
 async def set_deal_amount(
-    uow: UnitOfWork, actor: Member, deal_id: int, amount: Decimal, now: datetime
+    uow: UnitOfWork,
+    actor: Member,
+    deal_id: int,
+    amount: Decimal,
+    now: datetime,
+    currency: str | None = None,
 ) -> Deal:
+    """The deal's amount (and currency: unchanged when not given); the timeline keeps it."""
     deal, _ = await _deal_and_pipeline(uow, actor, deal_id, CrmAction.WORK)
-    deal.amount = amount
-    await _log(uow, deal, ActivityKind.EDITED, now, actor.id, f"amount:{amount}")
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e12"):
+        raise InvalidInput(field="amount", reason="out_of_range", value=str(amount))
+    deal.amount = amount.quantize(Decimal("0.01"))
+    deal.currency = (currency or deal.currency).upper()[:3]
+    text = f"amount:{deal.amount} {deal.currency}"
+    await _log(uow, deal, ActivityKind.EDITED, now, actor.id, text)
     await uow.crm.save_deal(deal)
     return deal
 

@@ -67,6 +67,16 @@ class TaskCard:
     names: dict[int, str] = field(default_factory=dict)
     project_name: str | None = None
     can: frozenset[Action] = frozenset()
+    # Whose timer runs on the task now (member ids): a timer is a person's, and the card
+    # shows a co-executor's as theirs (domain.services.timetracking, the rule).
+    timing: tuple[int, ...] = ()
+    my_timer: str | None = None  # the viewer's timer on this task: "running", "paused"
+    returned: TaskEvent | None = None  # the director's return, while the rework is open
+
+    def working_others(self) -> list[str]:
+        """Names of those timing the task now, except its responsible (whose timer is its
+        "in progress")."""
+        return [self.names.get(m, "?") for m in self.timing if m != self.task.responsible_id]
 
 
 # -- loading and context ------------------------------------------------------------
@@ -495,6 +505,25 @@ async def task_card(uow: UnitOfWork, actor: Member, task_id: int) -> TaskCard:
         if member is not None:
             names[member_id] = member.name
     project = await uow.projects.get(task.project_id) if task.project_id else None
+    # Others' timers are read without locking them (a card is only a view).
+    workers = sorted({task.responsible_id, *task.co_executors, actor.id or 0})
+    timing = [t.member_id for t in await uow.time.running_timers(workers) if t.task_id == task.id]
+    mine = await uow.time.timer(actor.id) if actor.id is not None else None
+    my_timer = None
+    if mine is not None and mine.task_id == task.id:
+        my_timer = "running" if mine.running else "paused"
+    if actor.id is not None:
+        names.setdefault(actor.id, actor.name)
+    returned = None
+    if task.is_open and task.result is None and task.status is not TaskStatus.NEW:
+        # Returned for rework: the last word on the result is the director's return.
+        history = await uow.tasks.history(task.id)
+        last = next((e for e in reversed(history) if e.field in ("returned", "result")), None)
+        if last is not None and last.field == "returned":
+            returned = last
+            if returned.actor_id is not None and returned.actor_id not in names:
+                who = await uow.members.get(returned.actor_id)
+                names[returned.actor_id] = who.name if who else "?"
     return TaskCard(
         task=task,
         history=await uow.tasks.history_summary(task.id),
@@ -503,6 +532,9 @@ async def task_card(uow: UnitOfWork, actor: Member, task_id: int) -> TaskCard:
         names=names,
         project_name=project.name if project else None,
         can=frozenset(a for a in Action if allowed(actor, task, a, ctx)),
+        timing=tuple(sorted(timing)),
+        my_timer=my_timer,
+        returned=returned,
     )
 
 

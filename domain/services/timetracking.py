@@ -1,6 +1,19 @@
 """Time-tracking use cases: timers, manual time and corrections, the working day,
 the daily plan, the daily report and timesheets. The caller commits.
 
+One rule ties timers and task states together, and the card, ``/timer``, the lists and
+the daily report all follow it:
+
+* **A timer is a person's.** Each member has at most one timer; starting, pausing,
+  resuming or stopping it records that member's time and nobody else's.
+* **A task is "in progress" while its responsible works on it.** The responsible's
+  timer running on the task puts it in progress; when that timer pauses, stops (also
+  with the working day's break or end, or an auto-stop) or moves to another task, the
+  task goes back to "pending" (paused). A co-executor's (or an admin's) timer never
+  changes the task's state: the card shows it as theirs.
+* A task whose time is not tracked (a general task, tracking off) has no timers: its
+  card's Start and Pause set the state directly.
+
 Entries of a date whose daily report was submitted are locked: a change to them becomes
 a TIME_CORRECTION request on the approval engine and is applied once approved
 (``apply_correction``, called by ``approvals.decide``).
@@ -11,7 +24,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -72,8 +85,9 @@ REPORT_TYPE = ApprovalType(
     REPORT_REVIEW,
     BUILTIN[REPORT_REVIEW].title,
     fields=(
+        # The per-task summary travels as the hidden answer ``_report`` (REPORT_KEY): the
+        # card shows it as lines in the reader's language, and a correction updates it.
         _text_field("day", "Day", "Dzień", "День"),
-        _text_field("summary", "Summary", "Podsumowanie", "Итоги"),
         _text_field("comment", "Comment", "Komentarz", "Комментарий"),
     ),
 )
@@ -219,10 +233,23 @@ async def _close_running(
     return entries
 
 
-async def _pause_status(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> None:
+def _works_on(actor: Member, task: Task) -> bool:
+    """Whether the actor's timer drives the task's state: they are its responsible."""
+    return actor.id == task.responsible_id
+
+
+async def _responsible_stopped(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> None:
+    """The actor's timer left the task: if they are its responsible, it is pending again."""
     task = await uow.tasks.get(task_id)
-    if task is not None and task.status is TaskStatus.IN_PROGRESS:
+    if task is not None and _works_on(actor, task) and task.status is TaskStatus.IN_PROGRESS:
         task.pause(_id(actor), now)
+        await uow.tasks.save(task)
+
+
+async def _responsible_started(uow: UnitOfWork, actor: Member, task: Task, now: datetime) -> None:
+    """The actor's timer runs on the task: if they are its responsible, it is in progress."""
+    if _works_on(actor, task) and task.status in _STARTABLE:
+        task.start(_id(actor), now)
         await uow.tasks.save(task)
 
 
@@ -241,13 +268,12 @@ async def start_timer(uow: UnitOfWork, actor: Member, task_id: int, now: datetim
         if timer.running:
             entries = await _close_running(uow, actor, timer, now)
             paused_task_id = timer.task_id
-            await _pause_status(uow, actor, timer.task_id, now)
+        if timer.task_id != task_id:
+            await _responsible_stopped(uow, actor, timer.task_id, now)
         timer.task_id, timer.started_at = task_id, now
     else:
         timer = Timer(_id(actor), actor.company_id, task_id, now)
-    if task.status in _STARTABLE:
-        task.start(_id(actor), now)
-        await uow.tasks.save(task)
+    await _responsible_started(uow, actor, task, now)
     day_started = await _ensure_day(uow, actor, now)
     await uow.time.save_timer(timer)
     await _timer_changed(uow, _id(actor), timer, now)
@@ -294,6 +320,7 @@ async def pause_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerCha
         raise TimeError(reason="no_running_timer")
     entries = await _close_running(uow, actor, timer, now)
     await uow.time.save_timer(timer)
+    await _responsible_stopped(uow, actor, timer.task_id, now)
     await _timer_changed(uow, _id(actor), timer, now)
     return TimerChange(timer, await uow.tasks.get(timer.task_id), entries)
 
@@ -304,9 +331,7 @@ async def resume_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerCh
         raise TimeError(reason="no_paused_timer")
     task = await load_for(uow, actor, timer.task_id, Action.START)
     check_trackable(task)
-    if task.status in _STARTABLE:
-        task.start(_id(actor), now)
-        await uow.tasks.save(task)
+    await _responsible_started(uow, actor, task, now)
     timer.started_at = now
     day_started = await _ensure_day(uow, actor, now)
     await uow.time.save_timer(timer)
@@ -320,6 +345,7 @@ async def stop_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerChan
         raise TimeError(reason="no_timer")
     entries = await _close_running(uow, actor, timer, now)
     await uow.time.delete_timer(timer)
+    await _responsible_stopped(uow, actor, timer.task_id, now)
     await _timer_changed(uow, _id(actor), None, now)
     return TimerChange(None, await uow.tasks.get(timer.task_id), entries)
 
@@ -327,33 +353,47 @@ async def stop_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerChan
 async def start_task_with_timer(
     uow: UnitOfWork, actor: Member, task_id: int, now: datetime
 ) -> TimerChange:
-    """The card's Start: the status goes to in progress and, where time is tracked, the timer."""
+    """The card's Start: the member's own timer starts on the task (which is in progress if
+    they are its responsible); a task without time tracking just goes in progress."""
     task = await load_for(uow, actor, task_id, Action.START)
-    if task.status not in _STARTABLE:  # a stale button: the status moved on meanwhile
-        raise InvalidTransition(action="start", status=task.status.value, task_id=task.id)
     try:
         check_trackable(task)
     except TimeError:
+        if task.status not in _STARTABLE:  # a stale button: the status moved on meanwhile
+            raise InvalidTransition(
+                action="start", status=task.status.value, task_id=task.id
+            ) from None
         task.start(_id(actor), now)
         await uow.tasks.save(task)
         return TimerChange(None, task, timer_skipped=True)
+    if not task.is_open or (_works_on(actor, task) and task.status not in _STARTABLE):
+        raise InvalidTransition(action="start", status=task.status.value, task_id=task.id)
     return await start_timer(uow, actor, task_id, now)
 
 
 async def pause_task_with_timer(
     uow: UnitOfWork, actor: Member, task_id: int, now: datetime
 ) -> TimerChange:
-    """The card's Pause: the timer on this task stops and the status goes to paused."""
+    """The card's Pause: the member's own timer on this task stops; the task is pending
+    again if they are its responsible (or its time is not tracked)."""
     task = await load_for(uow, actor, task_id, Action.START)
     entries: list[TimeEntry] = []
     timer = await uow.time.timer(_id(actor))
-    if timer is not None and timer.task_id == task_id:
+    on_it = timer is not None and timer.task_id == task_id
+    if timer is not None and on_it:
         entries = await _close_running(uow, actor, timer, now)
         await uow.time.delete_timer(timer)
         await _timer_changed(uow, _id(actor), None, now)
         timer = None
-    task.pause(_id(actor), now)
-    await uow.tasks.save(task)
+    tracked = task.kind is not TaskKind.GENERAL and task.time_tracking
+    if not tracked or _works_on(actor, task):
+        if task.status is TaskStatus.IN_PROGRESS:
+            task.pause(_id(actor), now)
+            await uow.tasks.save(task)
+        elif not on_it:
+            raise InvalidTransition(action="pause", status=task.status.value, task_id=task.id)
+    elif not on_it:  # someone else's work: only one's own timer is paused here
+        raise TimeError(reason="no_running_timer")
     return TimerChange(timer, task, entries)
 
 
@@ -535,10 +575,11 @@ async def apply_correction(uow: UnitOfWork, request: ApprovalRequest, now: datet
     requester = await uow.members.get(request.requester_id)
     if requester is None:
         return
+    days: list[date] = []
     match op.get("op"):
         case "add":
             approver_member = await uow.members.get(approver) or requester
-            await _write_entries(
+            written = await _write_entries(
                 uow,
                 approver_member,
                 int(op["task_id"]),
@@ -550,6 +591,7 @@ async def apply_correction(uow: UnitOfWork, request: ApprovalRequest, now: datet
                 reason=reason,
                 owner=requester,
             )
+            days = [e.day for e in written]
         case "edit":
             entry = await uow.time.get_entry(int(op["entry_id"]))
             if entry is not None and not entry.deleted:
@@ -558,11 +600,14 @@ async def apply_correction(uow: UnitOfWork, request: ApprovalRequest, now: datet
                 )
                 await _save_with_history(uow, entry, approver, now, "edited", reason)
                 await _check_planned(uow, entry.task_id)
+                days = [entry.day]
         case "delete":
             entry = await uow.time.get_entry(int(op["entry_id"]))
             if entry is not None and not entry.deleted:
                 entry.deleted = True
                 await _save_with_history(uow, entry, approver, now, "deleted", reason)
+                days = [entry.day]
+    await _refresh_reports(uow, requester, days, request.id)
 
 
 @dataclass(frozen=True)
@@ -602,12 +647,15 @@ class DayView:
     events: Sequence[DayEvent]
     worked_minutes: int
     timer_change: TimerChange | None = None
+    report_submitted: bool = False  # the day's report is in: nothing to remind about
 
 
 async def day_view(uow: UnitOfWork, actor: Member, now: datetime) -> DayView:
     day = today_of(actor, now)
     events = await uow.time.day_events(_id(actor), day)
-    return DayView(day, day_state(events), events, worked_seconds(events, now) // 60)
+    reported = await uow.time.report(_id(actor), day) is not None
+    minutes = worked_seconds(events, now) // 60
+    return DayView(day, day_state(events), events, minutes, report_submitted=reported)
 
 
 async def move_day(uow: UnitOfWork, actor: Member, kind: DayEventKind, now: datetime) -> DayView:
@@ -623,7 +671,7 @@ async def move_day(uow: UnitOfWork, actor: Member, kind: DayEventKind, now: date
     elif timer is not None and kind is DayEventKind.END:
         change = await stop_timer(uow, actor, now)
     view = await day_view(uow, actor, now)
-    return DayView(view.day, view.state, view.events, view.worked_minutes, change)
+    return replace(view, timer_change=change)
 
 
 # -- the daily plan ---------------------------------------------------------------------------
@@ -705,7 +753,10 @@ async def fix_plan(uow: UnitOfWork, actor: Member, now: datetime) -> PlanView:
 class ReportLine:
     task: Task
     minutes: int
-    suggestion: str | None = None  # "part" (over 7 minutes spent) or "deadline"
+    # For an unfinished task: "part" (due today or overdue, over 7 minutes spent: carry it
+    # over), "deadline" (due today or overdue, little spent: move the deadline), None (its
+    # deadline is still ahead: it simply continues).
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -720,9 +771,18 @@ class ReportView:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def report_view(uow: UnitOfWork, actor: Member, now: datetime) -> ReportView:
+def _suggestion(task: Task, minutes: int, day_end: datetime) -> str | None:
+    """Carrying over or moving the deadline is for work due by the end of the day."""
+    if task.deadline is None or task.deadline >= day_end:
+        return None
+    return "part" if minutes > PART_THRESHOLD_MINUTES else "deadline"
+
+
+async def report_view(
+    uow: UnitOfWork, actor: Member, now: datetime, day: date | None = None
+) -> ReportView:
     """The day's report pre-filled from tracked time, closed tasks and the fixed plan."""
-    day = today_of(actor, now)
+    day = day or today_of(actor, now)
     member_id = _id(actor)
     by_task = await uow.time.spent_by_task(member_id, day)
     spent: list[ReportLine] = []
@@ -742,8 +802,7 @@ async def report_view(uow: UnitOfWork, actor: Member, now: datetime) -> ReportVi
         if task is None or not task.is_open:
             continue
         minutes = by_task.get(task_id, 0) // 60
-        suggestion = "part" if minutes > PART_THRESHOLD_MINUTES else "deadline"
-        not_done.append(ReportLine(task, minutes, suggestion))
+        not_done.append(ReportLine(task, minutes, _suggestion(task, minutes, end)))
     return ReportView(
         day,
         spent,
@@ -755,11 +814,27 @@ async def report_view(uow: UnitOfWork, actor: Member, now: datetime) -> ReportVi
     )
 
 
-def _summary_text(view: ReportView) -> str:
-    parts = [f"#{line.task.id} {line.minutes}m" for line in view.spent]
-    done = [f"✓#{t.id}" for t in view.completed]
-    left = [f"…#{line.task.id}" for line in view.not_done]
-    return f"{view.total_minutes}m: " + ", ".join([*parts, *done, *left])
+REPORT_KEY = "_report"
+
+
+def report_summary(view: ReportView) -> dict[str, Any]:
+    """What the manager reads: per task its title, the time and done / continues."""
+    minutes = {line.task.id: line.minutes for line in view.spent}
+    lines: dict[int, dict[str, Any]] = {}
+    for task in [*(line.task for line in view.spent), *view.completed]:
+        lines.setdefault(task.id or 0, _summary_line(task, minutes.get(task.id, 0)))
+    for line in view.not_done:
+        lines.setdefault(line.task.id or 0, _summary_line(line.task, line.minutes))
+    return {"minutes": view.total_minutes, "tasks": list(lines.values())}
+
+
+def _summary_line(task: Task, minutes: int) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "title": task.title,
+        "minutes": minutes,
+        "done": not task.is_open,
+    }
 
 
 async def submit_report(
@@ -770,12 +845,7 @@ async def submit_report(
     view = await report_view(uow, actor, now)
     if view.submitted is not None:
         raise TimeError(reason="report_submitted", day=view.day.isoformat())
-    summary = {
-        "minutes": view.total_minutes,
-        "spent": {str(line.task.id): line.minutes for line in view.spent},
-        "completed": [t.id for t in view.completed],
-        "not_done": [line.task.id for line in view.not_done],
-    }
+    summary = report_summary(view)
     report = await uow.time.add_report(
         DailyReport(_id(actor), actor.company_id, view.day, comment, now, summary)
     )
@@ -783,13 +853,40 @@ async def submit_report(
         uow,
         actor,
         REPORT_TYPE,
-        {"day": view.day.isoformat(), "summary": _summary_text(view), "comment": comment},
+        {"day": view.day.isoformat(), "comment": comment, REPORT_KEY: summary},
         now,
         subject=Subject(SubjectKind.DAILY_REPORT, report.id),
     )
     report.request_id = request.id
     await uow.time.save_report(report)
     return report, view
+
+
+async def _refresh_reports(
+    uow: UnitOfWork, member: Member, days: Sequence[date], correction_id: int | None
+) -> None:
+    """An approved correction changed a reported day's time: the submitted report's summary
+    (and what its reviewer reads) follows. Whether a task was done stays as reported."""
+    for day in sorted(set(days)):
+        report = await uow.time.report(_id(member), day)
+        if report is None:
+            continue
+        by_task = await uow.time.spent_by_task(_id(member), day)
+        old = list(report.summary.get("tasks") or [])
+        known = {int(line["id"]) for line in old if line.get("id") is not None}
+        lines = [{**line, "minutes": by_task.get(int(line["id"]), 0) // 60} for line in old]
+        for task_id, seconds in sorted(by_task.items(), key=lambda kv: -kv[1]):
+            task = await uow.tasks.get(task_id)
+            if task_id not in known and task is not None:
+                lines.append(_summary_line(task, seconds // 60))
+        corrected = [*report.summary.get("corrected", []), correction_id]
+        summary = {"minutes": sum(by_task.values()) // 60, "tasks": lines, "corrected": corrected}
+        report.summary = summary
+        await uow.time.save_report(report)
+        request = await uow.approvals.get(report.request_id) if report.request_id else None
+        if request is not None:
+            request.answers = {**request.answers, REPORT_KEY: summary}
+            await uow.approvals.save(request)
 
 
 # -- timesheets -------------------------------------------------------------------------------
@@ -921,6 +1018,7 @@ async def stop_timer_at(
         uow, actor, timer.task_id, timer.started_at, at, source, None, now
     )
     await uow.time.delete_timer(timer)
+    await _responsible_stopped(uow, actor, timer.task_id, now)
     await _timer_changed(uow, _id(actor), None, now)
     return TimerChange(None, await uow.tasks.get(timer.task_id), entries)
 

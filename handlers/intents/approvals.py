@@ -94,6 +94,8 @@ def approval_context(turn: Turn, view: service.ApprovalView) -> dict[str, Any]:
         "decided_by": names.get(request.decided_by or 0) if request.decided_by else None,
         "decided_at": request.decided_at,
         "task_id": request.subject.ref if request.subject.kind is SubjectKind.TASK else None,
+        # A daily report's per-task summary (domain.services.timetracking.report_summary).
+        "report": request.answers.get("_report"),
     }
 
 
@@ -228,7 +230,7 @@ class ApprovalIntents:
         return await self._start(turn, args[0])
 
     async def _start(self, turn: Turn, key: str) -> list[Reply]:
-        rtype = self.catalog.custom.get(key)
+        rtype = self.catalog.requestable_type(key)
         if rtype is None:
             return [self._types_reply(turn, unknown=key)]
         if turn.me.is_extranet:
@@ -285,7 +287,7 @@ class ApprovalIntents:
         )
 
     def _form(self, data: dict[str, Any]) -> tuple[ApprovalType, dict[str, Any], int]:
-        rtype = self.catalog.custom.get(str(data.get("type")))
+        rtype = self.catalog.requestable_type(str(data.get("type")))
         if rtype is None:
             raise InvalidInput(field="approval", reason="type_gone", value=data.get("type"))
         return rtype, dict(data.get("answers") or {}), int(data.get("index") or 0)
@@ -301,16 +303,21 @@ class ApprovalIntents:
             today = service.local_today(turn.me, turn.now)
             try:
                 value = parse_answer(spec, text, attachments, today)
-            except InvalidInput:
+            except InvalidInput as error:
                 # A mistyped answer is asked again with the reason (below); a task is not one.
-                if task_like(turn, text):
+                # Dates read whole but wrong ("od 23 do 21 grudnia") are a mistyped answer.
+                dates_read = error.params.get("reason") in ("end_before_start", "too_long_range")
+                if not dates_read and task_like(turn, text):
                     return NotAnAnswer(
                         reason="question.why.field", params={"label": spec.label.get(turn.lang)}
                     )
             else:
-                if task_like(turn, text):
+                # A range read whole has nothing left for a title: "from December 21 to 23"
+                # is a clean answer, though the task grammar sees a deadline in it.
+                if spec.type is not FieldType.DATE_RANGE and task_like(turn, text):
                     shown = format_answer(spec, value, turn.lang)
-                    params = {"label": spec.label.get(turn.lang)[:24], "value": shown[:24]}
+                    # "field", not "label": a button's own label is its first argument
+                    params = {"field": spec.label.get(turn.lang)[:24], "value": shown[:24]}
                     return NotAnAnswer(answer=("question.as_field", params))
         return await self._field_answered(turn, data, text)
 
@@ -378,7 +385,7 @@ class ApprovalIntents:
             key = types[0].key
         if not key:
             return self._pick_form(turn, types)
-        rtype = self.catalog.custom.get(key)
+        rtype = self.catalog.requestable_type(key)
         if rtype is None:
             return self._types_reply(turn, unknown=key)
         return self._form_reply(turn, rtype, {})
@@ -433,7 +440,7 @@ class ApprovalIntents:
         return turn.reply("approval_form", form=form, key=rtype.key)
 
     async def _filled(self, turn: Turn, filled: FilledForm) -> list[Reply]:
-        rtype = self.catalog.custom.get(str(filled.data.get("type")))
+        rtype = self.catalog.requestable_type(str(filled.data.get("type")))
         if rtype is None:
             raise InvalidInput(field="approval", reason="type_gone", value=filled.data.get("type"))
         if turn.me.is_extranet:

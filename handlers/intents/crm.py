@@ -32,6 +32,8 @@ from domain.crm import (
 )
 from domain.crm_capture import parse_lead
 from domain.errors import InvalidInput
+from domain.ids import can_exist, parse_number
+from domain.money import parse_money, read_money
 from domain.services import crm as service
 from domain.services.members import member_by_handle
 from handlers.charts import png, pyplot
@@ -134,6 +136,7 @@ def _card_buttons(turn: Turn, card: service.CrmCard) -> Buttons:
                 )
             )
         stage_row.append(turn.button("crm.btn.stages", "ks", record.id))
+        stage_row.append(turn.button("crm.btn.amount", "kA", record.id))
         rows.append(tuple(stage_row))
         if record.is_open:
             rows.append(
@@ -220,6 +223,8 @@ async def _capture(turn: Turn, text: str) -> list[Reply]:
         company_name=draft.company,
         comment=draft.comment,
         source="chat",
+        amount=draft.amount,
+        currency=draft.currency,
     )
     created = await service.create_lead(
         turn.uow, turn.me, data, turn.now, turn.config.crm, call_task_title
@@ -439,13 +444,96 @@ async def stage_picked(turn: Turn, args: list[str]) -> list[Reply]:
     assert pipeline is not None
     if pipeline.stage(stage_id).kind is StageKind.LOST:
         return await lost_pressed(turn, [str(deal_id)])
+    if pipeline.stage(stage_id).kind is StageKind.WON and deal.amount is None:
+        return [await _ask_amount(turn, deal, then_won=True)]
     await service.move_deal(turn.uow, turn.me, deal_id, stage_id, turn.now)
     return [await card_reply(turn, _deal_ref(args[0]), notice="stage_moved")]
 
 
 async def won_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    deal = await service.load(turn.uow, turn.me, _deal_ref(args[0]), CrmAction.WORK)
+    assert isinstance(deal, Deal)
+    if deal.amount is None:  # a won deal counts in the funnel's sums: ask for it first
+        return [await _ask_amount(turn, deal, then_won=True)]
     await service.close_deal(turn.uow, turn.me, int(args[0]), True, turn.now)
     return [await card_reply(turn, _deal_ref(args[0]), notice="won")]
+
+
+# -- deal amounts -----------------------------------------------------------------------------
+
+_AMOUNT_WORDS = frozenset({"amount", "kwota", "сумма", "budget", "budżet", "бюджет"})
+
+
+async def _ask_amount(
+    turn: Turn,
+    deal: Deal,
+    *,
+    then_won: bool = False,
+    error: dict[str, Any] | None = None,
+    text: str | None = None,
+) -> Reply:
+    return await turn.ask_for(
+        "crm_amount",
+        {"deal_id": deal.id, "won": then_won},
+        "crm_amount_ask",
+        deal=deal,
+        then_won=then_won,
+        error=error,
+        text=text,
+        default_currency=deal.currency,
+    )
+
+
+async def _set_amount(turn: Turn, deal_id: int, text: str, *, then_won: bool) -> list[Reply]:
+    amount, currency = parse_money(text, turn.config.crm.default_currency)
+    await service.set_deal_amount(turn.uow, turn.me, deal_id, amount, turn.now, currency)
+    if then_won:
+        await service.close_deal(turn.uow, turn.me, deal_id, True, turn.now)
+    notice = "won" if then_won else "amount_set"
+    return [await card_reply(turn, EntityRef(EntityKind.DEAL, deal_id), notice=notice)]
+
+
+async def amount_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    deal = await service.load(turn.uow, turn.me, _deal_ref(args[0]), CrmAction.WORK)
+    assert isinstance(deal, Deal)
+    return [await _ask_amount(turn, deal)]
+
+
+async def amount_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
+    """Clean: an amount ("12 000 PLN", "12000 zł", "$12,000"). A mistyped one is asked
+    again with the reason and the text; a task-like sentence is not an answer."""
+    deal_id, then_won = int(data["deal_id"]), bool(data.get("won"))
+    try:
+        read_money(text)
+    except InvalidInput as error:
+        if task_like(turn, text) and not confirmed(data):
+            return NotAnAnswer(reason="question.why.amount")
+        deal = await service.load(turn.uow, turn.me, _deal_ref(str(deal_id)), CrmAction.WORK)
+        assert isinstance(deal, Deal)
+        return [await _ask_amount(turn, deal, then_won=then_won, error=error.params, text=text)]
+    return await _set_amount(turn, deal_id, text, then_won=then_won)
+
+
+async def deal_command(turn: Turn) -> list[Reply]:
+    """/deal — the deals; /deal 7 — its card; /deal 7 amount 12 000 PLN — its amount."""
+    args = turn.inbound.args.strip()
+    if not args:
+        return await show_deals(turn)
+    head, _, rest = args.partition(" ")
+    number = parse_number(head.lstrip("#"))
+    if number is None or not can_exist(number):
+        raise InvalidInput(field="deal", reason="usage", value=args)
+    word, _, money = rest.strip().partition(" ")
+    if not word:
+        return [replace(await card_reply(turn, _deal_ref(str(number))), edit=False)]
+    if word.casefold() not in _AMOUNT_WORDS:
+        raise InvalidInput(field="deal", reason="usage", value=args)
+    if not money.strip():
+        deal = await service.load(turn.uow, turn.me, _deal_ref(str(number)), CrmAction.WORK)
+        assert isinstance(deal, Deal)
+        return [await _ask_amount(turn, deal)]
+    replies = await _set_amount(turn, number, money, then_won=False)
+    return [replace(r, edit=False) for r in replies]
 
 
 async def lost_pressed(turn: Turn, args: list[str]) -> list[Reply]:
@@ -682,6 +770,7 @@ async def funnel_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 
 COMMANDS = {
     "lead": lead_command,
+    "deal": deal_command,
     "leads": personal("leads", leads_command),
     "deals": personal("deals", deals_command),
     "client": personal("client", client_command, with_args),
@@ -705,6 +794,7 @@ ACTIONS = {
     "kL": leads_pressed,
     "kD": deals_pressed,
     "kF": funnel_pressed,
+    "kA": amount_pressed,
 }
 PROMPTS = {
     "crm_lead": lead_answer,
@@ -713,4 +803,5 @@ PROMPTS = {
     "crm_comment": comment_answer,
     "crm_lost": lost_answer,
     "crm_client": client_answer,
+    "crm_amount": amount_answer,
 }

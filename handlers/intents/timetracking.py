@@ -381,7 +381,7 @@ def report_buttons(turn: Turn, view: service.ReportView) -> Buttons:
             rows.append(
                 (turn.button("time.part_of", "pt", tid, id=tid, n=line.task.part_number + 1),)
             )
-        else:
+        elif line.suggestion == "deadline":
             rows.append((turn.button("time.move_of", "dl", tid, id=tid),))
     if view.submitted is None:
         rows.append((turn.button("time.report_submit", "rps"),))

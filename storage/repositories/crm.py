@@ -62,7 +62,7 @@ from storage.models_crm import (
 _LEAD_FIELDS = (
     "company_id", "name", "phone", "email", "company_name", "source", "comment", "owner_id",
     "created_by", "form_id", "duplicate_of", "contact_id", "client_company_id", "deal_id",
-    "merged_into", "created_at", "last_activity_at",
+    "merged_into", "created_at", "last_activity_at", "amount", "currency",
 )  # fmt: skip
 _CONTACT_FIELDS = (
     "company_id", "name", "phone", "email", "client_company_id", "owner_id", "source_lead_id",

@@ -365,7 +365,7 @@ class SqlTimeRepository:
         await self._s.execute(
             update(DailyReportRow)
             .where(DailyReportRow.id == report.id)
-            .values(comment=report.comment, request_id=report.request_id)
+            .values(comment=report.comment, request_id=report.request_id, summary=report.summary)
             .execution_options(synchronize_session=False)
         )
 

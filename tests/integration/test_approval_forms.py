@@ -127,7 +127,12 @@ async def test_picking_a_type_leads_to_its_form(app: App, team: Team) -> None:
     [pick_reply] = await form_command(app, "anna", "")
     pick = form_of(pick_reply)
     assert pick is not None and not pick.final and pick.data == {"pick": True}
-    assert [o.value for o in pick.fields[0].options] == ["leave", "expense"]
+    assert [o.value for o in pick.fields[0].options] == [
+        "leave",
+        "day_off",
+        "expense",
+        "business_trip",
+    ]
     assert pick_reply.template == "approval_types"  # a plain list where forms are not shown
     chosen = FilledForm({"pick": True}, {"type": "expense"}, check=True)
     form = only_form(await form_command(app, "anna", chosen.dump()))

@@ -348,7 +348,9 @@ async def test_stale_deal_alerts_once_per_local_day(app: App, team: Team, clock:
     clock.advance(days=10)
     async with app.uow() as uow:
         fresh = await crm.create_deal(uow, anna, "Fresh", clock.now(), RULES)
-        won = await crm.create_deal(uow, anna, "Done", clock.now() - timedelta(days=9), RULES)
+        won = await crm.create_deal(
+            uow, anna, "Done", clock.now() - timedelta(days=9), RULES, amount=Decimal(500)
+        )
         await crm.close_deal(uow, anna, won.id or 0, True, clock.now() - timedelta(days=9))
         await uow.commit()
     clock.advance(days=5)

@@ -48,7 +48,7 @@ ARGS: dict[str, tuple[object, ...]] = {
     "kf": (LEAD, "phone"),
     "kv": (LEAD,),
     "kg": (LEAD, "c1"),
-    **{a: (DEAL,) for a in ("kn", "ks", "kw", "kl")},
+    **{a: (DEAL,) for a in ("kn", "ks", "kw", "kl", "kA")},
     "kx": (DEAL, 1),
     "fx": (TASK,),
     "fk": (TASK,),

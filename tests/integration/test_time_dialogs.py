@@ -235,14 +235,25 @@ async def test_report_offers_a_part_or_a_new_deadline(dialog: Dialog, clock: Fak
     await verify_dialog(
         dialog,
         [
-            ("boss", "Sales: Long analysis @anna", ["Task #1 created"]),
-            ("boss", "Sales: Quick check @anna", ["Task #2 created"]),
+            ("boss", "Sales: Long analysis today 17:00 @anna", ["Task #1 created"]),
+            ("boss", "Sales: Quick check today 17:00 @anna", ["Task #2 created"]),
+            # Due at the end of the year: two hours on it is just work that continues.
+            ("boss", "Sales: Yearly plan 31.12 @anna", ["Task #3 created"]),
             ("anna", "/time 1 20m started the analysis", ["Added 20m"]),
             ("anna", "/time 2 5m looked at it", ["Added 5m"]),
+            ("anna", "/time 3 2h drafted it", ["Added 2h"]),
             (
                 "anna",
                 "/report",
-                ["carry it over as part 2", "move the deadline", "#1 part 2", "#2 deadline"],
+                [
+                    "carry it over as part 2",
+                    "move the deadline",
+                    "#1 part 2",
+                    "#2 deadline",
+                    "Yearly plan · 2h — continues, due",
+                    "!#3 part 2",
+                    "!#3 deadline",
+                ],
             ),
             ("anna", "press:#1 part 2", ["#1"]),
         ],

@@ -39,7 +39,14 @@ def test_the_shipped_example_loads() -> None:
     assert [a.kind for a in expense.approvers] == [ApproverKind.MANAGER, ApproverKind.ROLE]
     assert expense.mode is ApproverMode.CHAIN and expense.due_hours == 40
     assert [f.type for f in expense.fields] == [FieldType.TEXT, FieldType.AMOUNT, FieldType.PHOTO]
-    assert {t.key for t in catalog.requestable()} == {"leave", "expense"}
+    # The file overrides the ready-made leave and expense; day off and business trip stay.
+    assert {t.key for t in catalog.requestable()} == {
+        "leave",
+        "expense",
+        "day_off",
+        "business_trip",
+    }
+    assert catalog.requestable_type("expense") is expense
     assert catalog.get("task_acceptance") is not None
 
 

@@ -401,7 +401,12 @@ async def test_global_shortcut_picks_the_type_then_shows_its_form(
     assert validate_view(pick) == [] and pick["callback_id"] == FORM_VIEW
     assert pick["title"]["text"] == "New request" and pick["submit"]["text"] == "Next"
     [field] = _inputs(pick).values()
-    assert [o["value"] for o in field["element"]["options"]] == ["leave", "expense"]
+    assert [o["value"] for o in field["element"]["options"]] == [
+        "leave",
+        "day_off",
+        "expense",
+        "business_trip",
+    ]
 
     answer = await s.submit(pick, {"type": _select("leave")})
     assert answer["response_action"] == "update"
