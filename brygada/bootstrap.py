@@ -52,6 +52,7 @@ class App:
             self.signer,
             notifiers if notifiers is not None else self.notifiers,
             config=self.conversation.config,
+            live=self.conversation.live_replies,
         )
 
     def sweeper(self) -> Sweeper:

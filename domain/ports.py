@@ -595,8 +595,9 @@ class ReplyOutbox(Protocol):
         row is due; rows come per chat in id order. A claim lasts ``lease``."""
         ...
 
-    async def release(self, reply_id: int) -> None:
-        """Give back a claimed row not tried this time (an older one of its chat failed)."""
+    async def release(self, reply_id: int, due: datetime | None = None) -> None:
+        """Give back a claimed row not tried this time (an older one of its chat failed,
+        or it is being sent live); ``due``: when it may be claimed again."""
         ...
 
     async def prune(self, sent_before: datetime, failed_before: datetime, limit: int) -> int:

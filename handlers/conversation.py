@@ -31,7 +31,7 @@ from handlers.intents import (
     timetracking,
     views,
 )
-from handlers.journal import Render, ReplyJournal
+from handlers.journal import LiveReplies, Render, ReplyJournal
 from handlers.questions import ACTIONS as QUESTION_ACTIONS
 from handlers.questions import PromptHandler, Questions
 from handlers.refusals import refusal_replies
@@ -90,6 +90,8 @@ class Conversation:
         self.signer = signer
         self._intents = intents or default_intents()
         self.config = config or ConversationConfig()
+        # Stored replies this process's adapters are sending (the dispatcher waits).
+        self.live_replies = LiveReplies()
         self._questions = Questions(
             lambda: self._intents.prompts, self.config.question_ttl, create.create_from_text
         )
@@ -140,7 +142,9 @@ class Conversation:
 
     def journal(self, chat: ChatRef, render: Render, *, budget: timedelta) -> ReplyJournal:
         """A journal for one update's replies to ``chat`` (see ``handle``)."""
-        return ReplyJournal(self._uow_factory, self._clock, chat, render, budget=budget)
+        return ReplyJournal(
+            self._uow_factory, self._clock, chat, render, budget=budget, sending=self.live_replies
+        )
 
     def _turn(self, inbound: Inbound, uow: UnitOfWork, **known: Any) -> Turn:
         return Turn(

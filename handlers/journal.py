@@ -9,16 +9,22 @@ update's budget the outbox dispatcher delivers later, in order per chat.
 
 A redelivered update that was handled already ``recall``s its stored replies if they
 were never sent, so the user still gets them, once.
+
+While an adapter sends them (``send``) they are in ``LiveReplies``: the outbox dispatcher
+of this process leaves them alone, even once they are due, until the adapter has said
+how it went — under load the "sent" mark can take longer than the budget to commit, and
+the dispatcher would otherwise send a card a second time.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
 from domain.ports import ChatRef, Clock, StoredReplies, UnitOfWork
+from handlers.delivery import DeliveryError
 from handlers.types import Reply
 
 log = logging.getLogger(__name__)
@@ -34,6 +40,25 @@ def reply_backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(2.0**attempt, REPLY_BACKOFF_CAP_S))
 
 
+class LiveReplies:
+    """The ids of stored replies this process's adapters are sending right now."""
+
+    def __init__(self) -> None:
+        self._ids: set[int] = set()
+
+    def __contains__(self, reply_id: object) -> bool:
+        return reply_id in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, reply_id: int) -> None:
+        self._ids.add(reply_id)
+
+    def discard(self, reply_id: int) -> None:
+        self._ids.discard(reply_id)
+
+
 class ReplyJournal:
     def __init__(
         self,
@@ -43,12 +68,14 @@ class ReplyJournal:
         render: Render,
         *,
         budget: timedelta,
+        sending: LiveReplies | None = None,
     ) -> None:
         self._uow = units_of_work
         self._clock = clock
         self.chat = chat
         self._render = render
         self.budget = budget
+        self._sending = sending if sending is not None else LiveReplies()
         # Set by record/recall: whether the conversation handed the replies to the
         # journal, what was stored, and whether the adapter sends them now.
         self.recorded = False
@@ -82,6 +109,33 @@ class ReplyJournal:
         if await uow.replies.take(stored.id, self._clock.now() + self.budget):
             log.info("update %s redelivered: resending its stored replies", update_key)
             self.stored, self.live = stored, True
+
+    async def send(self, carry_out: Callable[[StoredReplies], Awaitable[None]]) -> None:
+        """After the commit: carry the stored replies out now, if they are this update's
+        to send, and record how it went (``delivered`` / ``failed``). ``carry_out``
+        raises DeliveryError saying how many operations went."""
+        stored = self.stored
+        if stored is None or not self.live:
+            return
+        self._sending.add(stored.id)
+        try:
+            try:
+                await carry_out(stored)
+            except DeliveryError as failure:
+                await self.failed(
+                    failure.done,
+                    failure.reason,
+                    permanent=failure.permanent,
+                    retry_after=failure.retry_after,
+                )
+                return
+            except Exception as error:  # a bug: the outbox tries again, the log says why
+                log.exception("sending replies %s failed", stored.id)
+                await self.failed(stored.done, f"unexpected: {error!r}")
+                return
+            await self.delivered()
+        finally:
+            self._sending.discard(stored.id)
 
     async def delivered(self) -> None:
         assert self.stored is not None

@@ -35,7 +35,7 @@ from domain.schedule import within_quiet_hours
 from domain.services.members import member_unreachable
 from handlers.config import ConversationConfig
 from handlers.delivery import DeliveryError, Notifier, ReplyCourier
-from handlers.journal import reply_backoff
+from handlers.journal import LiveReplies, reply_backoff
 from handlers.notifications import notification_replies
 from handlers.personal import PRIVATE_ANSWER, PRIVATE_UNREACHABLE, SKIP
 from handlers.tokens import TokenSigner
@@ -84,8 +84,10 @@ class OutboxDispatcher:
         *,
         config: ConversationConfig | None = None,
         concurrency: int = 32,
+        live: LiveReplies | None = None,
     ) -> None:
         self._uow_factory = uow_factory
+        self._live = live if live is not None else LiveReplies()
         self._clock = clock
         self._signer = signer
         self._notifiers = notifiers
@@ -116,6 +118,15 @@ class OutboxDispatcher:
         by_chat: dict[ChatRef, list[StoredReplies]] = {}
         for stored in claimed:
             by_chat.setdefault(stored.chat, []).append(stored)
+        # A chat whose replies an adapter of this process is sending right now waits for
+        # the next round: their "sent" mark may not have been committed yet.
+        busy = [chat for chat, rows in by_chat.items() if any(r.id in self._live for r in rows)]
+        if busy:
+            async with self._uow_factory() as uow:
+                for chat in busy:
+                    for stored in by_chat.pop(chat):
+                        await uow.replies.release(stored.id, due=self._clock.now())
+                await uow.commit()
         results = await asyncio.gather(*(self._deliver_chat(rows) for rows in by_chat.values()))
         now = self._clock.now()
         async with self._uow_factory() as uow:

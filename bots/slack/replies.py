@@ -25,7 +25,6 @@ from bots.slack.inbound import PLATFORM
 from bots.slack.outbound import SlackReplies, Where, as_press_replies
 from domain.ports import ChatRef
 from handlers.conversation import Conversation, EmailLookup
-from handlers.delivery import DeliveryError
 from handlers.journal import Render, ReplyJournal
 from handlers.types import Inbound, Reply
 
@@ -80,23 +79,8 @@ class DurableReplies:
 
     async def deliver(self, client: AsyncWebClient, journal: ReplyJournal) -> None:
         """Carry out the stored replies now, if they are this request's to send."""
-        stored = journal.stored
-        if stored is None or not journal.live:
-            return
-        try:
-            await self.replies.carry_out(
+        await journal.send(
+            lambda stored: self.replies.carry_out(
                 client, stored.payload, stored.done, within=self.budget * _LIVE_SHARE, live=True
             )
-        except DeliveryError as failure:
-            await journal.failed(
-                failure.done,
-                failure.reason,
-                permanent=failure.permanent,
-                retry_after=failure.retry_after,
-            )
-            return
-        except Exception as error:  # a bug: the outbox tries again, the log says why
-            log.exception("sending replies %s failed", stored.id)
-            await journal.failed(stored.done, f"unexpected: {error!r}")
-            return
-        await journal.delivered()
+        )

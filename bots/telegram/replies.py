@@ -20,7 +20,6 @@ from bots.telegram.notifier import SEND_ERRORS, carry_out
 from bots.telegram.sender import ReplySender
 from domain.ports import ChatRef
 from handlers.conversation import Conversation
-from handlers.delivery import DeliveryError
 from handlers.journal import Render, ReplyJournal
 from handlers.types import Inbound, Reply
 
@@ -45,26 +44,11 @@ class DurableReplies:
 
     async def deliver(self, bot: Bot, journal: ReplyJournal) -> None:
         """Send the stored replies now, if they are this update's to send."""
-        stored = journal.stored
-        if stored is None or not journal.live:
-            return
-        try:
-            await carry_out(
+        await journal.send(
+            lambda stored: carry_out(
                 self.sender, bot, stored.payload, stored.done, within=self.budget * _LIVE_SHARE
             )
-        except DeliveryError as failure:
-            await journal.failed(
-                failure.done,
-                failure.reason,
-                permanent=failure.permanent,
-                retry_after=failure.retry_after,
-            )
-            return
-        except Exception as error:  # a bug: the outbox tries again, the log says why
-            log.exception("sending replies %s failed", stored.id)
-            await journal.failed(stored.done, f"unexpected: {error!r}")
-            return
-        await journal.delivered()
+        )
 
     async def best_effort(
         self,

@@ -144,10 +144,11 @@ class SqlReplyOutbox:
         await self._s.flush()
         return claimed
 
-    async def release(self, reply_id: int) -> None:
-        await self._s.execute(
-            update(R).where(R.id == reply_id, R.status == SENDING).values(status=PENDING)
-        )
+    async def release(self, reply_id: int, due: datetime | None = None) -> None:
+        values: dict[str, object] = {"status": PENDING}
+        if due is not None:
+            values["not_before"] = due
+        await self._s.execute(update(R).where(R.id == reply_id, R.status == SENDING).values(values))
 
     async def prune(self, sent_before: datetime, failed_before: datetime, limit: int) -> int:
         """Delete up to ``limit`` rows that are done with: sent before ``sent_before``,

@@ -148,3 +148,22 @@ async def test_the_limits_wait_ends_at_the_budget_and_the_outbox_sends_once(
         stop.set()
         await asyncio.wait_for(polling, timeout=10)
         await adapter.close()
+
+
+@pytest.mark.parametrize("reply_budget", [0.5])
+async def test_the_outbox_leaves_a_card_alone_while_it_is_being_sent(
+    app: App, api: FakeTelegramAPI, tg: Harness, clock: FakeClock
+) -> None:
+    """Due for the outbox (the budget is over) but still being sent by its update, with
+    its "sent" mark not committed yet: the outbox's round does not send it again."""
+    await tg.join(ANNA, "Anna")
+    api.delay_next("sendMessage", 1.5)
+    update_id = api.push_update(api.message_update(ANNA, ANNA, "Pay the rent today"))
+    async with asyncio.timeout(5):
+        while not app.conversation.live_replies:
+            await asyncio.sleep(0.01)
+    outbox = app.dispatcher({"telegram": tg.adapter.notifier})
+    await outbox_round(outbox, clock)  # while the live send waits for its answer
+    await tg.tracker.wait(update_id)
+    await outbox_round(outbox, clock)
+    assert len(cards(api, ANNA, "Pay the rent")) == 1
