@@ -371,6 +371,16 @@ LABELS: Mapping[str, str] = dict((
     _l("report.chart.plan_member", "Plan vs fact by member, {period}"),
     _l("report.chart.plan_day", "Plan vs fact by day, {period}"),
     _l("report.chart.attendance", "Attendance, {period} (days)"),
+    # help.topic: the /help topics, as buttons and as the names people type (/help czas)
+    _l("help.topic.tasks", "Tasks"),
+    _l("help.topic.time", "Time"),
+    _l("help.topic.reports", "Reports"),
+    _l("help.topic.crm", "CRM"),
+    _l("help.topic.requests", "Requests"),
+    _l("help.topic.settings", "Settings"),
+    # help: the project in /help's examples when the company has none yet
+    _l("help.project", "Sales"),
+    _l("help.person", "anna"),
     # question
     _l("question.new_task", "➕ New task “{title}”"),
     _l("question.drop", "✖ Neither — leave it"),

@@ -66,7 +66,7 @@ async def test_request_lists_the_types(dialog: Dialog) -> None:
                 ["Leave / absence", "/request leave", "Expense", "/request expense"],
             ),
             ("anna", "/request holiday", ['I don\'t know the request type "holiday"', "Expense"]),
-            ("anna", "/help", ["/request", "/approvals", "/deputy"]),
+            ("anna", "/help requests", ["/request", "/approvals", "/deputy"]),
         ],
     )
 

@@ -62,6 +62,7 @@ def extracted() -> set[tuple[str | None, str]]:
             "pgettext": ((1, "c"), 2),
             "npgettext": ((1, "c"), 2, 3),
             "_l": ((1, "c"), 2),
+            "N_": None,
         },
     ):
         msgid = message[0] if isinstance(message, tuple) else message
