@@ -117,8 +117,6 @@ LABELS: Mapping[str, str] = dict((
     # word
     _l("word.forwarded_from", "Forwarded from {name}"),
     _l("word.no_deadline", "no deadline"),
-    _l("word.hours_short", "h"),
-    _l("word.minutes_short", "m"),
     # crm
     _l("crm.call_task_title", "Call {name}"),
     _l("crm.funnel_chart_title", "Funnel: {pipeline} (deals that reached each stage)"),
