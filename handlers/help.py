@@ -13,8 +13,9 @@ table is in no topic.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
+
+from handlers.rendering import fold, label_names
 
 
 def N_(message: str) -> str:
@@ -147,18 +148,13 @@ def topic_of_command(command: str) -> str | None:
     return None
 
 
-def fold(word: str) -> str:
-    """How topic names are compared: case, ё/е and a leading slash do not matter."""
-    return word.strip().lstrip("/").casefold().replace("ё", "е")
-
-
-def find_topic(word: str, names: Iterable[tuple[str, str]]) -> str | None:
-    """The topic ``word`` names: a topic key, one of its ``names`` (key, localized name)
-    in any language, or a command shown in it."""
+def find_topic(word: str) -> str | None:
+    """The topic ``word`` names: a topic key, its name in any of our languages
+    (/help czas, /help время), or a command shown in it (/help mute)."""
     wanted = fold(word)
     if wanted in TOPICS:
         return wanted
-    for key, name in names:
-        if fold(name) == wanted:
+    for key in TOPICS:
+        if wanted in label_names(f"help.topic.{key}"):
             return key
     return topic_of_command(wanted)

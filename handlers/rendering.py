@@ -40,6 +40,7 @@ from babel.units import format_unit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
+from domain.company import LANGUAGES
 from handlers.labels import LABELS
 from handlers.schedules import describe
 from handlers.types import Reply
@@ -108,6 +109,17 @@ def translations(lang: str) -> gettext.NullTranslations:
         raise RuntimeError(f"{path} is not compiled: run `make messages` (or `make install`)")
     with path.open("rb") as fh:
         return gettext.GNUTranslations(fh)
+
+
+def fold(word: str) -> str:
+    """How a typed name is compared with a label: case, ё/е, spacing and a leading slash
+    do not matter ("Poranny  plan", "утренний план", "/czas")."""
+    return " ".join(word.strip().lstrip("/").casefold().replace("ё", "е").split())
+
+
+def label_names(key: str) -> frozenset[str]:
+    """A label in every language we speak, folded: what a member may type to name it."""
+    return frozenset(fold(label(lang, key)) for lang in LANGUAGES)
 
 
 def label(lang: str, key: str, **params: Any) -> str:

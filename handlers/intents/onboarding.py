@@ -11,7 +11,6 @@ from domain.ids import parse_number, task_number
 from domain.services import members
 from handlers.help import TOPICS, find_topic
 from handlers.personal import changes_privately, personal, with_args, without_args
-from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Buttons, Reply
 
@@ -75,8 +74,7 @@ async def help_(turn: Turn) -> list[Reply]:
     word = turn.inbound.args.strip()
     if not word:
         return [await _help_reply(turn, None)]
-    names = [(key, label(lang, f"help.topic.{key}")) for key in TOPICS for lang in LANGUAGES]
-    topic = find_topic(word, names)
+    topic = find_topic(word)
     return [await _help_reply(turn, topic, unknown=None if topic else word)]
 
 
