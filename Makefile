@@ -24,12 +24,19 @@ $(LOCALE)/%/LC_MESSAGES/brygada.mo: $(LOCALE)/%/LC_MESSAGES/brygada.po $(STAMP)
 
 install: $(STAMP) $(MO)
 
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+
 # Extract the words of templates and handlers, merge them into every catalog, compile.
+# Each .po keeps its own header (comment, version, team, translator: edited by hand);
+# POT-Creation-Date is left alone, so catalogs changed on two branches do not conflict on it.
 messages: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l:1c,2 -c TRANSLATORS: --add-location=file \
-		--project=Brygada --sort-by-file -w 100 -o $(LOCALE)/brygada.pot .
+		--project=Brygada --version=$(VERSION) --copyright-holder="the Brygada authors" \
+		--msgid-bugs-address="the Brygada issue tracker" \
+		--header-comment="# Brygada's replies, buttons and words (English, the source)." \
+		--sort-by-file -w 100 -o $(LOCALE)/brygada.pot .
 	$(BIN)/pybabel -q update -D brygada -i $(LOCALE)/brygada.pot -d $(LOCALE) -w 100 \
-		--ignore-obsolete --update-header-comment
+		--ignore-obsolete --ignore-pot-creation-date
 	$(BIN)/pybabel -q compile -D brygada -d $(LOCALE) --statistics
 
 migrate: install

@@ -126,8 +126,6 @@ LABELS: Mapping[str, str] = dict((
     # word
     _l("word.forwarded_from", "Forwarded from {name}"),
     _l("word.no_deadline", "no deadline"),
-    _l("word.hours_short", "h"),
-    _l("word.minutes_short", "m"),
     # crm
     _l("crm.call_task_title", "Call {name}"),
     _l("crm.funnel_chart_title", "Funnel: {pipeline} (deals that reached each stage)"),
@@ -383,6 +381,16 @@ LABELS: Mapping[str, str] = dict((
     _l("report.chart.plan_member", "Plan vs fact by member, {period}"),
     _l("report.chart.plan_day", "Plan vs fact by day, {period}"),
     _l("report.chart.attendance", "Attendance, {period} (days)"),
+    # help.topic: the /help topics, as buttons and as the names people type (/help czas)
+    _l("help.topic.tasks", "Tasks"),
+    _l("help.topic.time", "Time"),
+    _l("help.topic.reports", "Reports"),
+    _l("help.topic.crm", "CRM"),
+    _l("help.topic.requests", "Requests"),
+    _l("help.topic.settings", "Settings"),
+    # help: the project in /help's examples when the company has none yet
+    _l("help.project", "Sales"),
+    _l("help.person", "anna"),
     # question
     _l("question.new_task", "➕ New task “{title}”"),
     _l("question.drop", "✖ Neither — leave it"),

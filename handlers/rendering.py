@@ -23,18 +23,24 @@ from __future__ import annotations
 
 import gettext
 import html
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_interval, format_skeleton, format_time
+from babel.numbers import format_currency, format_decimal
+from babel.units import format_unit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
+from domain.company import LANGUAGES
 from handlers.labels import LABELS
 from handlers.schedules import describe
 from handlers.types import Reply
@@ -105,6 +111,17 @@ def translations(lang: str) -> gettext.NullTranslations:
         return gettext.GNUTranslations(fh)
 
 
+def fold(word: str) -> str:
+    """How a typed name is compared with a label: case, ё/е, spacing and a leading slash
+    do not matter ("Poranny  plan", "утренний план", "/czas")."""
+    return " ".join(word.strip().lstrip("/").casefold().replace("ё", "е").split())
+
+
+def label_names(key: str) -> frozenset[str]:
+    """A label in every language we speak, folded: what a member may type to name it."""
+    return frozenset(fold(label(lang, key)) for lang in LANGUAGES)
+
+
 def label(lang: str, key: str, **params: Any) -> str:
     """A button label or short word by key, in a language (unknown keys show as is)."""
     source = LABELS.get(key)
@@ -141,6 +158,8 @@ class Renderer:
         g.update(_gettext_callables(safe))
         self._env.filters["when"] = _when
         self._env.filters["minutes"] = _minutes
+        self._env.filters["money"] = _money
+        self._env.filters["number"] = _number
         self._env.filters["day"] = _day
         self._env.filters["hm"] = _hm
         self._env.filters["schedule"] = describe
@@ -175,7 +194,7 @@ def _gettext_callables(safe: Callable[[Any], str]) -> dict[str, Callable[..., Fm
 
     @pass_context
     def ngettext_(ctx: Context, singular: str, plural: str, n: int, **variables: Any) -> Fmt:
-        variables.setdefault("num", n)
+        variables.setdefault("num", number(n, ctx["lang"]))
         return fill(translations(ctx["lang"]).ngettext(singular, plural, n), variables)
 
     @pass_context
@@ -186,7 +205,7 @@ def _gettext_callables(safe: Callable[[Any], str]) -> dict[str, Callable[..., Fm
     def npgettext_(
         ctx: Context, context: str, singular: str, plural: str, n: int, **variables: Any
     ) -> Fmt:
-        variables.setdefault("num", n)
+        variables.setdefault("num", number(n, ctx["lang"]))
         text = translations(ctx["lang"]).npgettext(context, singular, plural, n)
         return fill(text, variables)
 
@@ -239,10 +258,66 @@ def _hm(ctx: Context, value: time | datetime, pattern: str = "HH:mm") -> str:
 
 @pass_context
 def _minutes(ctx: Context, value: int | None) -> str:
-    if not value:
-        return "—"
-    hours, minutes = divmod(int(value), 60)
-    h, m = label(ctx["lang"], "word.hours_short"), label(ctx["lang"], "word.minutes_short")
-    if hours and minutes:
-        return f"{hours}{h} {minutes}{m}"
-    return f"{hours}{h}" if hours else f"{minutes}{m}"
+    return duration(value, ctx["lang"]) if value else "—"
+
+
+# How compact a duration is, per language (CLDR unit lengths): English as time trackers
+# write it, "1h 30m" (narrow); Polish and Russian with their usual abbreviations,
+# "1 godz. 30 min", "1 ч 30 мин" (short; Polish narrow would be "1 h").
+_DURATION_LENGTH: dict[str, Literal["short", "narrow"]] = {"en": "narrow"}
+
+
+def duration(minutes: int, lang: str) -> str:
+    """Hours then minutes, "1h 30m" / "1 godz. 30 min" / "1 ч 30 мин" (a bare "45 min" or
+    "2 godz." when one part is zero), in CLDR's units through Babel."""
+    length = _DURATION_LENGTH.get(lang, "short")
+    hours, rest = divmod(int(minutes), 60)
+    parts = [("duration-hour", hours), ("duration-minute", rest)]
+    shown = [format_unit(n, unit, length=length, locale=lang) for unit, n in parts if n]
+    return " ".join(shown) or format_unit(0, "duration-minute", length=length, locale=lang)
+
+
+def number(value: int | Decimal | float, lang: str) -> str:
+    """A count with the language's thousands separator: 12,000 · 12 000."""
+    return format_decimal(value, locale=lang)
+
+
+# Whole sums are written without the minor unit in Russian practice ("12 000 ₽"); Polish
+# and English keep it ("12 000,00 zł", "$12,000.00").
+_WHOLE_WITHOUT_DECIMALS = frozenset({"ru"})
+
+
+def money(amount: Decimal | int | str, currency: str, lang: str) -> str:
+    """An amount in its currency, as the language writes money (CLDR, Babel)."""
+    value = Decimal(amount)
+    if lang in _WHOLE_WITHOUT_DECIMALS and value == value.to_integral_value():
+        pattern = Locale.parse(lang).currency_formats["standard"].pattern.replace("0.00", "0")
+        text = format_currency(value, currency, pattern, locale=lang, currency_digits=False)
+    else:
+        text = format_currency(value, currency, locale=lang)
+    # CLDR's currency spacing, which Babel leaves out: a code written as letters is kept
+    # apart from the digits ("PLN 45.50", not "PLN45.50"); "$12,000.00" stays as it is.
+    return _CODE_TOUCHING_DIGIT.sub("\u00a0", text)
+
+
+_CODE_TOUCHING_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
+
+def day_label(value: date, lang: str) -> str:
+    """A day on a chart axis: "Mon, 11/23", "pon., 23.11", "пн, 23.11"."""
+    return format_skeleton("MEd", value, locale=lang)
+
+
+def period_label(start: date, end: date, lang: str) -> str:
+    """A span of days: "Nov 23 – 29, 2026", "23–29 lis 2026", "23—29 нояб. 2026 г."."""
+    return format_interval(start, end, "yMMMd", locale=lang)
+
+
+@pass_context
+def _money(ctx: Context, amount: Decimal | int | str | None, currency: str) -> str:
+    return "—" if amount is None else money(amount, currency, ctx["lang"])
+
+
+@pass_context
+def _number(ctx: Context, value: int | Decimal | float) -> str:
+    return number(value, ctx["lang"])

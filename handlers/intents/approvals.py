@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from domain.approval_types import (
     ApprovalCatalog,
     ApprovalType,
+    FieldSpec,
     FieldType,
     format_answer,
     parse_answer,
@@ -28,7 +29,7 @@ from handlers.cards import card_reply
 from handlers.forms import FilledForm, Form, FormField, FormOption
 from handlers.personal import changes_privately, personal, with_args, without_args
 from handlers.questions import NotAnAnswer, PromptResult, confirmed, task_like
-from handlers.rendering import label
+from handlers.rendering import label, money
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
 
@@ -51,6 +52,13 @@ def _type_of(request_type: str, spec: dict[str, Any]) -> ApprovalType:
     return ApprovalType.from_snapshot(request_type, spec)
 
 
+def _answer_text(spec: FieldSpec, value: Any, lang: str) -> str:
+    """An answer for the card; an amount as the member's language writes money."""
+    if spec.type is FieldType.AMOUNT and isinstance(value, dict) and "amount" in value:
+        return money(value["amount"], value["currency"], lang)
+    return format_answer(spec, value, lang)
+
+
 def approval_context(turn: Turn, view: service.ApprovalView) -> dict[str, Any]:
     """Everything the card template shows, already in the member's language."""
     request, names, lang = view.request, view.names, turn.lang
@@ -63,7 +71,7 @@ def approval_context(turn: Turn, view: service.ApprovalView) -> dict[str, Any]:
                 {
                     "label": spec.label.get(lang),
                     "type": spec.type.value,
-                    "text": format_answer(spec, value, lang),
+                    "text": _answer_text(spec, value, lang),
                     "empty": value is None,
                 }
             )
@@ -265,7 +273,7 @@ class ApprovalIntents:
         if not spec.required:
             rows.append((turn.button("approval.skip", "as"),))
         so_far = [
-            (f.label.get(turn.lang), f.type.value, format_answer(f, answers[f.name], turn.lang))
+            (f.label.get(turn.lang), f.type.value, _answer_text(f, answers[f.name], turn.lang))
             for f in rtype.fields[:index]
             if f.name in answers
         ]
@@ -315,7 +323,7 @@ class ApprovalIntents:
                 # A range read whole has nothing left for a title: "from December 21 to 23"
                 # is a clean answer, though the task grammar sees a deadline in it.
                 if spec.type is not FieldType.DATE_RANGE and task_like(turn, text):
-                    shown = format_answer(spec, value, turn.lang)
+                    shown = _answer_text(spec, value, turn.lang)
                     # "field", not "label": a button's own label is its first argument
                     params = {"field": spec.label.get(turn.lang)[:24], "value": shown[:24]}
                     return NotAnAnswer(answer=("question.as_field", params))

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from babel.numbers import format_percent
+
 from domain.company import Member
 from domain.crm import (
     Activity,
@@ -39,7 +41,7 @@ from domain.services.members import member_by_handle
 from handlers.charts import png, pyplot
 from handlers.personal import personal, with_args
 from handlers.questions import NotAnAnswer, PromptResult, confirmed, person_in, short, task_like
-from handlers.rendering import label
+from handlers.rendering import label, number
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply, SharedContact
 
@@ -713,9 +715,9 @@ def funnel_chart(lang: str, funnels: Sequence[Funnel]) -> bytes | None:
             colors = ["#2e7d32" if s.stage.kind is StageKind.WON else "#1565c0" for s in stages]
             bars = ax.barh(names, reached, color=colors[::-1])
             for bar, s in zip(bars, stages[::-1], strict=True):
-                note = f" {s.reached}"
+                note = f" {number(s.reached, lang)}"
                 if s.conversion is not None:
-                    note += f" ({s.conversion * 100:.0f}%)"
+                    note += f" ({format_percent(s.conversion, locale=lang)})"
                 ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, note, va="center")
             ax.set_title(
                 label(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from domain.company import LANGUAGES, Role
 from domain.errors import InvalidInput
 from domain.ids import parse_number, task_number
 from domain.services import members
+from handlers.help import TOPICS, find_topic
 from handlers.personal import changes_privately, personal, with_args, without_args
 from handlers.turn import Turn
-from handlers.types import Reply
+from handlers.types import Buttons, Reply
 
 PUBLIC_COMMANDS = frozenset({"start", "join", "help"})
 
@@ -26,7 +28,7 @@ async def start(turn: Turn) -> list[Reply]:
         from handlers.intents.views import card_reply
 
         return [await card_reply(turn, task_number(arg[5:]))]
-    return [turn.reply("welcome", name=turn.me.name), *await help_(turn)]
+    return [turn.reply("welcome", name=turn.me.name), await _help_reply(turn, None)]
 
 
 async def join(turn: Turn) -> list[Reply]:
@@ -62,12 +64,57 @@ async def joined(turn: Turn) -> list[Reply]:
             role=member.role.value,
             handle=member.handle,
         ),
-        *await help_(turn),
+        await _help_reply(turn, None),
     ]
 
 
 async def help_(turn: Turn) -> list[Reply]:
-    return [turn.reply("help", registered=turn.member is not None)]
+    """/help: five things to start with and the topics; /help TOPIC (in any of our
+    languages, or a command: /help czas, /help время, /help mute) shows one topic."""
+    word = turn.inbound.args.strip()
+    if not word:
+        return [await _help_reply(turn, None)]
+    topic = find_topic(word)
+    return [await _help_reply(turn, topic, unknown=None if topic else word)]
+
+
+async def help_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    topic = args[0] if args and args[0] in TOPICS else None
+    reply = await _help_reply(turn, topic)
+    return [dataclasses.replace(reply, edit=True)]
+
+
+async def _help_reply(turn: Turn, topic: str | None, unknown: str | None = None) -> Reply:
+    registered = turn.member is not None
+    buttons: Buttons = ()
+    if registered:
+        keys = list(TOPICS)
+        buttons = tuple(
+            tuple(turn.button(f"help.topic.{k}", "hp", k) for k in keys[i : i + 3])
+            for i in range(0, len(keys), 3)
+        )
+    project, person = await _examples(turn)
+    if topic is None:
+        return turn.reply(
+            "help", buttons, registered=registered, unknown=unknown, project=project, person=person
+        )
+    return turn.reply(
+        "help_topic", buttons, topic=topic, entries=TOPICS[topic], project=project, person=person
+    )
+
+
+async def _examples(turn: Turn) -> tuple[str | None, str | None]:
+    """What the examples of /help name: the company's first project (the member's own
+    first, if they have one) and a colleague's handle; None: the template's defaults."""
+    if turn.member is None:
+        return None, None
+    me = turn.me
+    projects = sorted(await turn.uow.projects.list(me.company_id), key=lambda p: p.id or 0)
+    mine = await turn.uow.projects.ids_for_member(me.id or 0)
+    project = next((p for p in projects if p.id in mine), projects[0] if projects else None)
+    people = [m for m in await turn.uow.members.list(me.company_id) if m.id != me.id and m.handle]
+    person = min(people, key=lambda m: m.id or 0).handle if people else None
+    return (project.name if project else None), person
 
 
 async def language(turn: Turn) -> list[Reply]:
@@ -128,5 +175,5 @@ COMMANDS = {
     "invite": invite,
     "me": personal("me", whoami),
 }
-ACTIONS = {"lg": language_pressed}
+ACTIONS = {"lg": language_pressed, "hp": help_pressed}
 PROMPTS: dict[str, Any] = {}

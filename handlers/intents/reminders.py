@@ -7,12 +7,13 @@ from typing import Any
 from domain.errors import InvalidInput
 from domain.ids import can_exist, parse_number
 from domain.ports import ListView
-from domain.reminders import MUTABLE
+from domain.reminders import MUTABLE, Preferences
 from domain.services import preferences as prefs_service
 from domain.services import timetracking as time_service
 from domain.services.tasks import list_tasks
 from handlers.intents.timetracking import report_buttons
 from handlers.personal import changes_privately, personal, with_args, without_args
+from handlers.rendering import fold, label_names
 from handlers.turn import Turn
 from handlers.types import Buttons, Reply
 
@@ -58,26 +59,45 @@ async def scheduled_prompt(turn: Turn, kind: str, data: dict[str, Any]) -> Reply
 # -- settings -----------------------------------------------------------------------------
 
 
-async def notifications(turn: Turn) -> list[Reply]:
-    """/notifications — what is muted, quiet hours, digest."""
+async def notifications(turn: Turn, unknown: str | None = None) -> list[Reply]:
+    """/notifications — what is muted, quiet hours, digest (``unknown``: a kind name
+    /mute did not know, said above the list of kinds)."""
     prefs = await prefs_service.preferences_of(turn.uow, turn.me)
-    return [turn.reply("notification_settings", prefs=prefs, kinds=sorted(MUTABLE))]
+    return [_settings(turn, prefs, unknown)]
+
+
+def _settings(turn: Turn, prefs: Preferences, unknown: str | None = None) -> Reply:
+    return turn.reply("notification_settings", prefs=prefs, kinds=sorted(MUTABLE), unknown=unknown)
+
+
+def kind_named(word: str) -> str | None:
+    """The notification kind ``word`` names: its key (plan.morning) or its name in any of
+    our languages ("Poranny plan", "утренний план"), in any case."""
+    wanted = fold(word)
+    for kind in MUTABLE:
+        if wanted == kind.casefold() or wanted in label_names(f"notify.{kind}"):
+            return kind
+    return None
+
+
+async def _set_muted(turn: Turn, muted: bool) -> list[Reply]:
+    word = turn.inbound.args.strip()
+    if not word:
+        return await notifications(turn)
+    kind = kind_named(word)
+    if kind is None:
+        return await notifications(turn, unknown=word)
+    prefs = await prefs_service.set_muted(turn.uow, turn.me, kind, muted)
+    return [_settings(turn, prefs)]
 
 
 async def mute(turn: Turn) -> list[Reply]:
-    kind = turn.inbound.args.strip()
-    if not kind:
-        return await notifications(turn)
-    prefs = await prefs_service.set_muted(turn.uow, turn.me, kind, True)
-    return [turn.reply("notification_settings", prefs=prefs, kinds=sorted(MUTABLE))]
+    """/mute KIND — by key or by name ("/mute Poranny plan")."""
+    return await _set_muted(turn, True)
 
 
 async def unmute(turn: Turn) -> list[Reply]:
-    kind = turn.inbound.args.strip()
-    if not kind:
-        return await notifications(turn)
-    prefs = await prefs_service.set_muted(turn.uow, turn.me, kind, False)
-    return [turn.reply("notification_settings", prefs=prefs, kinds=sorted(MUTABLE))]
+    return await _set_muted(turn, False)
 
 
 async def quiet(turn: Turn) -> list[Reply]:
@@ -85,7 +105,7 @@ async def quiet(turn: Turn) -> list[Reply]:
     if not turn.inbound.args.strip():
         return await notifications(turn)
     prefs = await prefs_service.set_quiet(turn.uow, turn.me, turn.inbound.args)
-    return [turn.reply("notification_settings", prefs=prefs, kinds=sorted(MUTABLE))]
+    return [_settings(turn, prefs)]
 
 
 async def digest(turn: Turn) -> list[Reply]:
@@ -94,7 +114,7 @@ async def digest(turn: Turn) -> list[Reply]:
     if arg not in {"on", "off"}:
         raise InvalidInput(field="digest", reason="format", value=arg)
     prefs = await prefs_service.set_digest(turn.uow, turn.me, arg == "on")
-    return [turn.reply("notification_settings", prefs=prefs, kinds=sorted(MUTABLE))]
+    return [_settings(turn, prefs)]
 
 
 async def repeat(turn: Turn) -> list[Reply]:

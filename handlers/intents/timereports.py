@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from domain.ports import TimeGrouping
@@ -21,20 +22,16 @@ from domain.timereports import GRACE, ReportQuery, parse_report
 from handlers.charts import BLUE, GREEN, GREY, ORANGE, bar_chart
 from handlers.exports import xlsx
 from handlers.personal import personal
-from handlers.rendering import label
+from handlers.rendering import day_label, duration, label, period_label
 from handlers.turn import Turn
 from handlers.types import Reply
 
 
 def _hm(lang: str) -> Callable[[float], str]:
-    h, m = label(lang, "word.hours_short"), label(lang, "word.minutes_short")
+    """How a chart labels its bars: hours as a localized duration ("1 godz. 30 min")."""
 
     def fmt(hours: float) -> str:
-        total = round(hours * 60)
-        hh, mm = divmod(total, 60)
-        if hh and mm:
-            return f"{hh}{h} {mm}{m}"
-        return f"{hh}{h}" if hh else f"{mm}{m}"
+        return duration(round(hours * 60), lang)
 
     return fmt
 
@@ -44,7 +41,7 @@ def _unit(turn: Turn) -> str:
 
 
 def _period(turn: Turn, query: ReportQuery) -> str:
-    return f"{query.start:%d.%m}–{query.end:%d.%m.%Y}"
+    return period_label(query.start, query.end, turn.lang)
 
 
 async def _files(
@@ -76,7 +73,8 @@ def _none_name(turn: Turn, by: TimeGrouping) -> str:
 
 
 def _day_name(turn: Turn, day: Any) -> str:
-    return str(day.strftime("%d.%m"))
+    """A chart's day label ("pon., 23.11"); a group key of a day grouping is a date."""
+    return day_label(day, turn.lang) if isinstance(day, date) else str(day)
 
 
 def _query(turn: Turn, default: str = "week") -> ReportQuery:

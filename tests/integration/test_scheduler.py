@@ -224,7 +224,7 @@ async def test_mute_quiet_hours_and_digest(app: App, clock: FakeClock) -> None:
         dialog,
         [
             ("anna", "/mute plan.morning", ["Muted: Morning plan (plan.morning)"]),
-            ("anna", "/mute everything", ["Kinds you can mute"]),
+            ("anna", "/mute everything", ["I don't know the notification “everything”", "Kinds:"]),
             ("ivan", "/quiet 22:00-10:00", ["Quiet hours: 22:00–10:00"]),
             ("ivan", "/quiet 25:00-1", ["Quiet hours look like"]),
             ("boss", "/digest on", ["Hourly digest instead of single alerts: on"]),

@@ -20,10 +20,10 @@ from tests.dialog import Dialog, verify_dialog
 from tests.factories import make_department, make_team
 
 # Buttons about the presser's own things: their timer, day, plan, report, lists, the
-# request form they are filling, their language. Nobody else's record is named.
+# request form they are filling, their language, a help topic. Nobody else's record is named.
 OWN = frozenset(
     {"tmp", "tmr", "tmx", "dy", "pfx", "tfs", "tfw", "tfa", "rps", "ls", "lp", "lt", "lq"}
-    | {"an", "ac", "as", "lg", "kL", "kD", "kF"}
+    | {"an", "ac", "as", "lg", "kL", "kD", "kF", "hp"}
 )
 TASK, REQUEST, LEAD, DEAL = 1, 1, 1, 1
 # Each other button with arguments naming a record of somebody else.

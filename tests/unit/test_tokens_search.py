@@ -91,3 +91,27 @@ def test_long_words_are_stored_once_and_still_found() -> None:
     for word in ("Sales" * 600, "a" * 66 + "ing"):
         [group] = query_groups(word)
         assert group & terms
+
+
+@pytest.mark.parametrize(
+    ("stored", "query"),
+    [
+        ("Позвонить Ивану", "Ивана"),
+        ("Встреча с Иваном", "иван"),
+        ("Письмо Сергею", "Сергей"),
+        ("Звонок Марии", "Мария"),
+        ("Книга Достоевского", "Достоевский"),
+        ("Spotkanie z Tomaszem", "Tomasza"),
+        ("Umowa z Nowakiem", "Nowak"),
+    ],
+)
+def test_search_matches_names_in_another_case(stored: str, query: str) -> None:
+    terms = index_terms(stored)
+    assert all(group & terms for group in query_groups(query))
+
+
+@pytest.mark.parametrize(
+    ("stored", "query"), [("Позвонить Ивану", "Ива"), ("Звонок Марии", "мама")]
+)
+def test_name_forms_do_not_match_other_words(stored: str, query: str) -> None:
+    assert not all(group & index_terms(stored) for group in query_groups(query))
