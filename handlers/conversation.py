@@ -27,6 +27,7 @@ from handlers.intents import (
     crm,
     onboarding,
     reminders,
+    structure,
     timereports,
     timetracking,
     views,
@@ -67,6 +68,7 @@ def default_intents() -> IntentTable:
         reminders,
         timetracking,
         timereports,
+        structure,
     )
     return IntentTable(
         commands={k: v for m in modules for k, v in m.COMMANDS.items()},

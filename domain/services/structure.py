@@ -569,7 +569,8 @@ async def let_go(uow: UnitOfWork, actor: Member | None, member: Member, now: dat
             )
         )
     member.active = False
-    await _change(uow, actor, member, "active", True, False, now)
+    await uow.members.save(member)
+    await _log(uow, actor, now, member.company_id, MEMBER, member.id, member.name, "left")
     return Departure(member, heir, tuple(moved), timer is not None)
 
 
