@@ -397,6 +397,11 @@ async def _change(
     return member
 
 
+async def log_created(uow: UnitOfWork, actor: Member | None, member: Member, now: datetime) -> None:
+    """A member set up before joining (brygada import members)."""
+    await _log(uow, actor, now, member.company_id, MEMBER, member.id, member.name, "created")
+
+
 async def set_position(
     uow: UnitOfWork, actor: Member | None, member: Member, position: str | None, now: datetime
 ) -> Member:

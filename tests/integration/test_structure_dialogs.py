@@ -127,7 +127,11 @@ async def test_projects(dialog: Dialog, lang: str) -> None:
     await verify_dialog(
         dialog,
         [
-            ("boss", "/project add Logistics @anna @ivan", [w["created"], "Logistics", "Anna, Ivan"]),
+            (
+                "boss",
+                "/project add Logistics @anna @ivan",
+                [w["created"], "Logistics", "Anna, Ivan"],
+            ),
             ("boss", "/project add logistics", [w["taken"].replace("Shipping", "logistics")]),
             ("anna", "/project add Marketing", [w["admin_only"]]),
             ("anna", "/project rename Logistics Shipping", [w["admin_only"]]),
@@ -157,7 +161,11 @@ async def test_departments(dialog: Dialog, lang: str) -> None:
         dialog,
         [
             ("boss", "/department add Sales", [w["dept_created"], "🏢 Sales"]),
-            ("boss", '/department add "Field sales" under Sales', [w["dept_created"], "Field sales"]),
+            (
+                "boss",
+                '/department add "Field sales" under Sales',
+                [w["dept_created"], "Field sales"],
+            ),
             ("boss", "/department Sales head @anna", [w["head"]]),
             ("boss", "/department Sales add @ivan", ["Ivan"]),
             ("boss", "/department Sales under Field sales", [w["cycle"]]),
@@ -221,9 +229,7 @@ async def test_member_card_buttons_edit_and_history(dialog: Dialog) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "pl", "ru"])
-async def test_letting_go_hands_tasks_over_and_stops_the_timer(
-    dialog: Dialog, lang: str
-) -> None:
+async def test_letting_go_hands_tasks_over_and_stops_the_timer(dialog: Dialog, lang: str) -> None:
     await _lang(dialog, lang)
     w = WORDS[lang]
     await verify_dialog(
@@ -268,13 +274,21 @@ async def test_unknown_prefix_asks_to_create_the_project(dialog: Dialog, lang: s
             ("boss", "Logistics: Book a truck tomorrow", [w["not_project"], "📁", "Logistics"]),
             ("boss", "press:Logistics", ["#1", "Logistics: Book a truck", "📁 Logistics"]),
             ("boss", "Warehouse: Count the pallets", ["Warehouse"]),
-            ("boss", "press:" + {"en": "No project", "pl": "Bez projektu", "ru": "Без проекта"}[lang], [
-                "#2", "Warehouse: Count the pallets", "!📁 Warehouse"
-            ]),
-            ("anna", "Garage: Fix the door", [w["not_project"].replace("Logistics", "Garage"),
-                                              "!📁 Create"]),
-            ("boss", "/rename 2 Warehouse: Count all the pallets", [w["renamed_task"],
-                                                                    "Count all the pallets"]),
+            (
+                "boss",
+                "press:" + {"en": "No project", "pl": "Bez projektu", "ru": "Без проекта"}[lang],
+                ["#2", "Warehouse: Count the pallets", "!📁 Warehouse"],
+            ),
+            (
+                "anna",
+                "Garage: Fix the door",
+                [w["not_project"].replace("Logistics", "Garage"), "!📁 Create"],
+            ),
+            (
+                "boss",
+                "/rename 2 Warehouse: Count all the pallets",
+                [w["renamed_task"], "Count all the pallets"],
+            ),
         ],
     )
     async with dialog.app.uow() as uow:
