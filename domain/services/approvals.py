@@ -59,16 +59,23 @@ async def _department_head(uow: UnitOfWork, member: Member) -> int | None:
         if dept is None:
             return None
         if dept.head_id is not None and dept.head_id != member.id:
-            return dept.head_id
+            if await _active(uow, dept.head_id):  # a head who was let go approves nothing
+                return dept.head_id
         department_id = dept.parent_id
     return None
+
+
+async def _active(uow: UnitOfWork, member_id: int) -> bool:
+    found = await uow.members.get(member_id)
+    return found is not None and found.active
 
 
 async def _resolve(uow: UnitOfWork, requester: Member, spec: ApproverSpec) -> list[int]:
     match spec.kind:
         case ApproverKind.MANAGER:
-            if requester.manager_id and requester.manager_id != requester.id:
-                return [requester.manager_id]
+            manager = requester.manager_id
+            if manager and manager != requester.id and await _active(uow, manager):
+                return [manager]
             head = await _department_head(uow, requester)
             return [head] if head else []
         case ApproverKind.DEPARTMENT_HEAD:
