@@ -224,6 +224,15 @@ async def test_member_card_buttons_edit_and_history(dialog: Dialog) -> None:
             ("boss", "/member @ivan", ["Latest changes", "position — → Warehouse lead"]),
             ("boss", "/audit", ["member Ivan: manager — → Anna", "manager Anna → Olek", "Boss"]),
             ("anna", "/audit", ["Only an admin"]),
+            ("boss", "/member @olek", ["🚪 Let go"]),
+            ("boss", "press:Let go", ["Let Olek go?", "Yes, let Olek go"]),
+            ("boss", "press:Yes, let Olek go", ["Olek is no longer active.", "no open tasks"]),
+            ("boss", "/member", ["Anna (@anna)", "No longer active", "Olek (@olek)"]),
+            (
+                "anna",
+                "/help",
+                ["/project add", "/department add", "/member @ivan", "/audit", "/rename 12"],
+            ),
         ],
     )
 
