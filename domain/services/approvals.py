@@ -58,9 +58,10 @@ async def _department_head(uow: UnitOfWork, member: Member) -> int | None:
         dept = await uow.departments.get(department_id)
         if dept is None:
             return None
-        if dept.head_id is not None and dept.head_id != member.id:
-            if await _active(uow, dept.head_id):  # a head who was let go approves nothing
-                return dept.head_id
+        # A head who was let go approves nothing: the chain goes up.
+        head = dept.head_id
+        if head is not None and head != member.id and await _active(uow, head):
+            return head
         department_id = dept.parent_id
     return None
 

@@ -479,9 +479,7 @@ class SqlProjectRepository:
         await self._s.execute(
             update(ProjectRow)
             .where(ProjectRow.id == project.id)
-            .values(
-                name=project.name, name_key=project.name.casefold(), archived=project.archived
-            )
+            .values(name=project.name, name_key=project.name.casefold(), archived=project.archived)
         )
 
 
