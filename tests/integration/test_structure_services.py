@@ -9,12 +9,16 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import Connection
 
 from brygada.bootstrap import App
 from domain.company import Department, Member, Role, department_cycle, manager_cycle
 from domain.errors import InvalidInput, NotPermitted
 from domain.ports import UnitOfWork
 from domain.services import structure
+from storage.models import Base
 from tests.factories import Team, make_team
 
 PEOPLE = [("boss", Role.ADMIN), ("head", Role.MANAGER), ("anna", Role.EMPLOYEE)]
@@ -109,3 +113,27 @@ def test_loops_are_found() -> None:
     assert manager_cycle(people, 1, 3)
     assert manager_cycle(people, 1, 1)
     assert not manager_cycle(people, 3, 1)
+
+
+def _structure_table_differences(connection: Connection) -> list[Any]:
+    tables = {"structure_changes", "projects", "invites"}
+
+    def only_ours(name: str | None, kind: str, parent: Any) -> bool:
+        if kind == "schema":
+            return True
+        return (name if kind == "table" else parent.get("table_name")) in tables
+
+    def our_objects(obj: Any, name: str | None, kind: str, reflected: bool, other: Any) -> bool:
+        table = obj if kind == "table" else getattr(obj, "table", None)
+        return getattr(table, "name", name) in tables
+
+    context = MigrationContext.configure(
+        connection,
+        opts={"compare_type": True, "include_name": only_ours, "include_object": our_objects},
+    )
+    return list(compare_metadata(context, Base.metadata))
+
+
+async def test_the_structure_tables_match_their_models(app: App) -> None:
+    async with app.engine.connect() as connection:
+        assert await connection.run_sync(_structure_table_differences) == []
