@@ -71,8 +71,9 @@ async def create_from_text(
     roster = await Roster.load(turn.uow, turn.company)
     draft = roster.draft(text, now=turn.now, tz=turn.tz, lang=turn.lang)
     plain = not (inbound.attachments or inbound.origin or inbound.quoted or inbound.forwarded_from)
-    if ask_project and plain and draft.project is None:
+    if ask_project and plain and parent_id is None and draft.project is None:
         # Only a plain text is held: it is all there is to keep until the member picks.
+        # A subtask is not asked: it belongs where its parent is.
         name = unknown_project(text, [p.name for p in roster.projects])
         if name is not None:
             return [await ask_about_prefix(turn, text, name, parent_id)]

@@ -462,11 +462,11 @@ async def member_edit_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 
 
 async def member_picked(turn: Turn, args: list[str]) -> list[Reply]:
+    uow, me, now = turn.uow, turn.me, turn.now
+    service.require_admin(me)  # permission first: a replayed button names nobody
     target = await _member_of(turn, args[0])
     field, raw = _CODE_FIELDS.get(args[1], ""), args[2]
     await turn.uow.prompts.clear(turn.me.id or 0)
-    uow, me, now = turn.uow, turn.me, turn.now
-    service.require_admin(me)
     if field == "manager":
         boss = await _member_of(turn, raw) if raw != "0" else None
         changed = await service.set_manager(uow, me, target, boss, now)
@@ -481,6 +481,7 @@ async def member_picked(turn: Turn, args: list[str]) -> list[Reply]:
 
 
 async def member_leave_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+    service.require_admin(turn.me)
     return await _let_go(turn, await _member_of(turn, args[0]))
 
 

@@ -24,8 +24,9 @@ from tests.factories import make_department, make_team
 OWN = frozenset(
     {"tmp", "tmr", "tmx", "dy", "pfx", "tfs", "tfw", "tfa", "rps", "ls", "lp", "lt", "lq"}
     | {"an", "ac", "as", "lg", "kL", "kD", "kF"}
+    | {"npc", "npn"}  # the presser's own held text (a task whose prefix is no project)
 )
-TASK, REQUEST, LEAD, DEAL = 1, 1, 1, 1
+TASK, REQUEST, LEAD, DEAL, MEMBER = 1, 1, 1, 1, 3
 # Each other button with arguments naming a record of somebody else.
 ARGS: dict[str, tuple[object, ...]] = {
     **{a: (TASK,) for a in ("ts", "tp", "df", "ro", "td", "tr", "dl", "dg", "ob", "co")},
@@ -50,6 +51,10 @@ ARGS: dict[str, tuple[object, ...]] = {
     "kg": (LEAD, "c1"),
     **{a: (DEAL,) for a in ("kn", "ks", "kw", "kl")},
     "kx": (DEAL, 1),
+    # A member card's buttons: structure is the admins' (MEMBER: Anna).
+    "mbe": (MEMBER, "p"),
+    "mbp": (MEMBER, "r", "admin"),
+    "mbx": (MEMBER,),
 }
 NOT_YOURS = {
     "task_not_found",

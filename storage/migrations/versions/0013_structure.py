@@ -21,10 +21,12 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('projects') as batch:
-        batch.add_column(
-            sa.Column('archived', sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # A plain ADD COLUMN, not a batch: SQLite's batch rebuilds the table, and dropping
+    # "projects" with tasks pointing at it fails the foreign keys.
+    op.add_column(
+        'projects', sa.Column('archived', sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
+    # Nothing refers to invites, so its rebuild (SQLite adds the foreign key so) is safe.
     with op.batch_alter_table('invites') as batch:
         batch.add_column(sa.Column('member_id', _ID, nullable=True))
         batch.create_foreign_key('fk_invites_member_id_members', 'members', ['member_id'], ['id'])
@@ -56,5 +58,4 @@ def downgrade() -> None:
         batch.drop_index('ix_invites_member_id')
         batch.drop_constraint('fk_invites_member_id_members', type_='foreignkey')
         batch.drop_column('member_id')
-    with op.batch_alter_table('projects') as batch:
-        batch.drop_column('archived')
+    op.drop_column('projects', 'archived')
