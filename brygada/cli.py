@@ -1,4 +1,5 @@
-"""The ``brygada`` command: migrate, init, invite, member, shell, run."""
+"""The ``brygada`` command: migrate, init, invite, member, project, department, import,
+shell, run."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from collections.abc import Sequence
 from brygada.bootstrap import App, bootstrap
 from brygada.demo import ensure_demo_company
 from brygada.settings import Settings
-from domain.company import Role
+from domain.company import LANGUAGES, Role
 from domain.errors import DomainError
 from domain.ports import UnitOfWork
-from domain.services import members
+from domain.services import members, staff, structure
 
 log = logging.getLogger("brygada")
 
@@ -41,6 +42,36 @@ def _parser() -> argparse.ArgumentParser:
     email.add_argument("member", help="@handle, name or id")
     email.add_argument("email", nargs="?", help="the address; omitted: show the current one")
     email.add_argument("--clear", action="store_true", help="remove the address")
+    member_set = member_sub.add_parser("set", help="set a member's position, manager, role…")
+    member_set.add_argument("member", help="email, @handle or name")
+    member_set.add_argument("--position")
+    member_set.add_argument("--manager", help="the manager's email, @handle or name; - clears")
+    member_set.add_argument("--department", help="a department's name; - clears")
+    member_set.add_argument("--role", choices=[r.value for r in Role])
+    member_set.add_argument("--tz", help="IANA timezone, e.g. Europe/Warsaw")
+    member_set.add_argument("--lang", choices=list(LANGUAGES))
+    project = sub.add_parser("project", help="projects")
+    project_sub = project.add_subparsers(dest="project_command", required=True)
+    project_add = project_sub.add_parser("add", help="create a project")
+    project_add.add_argument("name")
+    project_add.add_argument(
+        "--member", action="append", default=[], help="a member's email (repeatable)"
+    )
+    department = sub.add_parser("department", help="departments")
+    department_sub = department.add_subparsers(dest="department_command", required=True)
+    department_add = department_sub.add_parser("add", help="create a department")
+    department_add.add_argument("name")
+    department_add.add_argument("--parent", help="the department it belongs to")
+    department_add.add_argument("--head", help="the head's email")
+    imports = sub.add_parser("import", help="bring data in")
+    imports_sub = imports.add_subparsers(dest="import_command", required=True)
+    staff = imports_sub.add_parser(
+        "members",
+        help="members from a CSV (name,email,position,department,manager,role,timezone,language);"
+        " prints name,email,code,link",
+    )
+    staff.add_argument("file", help="the CSV file (- reads standard input)")
+    staff.add_argument("--out", help="write the codes CSV here instead of standard output")
     shell = sub.add_parser("shell", help="chat in the terminal as a member")
     shell.add_argument("--as", dest="persona", required=True, help="@handle or name")
     sub.add_parser("run", help="run the configured chat platforms, else the console demo")
@@ -77,8 +108,16 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
                 return await _init(app, args)
             case "invite":
                 return await _invite(app, args)
+            case "member" if args.member_command == "set":
+                return await _member_set(app, args)
             case "member":
                 return await _member_email(app, args)
+            case "project":
+                return await _project_add(app, args)
+            case "department":
+                return await _department_add(app, args)
+            case "import":
+                return await _import_members(app, args)
             case "shell":
                 return await _shell(app, args.persona)
             case "run":
@@ -168,6 +207,125 @@ async def _member_email(app: App, args: argparse.Namespace) -> int:
         await uow.commit()
     print(f"{member.name} (@{member.handle}): {member.email or 'no email'}")
     return 0
+
+
+def _refused(what: str, error: DomainError) -> int:
+    """A rule said no: what and why, on standard error; nothing was changed."""
+    p = error.params
+    detail = ", ".join(f"{k}={v}" for k, v in p.items() if k != "field")
+    print(f"Cannot {what}: {p.get('field', error.code)} ({detail})", file=sys.stderr)
+    return 1
+
+
+async def _member_set(app: App, args: argparse.Namespace) -> int:
+    """brygada member set EMAIL --position … --manager EMAIL --department NAME --role …"""
+    now = app.clock.now()
+    async with app.uow() as uow:
+        company_id = await _company_id(uow)
+        if company_id is None:
+            return 1
+        try:
+            member = await structure.find_member(uow, company_id, args.member)
+            if args.role is not None:
+                await structure.set_role(uow, None, member, Role(args.role), now)
+            if args.position is not None:
+                await structure.set_position(uow, None, member, args.position, now)
+            if args.manager is not None:
+                boss = (
+                    None
+                    if args.manager == "-"
+                    else await structure.find_member(uow, company_id, args.manager)
+                )
+                await structure.set_manager(uow, None, member, boss, now)
+            if args.department is not None:
+                found = (
+                    None
+                    if args.department == "-"
+                    else await structure.find_department(uow, company_id, args.department)
+                )
+                await structure.set_department(uow, None, member, found, now)
+            if args.tz is not None:
+                await structure.set_member_timezone(uow, None, member, args.tz, now)
+            if args.lang is not None:
+                await structure.set_member_language(uow, None, member, args.lang, now)
+        except DomainError as error:
+            return _refused(f"change {args.member}", error)
+        await uow.commit()
+    print(f"{member.name} (@{member.handle}): saved.")
+    return 0
+
+
+async def _project_add(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        company_id = await _company_id(uow)
+        if company_id is None:
+            return 1
+        try:
+            people = [await structure.find_member(uow, company_id, m) for m in args.member]
+            project = await structure.add_project(
+                uow, None, company_id, args.name, people, app.clock.now()
+            )
+        except DomainError as error:
+            return _refused(f"create the project {args.name!r}", error)
+        await uow.commit()
+    print(
+        f"Project {project.name!r} created" + (f" with {len(people)} members." if people else ".")
+    )
+    return 0
+
+
+async def _department_add(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        company_id = await _company_id(uow)
+        if company_id is None:
+            return 1
+        try:
+            head = await structure.find_member(uow, company_id, args.head) if args.head else None
+            department = await structure.add_department(
+                uow, None, company_id, args.name, app.clock.now(), parent=args.parent, head=head
+            )
+        except DomainError as error:
+            return _refused(f"create the department {args.name!r}", error)
+        await uow.commit()
+    print(f"Department {department.name!r} created.")
+    return 0
+
+
+async def _import_members(app: App, args: argparse.Namespace) -> int:
+    """brygada import members staff.csv [--out codes.csv]: exit 0 when every row went
+    in, 1 when some were refused (they are listed on standard error; the rest went in)."""
+    import csv
+    import io
+    from pathlib import Path
+
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    rows, problems = staff.parse_staff(text)
+    async with app.uow() as uow:
+        company_id = await _company_id(uow)
+        if company_id is None:
+            return 1
+        result = await staff.import_staff(uow, company_id, rows, app.clock.now())
+        await uow.commit()
+    bot = app.settings.telegram_bot_username
+    codes = io.StringIO()
+    writer = csv.writer(codes, lineterminator="\n")
+    writer.writerow(["name", "email", "code", "link"])
+    for invitation in result.invitations:
+        code = invitation.code or ""
+        link = f"https://t.me/{bot}?start={code}" if bot and code else ""
+        writer.writerow([invitation.name, invitation.email or "", code, link])
+    if args.out:
+        Path(args.out).write_text(codes.getvalue(), encoding="utf-8")
+    else:
+        sys.stdout.write(codes.getvalue())
+    for line, problem in sorted([*problems, *result.problems]):
+        print(f"{args.file}:{line}: {problem} (row skipped)", file=sys.stderr)
+    print(
+        f"{result.created} created, {result.updated} updated, "
+        f"{len(problems) + len(result.problems)} refused.",
+        file=sys.stderr,
+    )
+    return 1 if problems or result.problems else 0
 
 
 async def _forms(app: App, args: argparse.Namespace) -> int:

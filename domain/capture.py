@@ -340,6 +340,29 @@ def _read_prefixes(head: str, projects: Collection[str], fields: _Fields) -> int
     return position
 
 
+_NEW_PROJECT_WORDS = 3  # "Field sales:" may be a project to create; a sentence is not
+
+
+def unknown_project(text: str, projects: Collection[str]) -> str | None:
+    """The leading ``Name:`` of a task text when it names no project (nor a task kind)
+    but looks like one — a few words with a letter in them; else None. The chat offers
+    to create the project; the prefix stays in the title either way."""
+    head, _ = _split_description(text.strip(), [])
+    fields = _Fields()
+    end = _read_prefixes(head, projects, fields)
+    if fields.project is not None:
+        return None
+    match = _PREFIX.match(head, end)
+    if match is None:
+        return None
+    name = " ".join(match[1].split())
+    if len(name.split()) > _NEW_PROJECT_WORDS or not any(c.isalpha() for c in name):
+        return None
+    if name[:1] in "@#!~" or not head[match.end() :].strip():
+        return None  # a token, or a prefix with nothing after it
+    return name
+
+
 def _read_tokens(
     words: list[_Word], members: Collection[str], fields: _Fields
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:

@@ -152,6 +152,9 @@ class Invite:
     expires_at: datetime
     used_by: int | None = None
     used_at: datetime | None = None
+    # A member created before they joined (brygada import members): redeeming the code
+    # links the chat account to that member instead of creating a new one.
+    member_id: int | None = None
 
     def usable(self, now: datetime) -> bool:
         return self.used_by is None and now < self.expires_at
@@ -165,6 +168,8 @@ class Project:
     company_id: int
     name: str
     member_ids: frozenset[int] = frozenset()
+    # Archived: keeps its tasks, takes no new ones; listed apart.
+    archived: bool = False
 
 
 def supervisors(member: Member, departments: Mapping[int, Department]) -> frozenset[int]:
@@ -201,3 +206,48 @@ def subordinates(
                 found.add(member_id)
                 todo.append(member_id)
     return frozenset(found)
+@dataclass(frozen=True)
+class StructureChange:
+    """One change of the company's structure, for the admins' history (/audit):
+    who (None: the command line), when, what (a project, department or member, by id and
+    by its name then), which field, from what to what."""
+
+    company_id: int
+    actor_id: int | None
+    at: datetime
+    subject: str  # "project" | "department" | "member"
+    subject_id: int
+    name: str
+    field: str
+    old: str | None = None
+    new: str | None = None
+    id: int | None = None
+
+
+def department_cycle(
+    departments: Mapping[int, Department], department_id: int, parent_id: int | None
+) -> bool:
+    """Would putting ``department_id`` under ``parent_id`` make a department its own
+    ancestor? (The parent's chain reaches the department, or they are the same.)"""
+    seen: set[int] = set()
+    current = parent_id
+    while current is not None and current not in seen:
+        if current == department_id:
+            return True
+        seen.add(current)
+        parent = departments.get(current)
+        current = parent.parent_id if parent is not None else None
+    return False
+
+
+def manager_cycle(members: Mapping[int, Member], member_id: int, manager_id: int | None) -> bool:
+    """Would making ``manager_id`` the manager of ``member_id`` close a loop of managers?"""
+    seen: set[int] = set()
+    current = manager_id
+    while current is not None and current not in seen:
+        if current == member_id:
+            return True
+        seen.add(current)
+        boss = members.get(current)
+        current = boss.manager_id if boss is not None else None
+    return False

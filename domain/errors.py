@@ -61,6 +61,12 @@ class NotRegistered(DomainError):
     code = "not_registered"
 
 
+class MemberInactive(DomainError):
+    """A chat identity of a member who was let go: it no longer acts."""
+
+    code = "member_inactive"
+
+
 class Conflict(DomainError):
     """Someone else changed the same thing at the same moment; the user may retry."""
 

@@ -10,7 +10,15 @@ from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
 from domain.approvals import Absence, ApprovalRequest, Deputy, Subject
-from domain.company import ChatIdentity, Company, Department, Invite, Member, Project
+from domain.company import (
+    ChatIdentity,
+    Company,
+    Department,
+    Invite,
+    Member,
+    Project,
+    StructureChange,
+)
 from domain.crm import (
     Activity,
     ClientCompany,
@@ -149,6 +157,7 @@ class DepartmentRepository(Protocol):
     async def add(self, department: Department) -> Department: ...
     async def get(self, department_id: int) -> Department | None: ...
     async def list(self, company_id: int) -> Sequence[Department]: ...
+    async def save(self, department: Department) -> None: ...
 
 
 class ProjectRepository(Protocol):
@@ -158,11 +167,35 @@ class ProjectRepository(Protocol):
     async def list(self, company_id: int) -> Sequence[Project]: ...
     async def ids_for_member(self, member_id: int) -> frozenset[int]: ...
     async def add_member(self, project_id: int, member_id: int) -> None: ...
+    async def remove_member(self, project_id: int, member_id: int) -> None: ...
+    async def save(self, project: Project) -> None:
+        """Its name and whether it is archived (members change through add/remove)."""
+        ...
+
+
+class StructureLog(Protocol):
+    """The history of the company's structure (projects, departments, members)."""
+
+    async def add(self, change: StructureChange) -> None: ...
+    async def recent(
+        self,
+        company_id: int,
+        limit: int = 20,
+        *,
+        subject: str | None = None,
+        subject_id: int | None = None,
+    ) -> Sequence[StructureChange]:
+        """The newest changes first; only one subject's when ``subject``/``subject_id``."""
+        ...
 
 
 class InviteRepository(Protocol):
     async def add(self, invite: Invite) -> None: ...
     async def get(self, code: str) -> Invite | None: ...
+    async def for_member(self, member_id: int) -> Sequence[Invite]:
+        """The invites made for a member created before joining (brygada import)."""
+        ...
+
     async def save(self, invite: Invite) -> None: ...
 
 
@@ -650,6 +683,8 @@ class UnitOfWork(Protocol):
     def projects(self) -> ProjectRepository: ...
     @property
     def invites(self) -> InviteRepository: ...
+    @property
+    def structure(self) -> StructureLog: ...
     @property
     def tasks(self) -> TaskRepository: ...
     @property

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from domain.company import ChatEmail
-from domain.errors import DomainError, NotRegistered
+from domain.errors import DomainError, MemberInactive, NotRegistered
 from domain.ports import ChatRef, Clock, UnitOfWork
 from domain.services.members import identify, link_by_email
 from handlers.config import ConversationConfig
@@ -27,6 +27,7 @@ from handlers.intents import (
     crm,
     onboarding,
     reminders,
+    structure,
     timereports,
     timetracking,
     views,
@@ -67,6 +68,7 @@ def default_intents() -> IntentTable:
         reminders,
         timetracking,
         timereports,
+        structure,
     )
     return IntentTable(
         commands={k: v for m in modules for k, v in m.COMMANDS.items()},
@@ -197,7 +199,15 @@ class Conversation:
         async with self._uow_factory() as uow:
             if turn.inbound.update_key:
                 await uow.inbound.seen(turn.inbound.platform, _update_key(turn.inbound))
-            answering = self._turn(turn.inbound, uow, member=turn.member, company=turn.company)
+            member, company = turn.member, turn.company
+            if member is None and isinstance(error, MemberInactive):
+                # Answered in the language of the member they were, not the platform's.
+                found = await uow.members.by_identity(
+                    turn.inbound.platform, turn.inbound.workspace, turn.inbound.user_id
+                )
+                member = found[0] if found is not None else None
+                company = await uow.companies.get(member.company_id) if member else None
+            answering = self._turn(turn.inbound, uow, member=member, company=company)
             try:
                 replies = await refusal_replies(answering, error)
             except Exception:

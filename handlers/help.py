@@ -135,6 +135,22 @@ TOPICS: dict[str, tuple[Entry, ...]] = {
         Entry("/start", N_("the welcome and this help")),
         Entry(N_("/help time"), N_("help on one topic")),
     ),
+    "company": (
+        Entry(N_("/project add Logistics @%(person)s"),
+              N_("a new project with its people (admins)")),
+        Entry(N_("/project rename Logistics Shipping"), N_("rename a project")),
+        Entry(N_("/project Logistics add @%(person)s"), N_("add someone to a project (or remove)")),
+        Entry(N_("/project archive Logistics"),
+              N_("archive a project: its tasks stay, no new ones")),
+        Entry(N_("/department add Field sales under Sales"), N_("a department, nested or not")),
+        Entry(N_("/department Sales head @%(person)s"),
+              N_("set a department's head (or add, remove)")),
+        Entry("/member @%(person)s", N_("a member's card: position, manager, role, tz, language")),
+        Entry(N_("/member @%(person)s leave"),
+              N_("let someone go: their tasks go to their manager")),
+        Entry(N_("/rename 12 new title"), N_("rename a task")),
+        Entry("/audit", N_("who changed the structure, and when (admins)")),
+    ),
 }
 # fmt: on
 

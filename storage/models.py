@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime
@@ -89,6 +99,8 @@ class InviteRow(Base):
     expires_at: Mapped[datetime]
     used_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     used_at: Mapped[datetime | None]
+    # For a member set up before joining (brygada import members): joining links to them.
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
 
 
 class ProjectRow(Base):
@@ -98,12 +110,31 @@ class ProjectRow(Base):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     name: Mapped[str] = mapped_column(String(100))
     name_key: Mapped[str] = mapped_column(String(100))  # case-folded, for lookups
+    archived: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ProjectMemberRow(Base):
     __tablename__ = "project_members"
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True, index=True)
+
+
+class StructureChangeRow(Base):
+    """The history of the company's structure: projects, departments, members."""
+
+    __tablename__ = "structure_changes"
+    __table_args__ = (Index("ix_structure_changes_company_at", "company_id", "at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    # No foreign key: the command line acts as nobody (NULL).
+    actor_id: Mapped[int | None] = mapped_column(BigId)
+    at: Mapped[datetime]
+    subject: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int] = mapped_column(BigId)
+    name: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(32))
+    old: Mapped[str | None] = mapped_column(String(250))
+    new: Mapped[str | None] = mapped_column(String(250))
 
 
 class TaskRow(Base):

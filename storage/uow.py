@@ -20,6 +20,7 @@ from storage.repositories.members import (
     SqlInviteRepository,
     SqlMemberRepository,
     SqlProjectRepository,
+    SqlStructureLog,
 )
 from storage.repositories.outbox import SqlInboundLog, SqlOutbox
 from storage.repositories.prompts import SqlPromptStore
@@ -67,6 +68,7 @@ class SqlUnitOfWork:
         self.departments = SqlDepartmentRepository(s)
         self.projects = SqlProjectRepository(s)
         self.invites = SqlInviteRepository(s)
+        self.structure = SqlStructureLog(s)
         self.tasks = SqlTaskRepository(s)
         self.approvals = SqlApprovalRepository(s)
         self.crm = SqlCrmRepository(s)

@@ -41,6 +41,11 @@ COMMANDS: dict[str, str] = {
     "/attendance": "attendance",
     "/repeat": "repeat",
     "/notifications": "notifications",
+    "/project": "project",
+    "/department": "department",
+    "/member": "member",
+    "/audit": "audit",
+    "/rename": "rename",
 }
 
 Payload = dict[str, Any]

@@ -58,17 +58,25 @@ async def _department_head(uow: UnitOfWork, member: Member) -> int | None:
         dept = await uow.departments.get(department_id)
         if dept is None:
             return None
-        if dept.head_id is not None and dept.head_id != member.id:
-            return dept.head_id
+        # A head who was let go approves nothing: the chain goes up.
+        head = dept.head_id
+        if head is not None and head != member.id and await _active(uow, head):
+            return head
         department_id = dept.parent_id
     return None
+
+
+async def _active(uow: UnitOfWork, member_id: int) -> bool:
+    found = await uow.members.get(member_id)
+    return found is not None and found.active
 
 
 async def _resolve(uow: UnitOfWork, requester: Member, spec: ApproverSpec) -> list[int]:
     match spec.kind:
         case ApproverKind.MANAGER:
-            if requester.manager_id and requester.manager_id != requester.id:
-                return [requester.manager_id]
+            manager = requester.manager_id
+            if manager and manager != requester.id and await _active(uow, manager):
+                return [manager]
             head = await _department_head(uow, requester)
             return [head] if head else []
         case ApproverKind.DEPARTMENT_HEAD:

@@ -20,7 +20,14 @@ from domain.company import (
     email_key,
     pick_by_email,
 )
-from domain.errors import InvalidInput, InviteInvalid, MemberNotFound, NotPermitted, NotRegistered
+from domain.errors import (
+    InvalidInput,
+    InviteInvalid,
+    MemberInactive,
+    MemberNotFound,
+    NotPermitted,
+    NotRegistered,
+)
 from domain.holidays import country_for_timezone, known_country
 from domain.notifications import Notification
 from domain.ports import UnitOfWork
@@ -85,8 +92,10 @@ async def create_invite(
     now: datetime,
     *,
     created_by: Member | None = None,
+    member_id: int | None = None,
 ) -> Invite:
-    """Only admins invite admins; managers invite others; employees invite nobody."""
+    """Only admins invite admins; managers invite others; employees invite nobody.
+    ``member_id``: the code is for a member set up before joining (see ``join``)."""
     if created_by is not None and not _may_invite(created_by.role, role):
         raise NotPermitted(action="invite")
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
@@ -97,6 +106,7 @@ async def create_invite(
         created_by=created_by.id if created_by else None,
         created_at=now,
         expires_at=now + INVITE_TTL,
+        member_id=member_id,
     )
     await uow.invites.add(invite)
     return invite
@@ -133,6 +143,8 @@ async def join(
     company = await uow.companies.get(invite.company_id)
     if company is None:
         raise InviteInvalid(reason="unknown_or_used")
+    if invite.member_id is not None:
+        return await _join_as(uow, invite, platform, workspace, user_id, chat_id, now)
     first = await uow.members.count(company.id or 0) == 0
     lang = language.lower()[:2] if language else None
     member = Member(
@@ -153,13 +165,39 @@ async def join(
     return member
 
 
+async def _join_as(
+    uow: UnitOfWork,
+    invite: Invite,
+    platform: str,
+    workspace: str,
+    user_id: str,
+    chat_id: str | None,
+    now: datetime,
+) -> Member:
+    """An invite made for a member set up before they joined (brygada import members):
+    the chat account becomes that member, with what the admin set up for them."""
+    assert invite.member_id is not None
+    member = await uow.members.get(invite.member_id)
+    if member is None or not member.active:
+        raise InviteInvalid(reason="unknown_or_used")
+    identity = ChatIdentity(platform, workspace, user_id, invite.member_id, chat_id)
+    await uow.members.add_identity(identity)
+    invite.used_by, invite.used_at = member.id, now
+    await uow.invites.save(invite)
+    return member
+
+
 async def identify(
     uow: UnitOfWork, platform: str, workspace: str, user_id: str, *, in_private: bool = True
 ) -> Member:
     """``in_private``: they write in their private chat with the bot (not in a group)."""
     found = await uow.members.by_identity(platform, workspace, user_id)
-    if found is None or not found[0].active:
+    if found is None:
         raise NotRegistered()
+    if not found[0].active:
+        # Let go (domain.services.structure.let_go): told so, politely; nothing acts.
+        company = await uow.companies.get(found[0].company_id)
+        raise MemberInactive(company=company.name if company else "")
     member, identity = found
     if identity.unreachable and in_private:
         # They are writing to us privately, so they can be reached again (unblocked the

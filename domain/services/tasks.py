@@ -145,6 +145,8 @@ async def create_task(uow: UnitOfWork, actor: Member, cmd: CreateTask, now: date
         project = await uow.projects.get(cmd.project_id)
         if project is None or project.company_id != actor.company_id:
             raise InvalidInput(field="project", reason="unknown")
+        if project.archived:
+            raise InvalidInput(field="project", reason="archived", value=project.name)
         if actor.is_extranet and actor.id not in project.member_ids:
             raise NotPermitted(action="create")
     elif actor.is_extranet:
@@ -386,8 +388,26 @@ async def set_project(
         project = await uow.projects.get(project_id)
         if project is None or project.company_id != actor.company_id:
             raise InvalidInput(field="project", reason="unknown", value=str(project_id))
+        if project.archived and project_id != task.project_id:
+            raise InvalidInput(field="project", reason="archived", value=project.name)
     assert actor.id is not None
     task.set_project(actor.id, now, project_id)
+    await uow.tasks.save(task)
+    return task
+
+
+async def rename_task(
+    uow: UnitOfWork, actor: Member, task_id: int, title: str, now: datetime
+) -> Task:
+    """A new title (its history keeps the old one); what does not fit goes to the
+    description, as when the task was created."""
+    task = await load_for(uow, actor, task_id, Action.EDIT)
+    if not title.strip():
+        raise InvalidInput(field="title", reason="empty")
+    assert actor.id is not None
+    overflow = task.rename(actor.id, now, " ".join(title.split()))
+    if overflow:
+        task.description = "\n\n".join(p for p in (overflow, task.description) if p)
     await uow.tasks.save(task)
     return task
 

@@ -514,7 +514,9 @@ async def priority_picked(turn: Turn, args: list[str]) -> list[Reply]:
 async def project_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     task_id = int(args[0])
     await service.load_for(turn.uow, turn.me, task_id, Action.EDIT)
-    projects = [p for p in await turn.uow.projects.list(turn.me.company_id) if p.id][:_PICK_LIMIT]
+    projects = [
+        p for p in await turn.uow.projects.list(turn.me.company_id) if p.id and not p.archived
+    ][:_PICK_LIMIT]
     rows: list[tuple[Button, ...]] = [
         tuple(
             turn.button("btn.member", "pjs", task_id, p.id, name=p.name)
@@ -602,7 +604,26 @@ async def more_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     ]
     if Action.START in card.can:
         row.append(turn.button("btn.defer", "df", task_id))
-    return [turn.reply("task_more", (tuple(row),), card=card, task=card.task)]
+    rows: list[tuple[Button, ...]] = [tuple(row)]
+    if Action.EDIT in card.can:
+        # What the task was created with, as on the new task's card.
+        rows.append(
+            (
+                turn.button("btn.project", "pj", task_id),
+                turn.button("btn.tags", "tg", task_id),
+                turn.button("btn.planned", "pm", task_id),
+            )
+        )
+    return [turn.reply("task_more", tuple(rows), card=card, task=card.task)]
+
+
+async def rename_command(turn: Turn) -> list[Reply]:
+    """/rename 12 new title — the old title stays in the task's history."""
+    task_id, title = _split_args(turn)
+    if not title:
+        raise InvalidInput(field="title", reason="empty")
+    await service.rename_task(turn.uow, turn.me, task_id, title, turn.now)
+    return [await card_reply(turn, task_id, notice="renamed")]
 
 
 COMMANDS = {
@@ -619,6 +640,7 @@ COMMANDS = {
     "comment": comment_command,
     "reopen": reopen_with_comment,
     "part": part_command,
+    "rename": rename_command,
 }
 ACTIONS = {
     "ts": start_pressed,

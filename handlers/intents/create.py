@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.capture import TaskDraft
+from domain.capture import TaskDraft, unknown_project
 from domain.company import Member
 from domain.deadlines import Concern, DeadlineCheck, QuickDeadline
 from domain.ids import task_number
@@ -14,6 +14,7 @@ from domain.services.drafts import Roster
 from domain.services.tasks import create_task, load_for, move_deadline, undo_create
 from domain.tasks import Task
 from handlers.cards import card_reply
+from handlers.intents.structure import ask_about_prefix
 from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
@@ -71,7 +72,11 @@ def _confirmation_buttons(
     return tuple(rows)
 
 
-async def create_from_text(turn: Turn, text: str, *, parent_id: int | None = None) -> list[Reply]:
+async def create_from_text(
+    turn: Turn, text: str, *, parent_id: int | None = None, ask_project: bool = True
+) -> list[Reply]:
+    """``ask_project``: a plain text whose ``Name:`` prefix names no project is held and
+    the member asked: create the project, or no project (handlers.intents.structure)."""
     inbound = turn.inbound
     if inbound.quoted and inbound.quoted.strip() != text.strip():
         text = " ".join(p for p in (text, inbound.quoted) if p)
@@ -82,6 +87,13 @@ async def create_from_text(turn: Turn, text: str, *, parent_id: int | None = Non
     draft = roster.draft(
         text, now=turn.now, tz=turn.tz, lang=turn.lang, day_parts=turn.config.day_parts
     )
+    plain = not (inbound.attachments or inbound.origin or inbound.quoted or inbound.forwarded_from)
+    if ask_project and plain and parent_id is None and draft.project is None:
+        # Only a plain text is held: it is all there is to keep until the member picks.
+        # A subtask is not asked: it belongs where its parent is.
+        name = unknown_project(text, [p.name for p in roster.projects])
+        if name is not None:
+            return [await ask_about_prefix(turn, text, name, parent_id)]
     origin = inbound.origin
     if inbound.forwarded_from is not None:
         origin = label(turn.lang, "word.forwarded_from", name=inbound.forwarded_from or "?")

@@ -11,6 +11,7 @@ from domain.ports import ListView
 from domain.services.tasks import list_tasks, search_tasks, task_card
 from domain.services.team import TEAM, Scope, scope_by_id, scope_for
 from handlers.cards import card_reply, list_reply, team_list_reply
+from handlers.intents.structure import is_project_change, project_change
 from handlers.personal import personal, with_args
 from handlers.questions import NotAnAnswer, PromptResult, confirmed, short, task_like
 from handlers.turn import Turn
@@ -75,7 +76,13 @@ async def project_list(turn: Turn, page: int = 0, project_name: str | None = Non
     name = project_name if project_name is not None else turn.inbound.args.strip()
     if not name:
         projects = await turn.uow.projects.list(turn.me.company_id)
-        return [turn.reply("project_list", projects=projects)]
+        return [
+            turn.reply(
+                "project_list",
+                projects=[p for p in projects if not p.archived],
+                archived=[p for p in projects if p.archived],
+            )
+        ]
     project = await turn.uow.projects.by_name(turn.me.company_id, name)
     if project is None or project.id is None:
         raise InvalidInput(field="project", reason="unknown", value=name)
@@ -149,6 +156,17 @@ async def open_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [replace(card, edit=False)]
 
 
+_project_view = personal("project", project_list, with_args)
+
+
+async def project(turn: Turn) -> list[Reply]:
+    """/project [NAME] shows; /project add|rename|archive|restore … and
+    /project NAME add|remove @x change the structure (admins, handlers.intents.structure)."""
+    if is_project_change(turn.inbound.args):
+        return await project_change(turn)
+    return await _project_view(turn)
+
+
 COMMANDS = {
     "tasks": personal("tasks", _list_command(ListView.MINE)),
     "today": personal("today", _list_command(ListView.TODAY)),
@@ -158,7 +176,7 @@ COMMANDS = {
     "observing": personal("observing", _list_command(ListView.OBSERVING)),
     "awaiting": personal("awaiting", _list_command(ListView.AWAITING)),
     "backlog": personal("backlog", _list_command(ListView.BACKLOG)),
-    "project": personal("project", project_list, with_args),
+    "project": project,
     "tag": personal("tag", tag_list, with_args),
     "search": personal("search", search, with_args),
     "show": personal("show", show, _private_task),

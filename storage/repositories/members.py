@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, time
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import Row, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.company import (
@@ -18,6 +18,7 @@ from domain.company import (
     Member,
     Project,
     Role,
+    StructureChange,
     WorkSchedule,
     supervisors,
 )
@@ -30,6 +31,7 @@ from storage.models import (
     MemberRow,
     ProjectMemberRow,
     ProjectRow,
+    StructureChangeRow,
 )
 from storage.repositories._sql import table_of
 
@@ -377,9 +379,20 @@ class SqlDepartmentRepository:
 
     async def list(self, company_id: int) -> Sequence[Department]:
         rows = await self._s.scalars(
-            select(DepartmentRow).where(DepartmentRow.company_id == company_id)
+            select(DepartmentRow)
+            .where(DepartmentRow.company_id == company_id)
+            .order_by(DepartmentRow.name)
         )
         return [self._department(r) for r in rows]
+
+    async def save(self, department: Department) -> None:
+        await self._s.execute(
+            update(DepartmentRow)
+            .where(DepartmentRow.id == department.id)
+            .values(
+                name=department.name, head_id=department.head_id, parent_id=department.parent_id
+            )
+        )
 
 
 class SqlProjectRepository:
@@ -388,7 +401,7 @@ class SqlProjectRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
         # What was read, as the fields of a Project: each caller gets a Project of its own.
-        self._read: dict[int, tuple[int, int, str, frozenset[int]]] = {}
+        self._read: dict[int, tuple[int, int, str, frozenset[int], bool]] = {}
         self._of_member: dict[int, frozenset[int]] = {}
 
     async def _projects(
@@ -408,13 +421,18 @@ class SqlProjectRepository:
                 ).all()
             for pair in pairs:
                 members[pair.project_id].add(pair.member_id)
-        fields = [(r.id, r.company_id, r.name, frozenset(members[r.id])) for r in rows]
+        fields = [
+            (r.id, r.company_id, r.name, frozenset(members[r.id]), bool(r.archived)) for r in rows
+        ]
         self._read.update((f[0], f) for f in fields)
         return [Project(*f) for f in fields]
 
     async def add(self, project: Project) -> Project:
         row = ProjectRow(
-            company_id=project.company_id, name=project.name, name_key=project.name.casefold()
+            company_id=project.company_id,
+            name=project.name,
+            name_key=project.name.casefold(),
+            archived=project.archived,
         )
         self._s.add(row)
         await self._s.flush()
@@ -453,6 +471,23 @@ class SqlProjectRepository:
         self._s.add(ProjectMemberRow(project_id=project_id, member_id=member_id))
         await self._s.flush()
 
+    async def remove_member(self, project_id: int, member_id: int) -> None:
+        self._read.pop(project_id, None)
+        self._of_member.pop(member_id, None)
+        await self._s.execute(
+            delete(ProjectMemberRow).where(
+                ProjectMemberRow.project_id == project_id, ProjectMemberRow.member_id == member_id
+            )
+        )
+
+    async def save(self, project: Project) -> None:
+        self._read.pop(project.id or 0, None)
+        await self._s.execute(
+            update(ProjectRow)
+            .where(ProjectRow.id == project.id)
+            .values(name=project.name, name_key=project.name.casefold(), archived=project.archived)
+        )
+
 
 class SqlInviteRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -467,14 +502,23 @@ class SqlInviteRepository:
                 created_by=invite.created_by,
                 created_at=invite.created_at,
                 expires_at=invite.expires_at,
+                member_id=invite.member_id,
             )
         )
         await self._s.flush()
 
     async def get(self, code: str) -> Invite | None:
         row = await self._s.get(InviteRow, code)
-        if row is None:
-            return None
+        return self._invite(row) if row is not None else None
+
+    async def for_member(self, member_id: int) -> Sequence[Invite]:
+        rows = await self._s.scalars(
+            select(InviteRow).where(InviteRow.member_id == member_id).order_by(InviteRow.created_at)
+        )
+        return [self._invite(r) for r in rows]
+
+    @staticmethod
+    def _invite(row: InviteRow) -> Invite:
         return Invite(
             code=row.code,
             company_id=row.company_id,
@@ -484,6 +528,7 @@ class SqlInviteRepository:
             expires_at=row.expires_at,
             used_by=row.used_by,
             used_at=row.used_at,
+            member_id=row.member_id,
         )
 
     async def save(self, invite: Invite) -> None:
@@ -492,3 +537,56 @@ class SqlInviteRepository:
             .where(InviteRow.code == invite.code)
             .values(used_by=invite.used_by, used_at=invite.used_at)
         )
+
+
+class SqlStructureLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, change: StructureChange) -> None:
+        self._s.add(
+            StructureChangeRow(
+                company_id=change.company_id,
+                actor_id=change.actor_id,
+                at=change.at,
+                subject=change.subject,
+                subject_id=change.subject_id,
+                name=change.name[:200],
+                field=change.field,
+                old=None if change.old is None else change.old[:250],
+                new=None if change.new is None else change.new[:250],
+            )
+        )
+        await self._s.flush()
+
+    async def recent(
+        self,
+        company_id: int,
+        limit: int = 20,
+        *,
+        subject: str | None = None,
+        subject_id: int | None = None,
+    ) -> Sequence[StructureChange]:
+        query = select(StructureChangeRow).where(StructureChangeRow.company_id == company_id)
+        if subject is not None:
+            query = query.where(StructureChangeRow.subject == subject)
+        if subject_id is not None:
+            query = query.where(StructureChangeRow.subject_id == subject_id)
+        rows = await self._s.scalars(
+            query.order_by(StructureChangeRow.at.desc(), StructureChangeRow.id.desc()).limit(limit)
+        )
+        return [
+            StructureChange(
+                company_id=r.company_id,
+                actor_id=r.actor_id,
+                at=r.at,
+                subject=r.subject,
+                subject_id=r.subject_id,
+                name=r.name,
+                field=r.field,
+                old=r.old,
+                new=r.new,
+                id=r.id,
+            )
+            for r in rows
+        ]

@@ -20,8 +20,8 @@ def test_every_command_is_in_a_help_topic() -> None:
     assert commands_in_topics() - commands == set(), "help shows commands that do not exist"
 
 
-def test_topics_are_the_six_buttons() -> None:
-    assert list(TOPICS) == ["tasks", "time", "reports", "crm", "requests", "settings"]
+def test_the_topics_are_the_buttons() -> None:
+    assert list(TOPICS) == ["tasks", "time", "reports", "crm", "requests", "settings", "company"]
 
 
 async def test_help_starts_short_and_opens_topics(app: App) -> None:

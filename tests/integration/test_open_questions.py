@@ -108,7 +108,8 @@ async def test_polish_part_question_keeps_the_new_task(app: App, dialog: Dialog)
     await verify_dialog(
         dialog,
         [
-            ("boss", "Sprzedaż: Zadzwonić do Iwana jutro 10:00 @anna", ["#1"]),
+            ("boss", "Sprzedaż: Zadzwonić do Iwana jutro 10:00 @anna", ["„Sprzedaż”"]),
+            ("boss", "press:Bez projektu", ["#1"]),
             ("anna", "/show 1", ["⏭ Część 2"]),
             ("anna", "press:Część", ["Kontynuujemy #1 jako kolejną część", "✖ Anuluj"]),
             (

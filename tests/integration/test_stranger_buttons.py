@@ -24,8 +24,9 @@ from tests.factories import make_department, make_team
 OWN = frozenset(
     {"tmp", "tmr", "tmx", "dy", "pfx", "tfs", "tfw", "tfa", "rps", "ls", "lp", "lt", "lq"}
     | {"an", "ac", "as", "lg", "kL", "kD", "kF", "hp"}
+    | {"npc", "npn"}  # the presser's own held text (a task whose prefix is no project)
 )
-TASK, REQUEST, LEAD, DEAL = 1, 1, 1, 1
+TASK, REQUEST, LEAD, DEAL, MEMBER = 1, 1, 1, 1, 3
 # Each other button with arguments naming a record of somebody else.
 ARGS: dict[str, tuple[object, ...]] = {
     **{a: (TASK,) for a in ("ts", "tp", "df", "ro", "td", "tr", "dl", "dg", "ob", "co")},
@@ -54,6 +55,10 @@ ARGS: dict[str, tuple[object, ...]] = {
     "fk": (TASK,),
     "ds": (TASK, 29_500_000),
     "lw": ("mine", 3, 0),  # Anna's tasks (member 3): Ivan is not her head or manager
+    # A member card's buttons: structure is the admins' (MEMBER: Anna).
+    "mbe": (MEMBER, "p"),
+    "mbp": (MEMBER, "r", "admin"),
+    "mbx": (MEMBER,),
 }
 NOT_YOURS = {
     "task_not_found",

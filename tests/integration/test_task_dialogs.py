@@ -400,7 +400,8 @@ async def test_extranet_sees_only_their_project(app: App) -> None:
         dialog,
         [
             ("boss", "Portal: Fix the login page @anna", ["Task #1 created"]),
-            ("boss", "Internal: salary review @anna", ["Task #2 created"]),
+            ("boss", "Internal: salary review @anna", ["“Internal” is not a project yet."]),
+            ("boss", "press:No project", ["Task #2 created"]),
             ("client", "/project Portal", ["#1 Portal: Fix the login"]),
             ("client", "/show 2", ["does not exist or is not visible"]),
             ("client", "/search salary", ["(0)"]),

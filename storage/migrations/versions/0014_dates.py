@@ -1,7 +1,7 @@
 """dates: a company's country (public holidays), each member's join date, opt-in kinds
 
 Revision ID: 0014_dates
-Revises: 0012_housekeeping
+Revises: 0013_structure
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import storage.types
 
 revision: str = '0014_dates'
-down_revision: str | None = '0012_housekeeping'
+down_revision: str | None = '0013_structure'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
