@@ -206,6 +206,8 @@ def subordinates(
                 found.add(member_id)
                 todo.append(member_id)
     return frozenset(found)
+
+
 @dataclass(frozen=True)
 class StructureChange:
     """One change of the company's structure, for the admins' history (/audit):
