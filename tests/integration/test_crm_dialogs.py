@@ -177,7 +177,7 @@ async def test_deal_through_stages_to_won_and_funnel(dialog: Dialog, app: App) -
             # A won deal needs its amount: Won asks for it, a wrong one is asked again.
             ("anna", "press:Won", ["is won once it has its amount", "!Won! 🏆"]),
             ("anna", "twelve grand", ['"twelve grand" is not an amount', "You wrote"]),
-            ("anna", "12 000 zł", ["Won! 🏆", "Sales · Won", "12000.00 PLN", "!✖ Lost"]),
+            ("anna", "12 000 zł", ["Won! 🏆", "Sales · Won", "PLN\u00a012,000.00", "!✖ Lost"]),
             ("anna", "/deals", ["Deals (0)"]),
             (
                 "boss",
@@ -185,7 +185,7 @@ async def test_deal_through_stages_to_won_and_funnel(dialog: Dialog, app: App) -
                 [
                     "Sales funnel · All time",
                     "Sales: 1 deal, 100% won",
-                    "Won: 1 now · 12000.00 PLN",
+                    "Won: 1 now · PLN\u00a012,000.00",
                     "Negotiation: 0 now · reached 1 (100% of the",
                 ],
             ),

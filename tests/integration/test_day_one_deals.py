@@ -15,7 +15,8 @@ from tests.factories import make_team
 WORDS = {
     "en": {
         "lead": "/lead Jan Kowalski, ACME sp. z o.o., +48 600 100 200, budget 12 000 PLN",
-        "budget": "💰 Budget: 12000.00 PLN",
+        "budget": "💰 Budget: PLN\u00a012,000.00",
+        "money": ("PLN\u00a012,000.00", "$12,000.00", "€1,500.50", "PLN\u00a03,000.00"),
         "set": "/deal 1 amount $12,000",
         "not_amount": '"twelve thousand" is not an amount',
         "bad": "/deal 1 amount twelve thousand",
@@ -31,7 +32,13 @@ WORDS = {
     },
     "pl": {
         "lead": "/lead Jan Kowalski, ACME sp. z o.o., +48 600 100 200, budżet 12000 zł",
-        "budget": "💰 Budżet: 12000.00 PLN",
+        "budget": "💰 Budżet: 12\u00a0000,00\u00a0zł",
+        "money": (
+            "12\u00a0000,00\u00a0zł",
+            "12\u00a0000,00\u00a0USD",
+            "1\u00a0500,50\u00a0€",
+            "3\u00a0000,00\u00a0zł",
+        ),
         "set": "/deal 1 kwota $12,000",
         "not_amount": "„dwanaście tysięcy” to nie kwota",
         "bad": "/deal 1 kwota dwanaście tysięcy",
@@ -47,7 +54,13 @@ WORDS = {
     },
     "ru": {
         "lead": "/lead Jan Kowalski, ACME sp. z o.o., +48 600 100 200, бюджет 12 000 ₽",
-        "budget": "💰 Бюджет: 12000.00 RUB",
+        "budget": "💰 Бюджет: 12\u00a0000\u00a0₽",
+        "money": (
+            "12\u00a0000\u00a0₽",
+            "12\u00a0000\u00a0$",
+            "1\u00a0500,50\u00a0€",
+            "3\u00a0000\u00a0PLN",
+        ),
         "set": "/deal 1 сумма $12,000",
         "not_amount": "«двенадцать тысяч» — не сумма",
         "bad": "/deal 1 сумма двенадцать тысяч",
@@ -79,29 +92,29 @@ async def test_deal_amounts_from_the_lead_the_command_the_button_and_won(
     dialog = await _dialog(app, lang)
     w = WORDS[lang]
     amount_button, won = label(lang, "crm.btn.amount"), label(lang, "crm.btn.won")
-    currency = w["budget"].rsplit(" ", 1)[1]
+    budget, usd, eur, pln = w["money"]  # as each language writes money (CLDR)
     await verify_dialog(
         dialog,
         [
             # The budget written in the lead is the deal's amount on conversion.
             ("anna", w["lead"], [w["budget"], "Jan Kowalski", "+48600100200"]),
-            ("anna", f"press:{label(lang, 'crm.btn.convert')}", [f"💰 12000.00 {currency}"]),
+            ("anna", f"press:{label(lang, 'crm.btn.convert')}", [f"💰 {budget}"]),
             # Bad input: named clearly, the text kept, the amount unchanged.
             ("anna", w["bad"], [w["not_amount"], w["kept"], w["bad"].split(" ", 2)[2]]),
             ("anna", w["unknown"], [w["unknown_says"], w["kept"]]),
             ("anna", w["usage"], [w["usage_says"]]),
-            ("anna", "/deal 1", [f"💰 12000.00 {currency}", amount_button]),
-            ("anna", w["set"], [label(lang, "crm.notice.amount_set"), "💰 12000.00 USD"]),
+            ("anna", "/deal 1", [f"💰 {budget}", amount_button]),
+            ("anna", w["set"], [label(lang, "crm.notice.amount_set"), f"💰 {usd}"]),
             # The card's button asks; a wrong answer is asked again with what was written.
             ("anna", f"press:{amount_button}", [w["ask"]]),
             ("anna", "soon", [w["ask"], w["wrote"]]),
-            ("anna", "1.500,50 €", [label(lang, "crm.notice.amount_set"), "💰 1500.50 EUR"]),
+            ("anna", "1.500,50 €", [label(lang, "crm.notice.amount_set"), f"💰 {eur}"]),
             # A second deal without an amount: Won asks for it first.
             ("anna", w["lead2"], ["Anna Nowak", "!💰"]),
             ("anna", f"press:{label(lang, 'crm.btn.convert')}", ["💰 —"]),
             ("anna", f"press:{won}", [w["ask_won"], f"!{label(lang, 'crm.notice.won')}"]),
-            ("anna", "3 000 PLN", [label(lang, "crm.notice.won"), "💰 3000.00 PLN"]),
+            ("anna", "3 000 PLN", [label(lang, "crm.notice.won"), f"💰 {pln}"]),
             # The funnel sums per stage and currency.
-            ("boss", "/funnel all", ["1500.50 EUR", "3000.00 PLN"]),
+            ("boss", "/funnel all", [eur, pln]),
         ],
     )

@@ -104,7 +104,7 @@ async def test_deal_amount_button_on_the_card(tg: Harness) -> None:
     [lead] = await tg.say(BOSS, "/lead Jan Kowalski, ACME sp. z o.o., +48 600 100 200")
     _, mark = await tg.press(BOSS, lead, button(lead, "kv"))
     [deal] = [c.response["result"] for c in tg.sent_since(mark)]
-    assert "💰 — PLN" in deal["text"] and "kA" in actions(deal)
+    assert "💰 —" in deal["text"] and "kA" in actions(deal)
 
     _, mark = await tg.press(BOSS, deal, button(deal, "kA"))
     [ask] = [c.response["result"] for c in tg.sent_since(mark)]
@@ -112,7 +112,7 @@ async def test_deal_amount_button_on_the_card(tg: Harness) -> None:
     [again] = await tg.say(BOSS, "a lot")
     assert '"a lot" is not an amount' in again["text"] and "You wrote: a lot" in again["text"]
     [saved] = await tg.say(BOSS, "$12,000")
-    assert "Amount saved." in saved["text"] and "💰 12000.00 USD" in saved["text"]
+    assert "Amount saved." in saved["text"] and "💰 $12,000.00" in saved["text"]
 
     # Won with an amount: no question, the funnel counts it.
     _, mark = await tg.press(BOSS, saved, button(saved, "kw"))
@@ -121,4 +121,4 @@ async def test_deal_amount_button_on_the_card(tg: Harness) -> None:
     mark = len(tg.api.calls)
     await tg.say(BOSS, "/funnel all")
     sent = [str(c.params) for c in tg.api.calls[mark:] if c.method.startswith("send") and c.ok]
-    assert any("12000.00 USD" in params for params in sent), sent
+    assert any("$12,000.00" in params for params in sent), sent
