@@ -343,6 +343,13 @@ def _read_prefixes(head: str, projects: Collection[str], fields: _Fields) -> int
 _NEW_PROJECT_WORDS = 3  # "Field sales:" may be a project to create; a sentence is not
 
 
+# Prefixes people copy from mail and notes that name no project: never offered as one.
+_NOT_PROJECTS = frozenset(
+    {"re", "fw", "fwd", "aw", "wg", "odp", "pd", "отв", "пересл", "note", "nb", "ps", "todo"}
+    | {"uwaga", "notatka", "важно", "заметка", "примечание"}
+)
+
+
 def unknown_project(text: str, projects: Collection[str]) -> str | None:
     """The leading ``Name:`` of a task text when it names no project (nor a task kind)
     but looks like one — a few words with a letter in them; else None. The chat offers
@@ -360,6 +367,8 @@ def unknown_project(text: str, projects: Collection[str]) -> str | None:
         return None
     if name[:1] in "@#!~" or not head[match.end() :].strip():
         return None  # a token, or a prefix with nothing after it
+    if name.casefold() in _NOT_PROJECTS:
+        return None  # a forwarded mail's subject or a note, not a project
     return name
 
 

@@ -8,14 +8,19 @@ tables (used by ``default_intents``) know only the built-in types.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
+
+from babel.dates import format_date
 
 from domain.approval_types import (
     ApprovalCatalog,
     ApprovalType,
     FieldSpec,
     FieldType,
+    date_range_of,
     format_answer,
     parse_answer,
     parse_date_range,
@@ -48,14 +53,23 @@ Handler = Callable[..., Awaitable[list[Reply]]]
 # -- the card ----------------------------------------------------------------------------------
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _type_of(request_type: str, spec: dict[str, Any]) -> ApprovalType:
     return ApprovalType.from_snapshot(request_type, spec)
 
 
 def _answer_text(spec: FieldSpec, value: Any, lang: str) -> str:
-    """An answer for the card; an amount as the member's language writes money."""
+    """An answer for the card; an amount as the member's language writes money, a day
+    (a daily report's, kept as an ISO date in a text field) as it writes dates."""
     if spec.type is FieldType.AMOUNT and isinstance(value, dict) and "amount" in value:
         return money(value["amount"], value["currency"], lang)
+    if spec.type is FieldType.DATE_RANGE and (days := date_range_of(value)) is not None:
+        start, end = (format_date(d, "dd.MM.y", locale=lang) for d in days)
+        return start if start == end else f"{start} – {end}"
+    if spec.type is FieldType.TEXT and isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return format_date(date.fromisoformat(value), "EEE, dd.MM.y", locale=lang)
     return format_answer(spec, value, lang)
 
 

@@ -30,6 +30,7 @@ WORDS = {
         "continues_due": "continues, due",
         "part": "carry it over as part 2",
         "tracked": "Tracked: 2h 30m",
+        "day": "Day: Wed, 25.11.2026",
         "done": "✅ done",
         "continues": "⏳ continues",
         "corrected": "Updated after an approved time correction.",
@@ -47,6 +48,7 @@ WORDS = {
         "continues_due": "w toku, termin",
         "part": "przenieś jako część 2",
         "tracked": "Zarejestrowano: 2 godz. 30 min",
+        "day": "Dzień: śr., 25.11.2026",
         "done": "✅ zrobione",
         "continues": "⏳ w toku",
         "corrected": "Zaktualizowano po zatwierdzonej korekcie czasu.",
@@ -64,6 +66,7 @@ WORDS = {
         "continues_due": "продолжается, срок",
         "part": "перенесите как часть 2",
         "tracked": "Учтено: 2 ч 30 мин",
+        "day": "День: ср, 25.11.2026",
         "done": "✅ выполнено",
         "continues": "⏳ продолжается",
         "corrected": "Обновлено после одобренной корректировки времени.",
@@ -215,7 +218,7 @@ async def test_the_report_the_manager_reads_and_its_correction(
     await verify_dialog(
         dialog,
         [
-            ("boss", "/approval 2", [w["tracked"], f"!{w['corrected']}"]),
+            ("boss", "/approval 2", [w["tracked"], f"!{w['corrected']}", w["day"], "!2026-11-25"]),
             ("boss", "/approval 3", ["#3"]),
             ("boss", f"press:{approve}", [label(lang, "approval.status.approved")]),
             ("boss", "/approval 2", [w["tracked_after"], w["corrected"], w["continues"]]),
