@@ -21,8 +21,8 @@ async def test_help_topics_are_buttons_and_open_in_place(
     assert "Pięć rzeczy na początek" in shown["text"]
     assert "Magazyn: Zadzwonić do klienta jutro 10:00 @ivan !wysoki" in shown["text"]
     labels = [b["text"] for row in shown["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels == ["Zadania", "Czas", "Raporty", "CRM", "Wnioski", "Ustawienia"]
-    assert [d.split(":")[0] for d in buttons(shown)] == ["hp"] * 6
+    assert labels == ["Zadania", "Czas", "Raporty", "CRM", "Wnioski", "Ustawienia", "Firma"]
+    assert [d.split(":")[0] for d in buttons(shown)] == ["hp"] * 7
 
     time_topic = next(d for d in buttons(shown) if d.split(":")[1] == "time")
     _query, mark = await tg.press(ANNA, shown, time_topic)
