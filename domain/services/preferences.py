@@ -109,14 +109,68 @@ async def stop_template(uow: UnitOfWork, actor: Member, template_id: int) -> Non
 
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The same rules as people write them in Polish and Russian (and plainer English):
+# phrases first, as they are longer than the words they hold.
+_RULE_WORDS = (
+    ("w dni robocze", "weekdays"),
+    ("dni robocze", "weekdays"),
+    ("po dniach roboczych", "weekdays"),
+    ("по будним", "weekdays"),
+    ("по будням", "weekdays"),
+    ("каждый день", "daily"),
+    ("every day", "daily"),
+    ("co tydzień", "weekly"),
+    ("co tydzien", "weekly"),
+    ("каждую неделю", "weekly"),
+    ("co miesiąc", "monthly"),
+    ("co miesiac", "monthly"),
+    ("каждый месяц", "monthly"),
+)
+_WORDS = {
+    "codziennie": "daily",
+    "ежедневно": "daily",
+    "workdays": "weekdays",
+    "будни": "weekdays",
+    "еженедельно": "weekly",
+    "ежемесячно": "monthly",
+}
+_DAY_NAMES = {
+    **{d: d for d in _DAYS},
+    **dict.fromkeys(("pn", "pon", "poniedziałek"), "mon"),
+    **dict.fromkeys(("wt", "wto", "wtorek"), "tue"),
+    **dict.fromkeys(("śr", "sr", "śro", "środa", "sroda"), "wed"),
+    **dict.fromkeys(("czw", "czwartek"), "thu"),
+    **dict.fromkeys(("pt", "pią", "pia", "piątek", "piatek"), "fri"),
+    **dict.fromkeys(("sob", "sobota"), "sat"),
+    **dict.fromkeys(("nd", "ndz", "niedz", "niedziela"), "sun"),
+    **dict.fromkeys(("пн", "понедельник", "понедельникам"), "mon"),
+    **dict.fromkeys(("вт", "вторник", "вторникам"), "tue"),
+    **dict.fromkeys(("ср", "среда", "среду", "средам"), "wed"),
+    **dict.fromkeys(("чт", "четверг", "четвергам"), "thu"),
+    **dict.fromkeys(("пт", "пятница", "пятницу", "пятницам"), "fri"),
+    **dict.fromkeys(("сб", "суббота", "субботу", "субботам"), "sat"),
+    **dict.fromkeys(("вс", "воскресенье", "воскресеньям"), "sun"),
+}
+
+
+def _rule_words(spec: str) -> list[str]:
+    text = " ".join(spec.lower().split())
+    for phrase, word in _RULE_WORDS:
+        text = text.replace(phrase, word)
+    words = [_WORDS.get(w, w) for w in text.split()]
+    if len(words) == 3 and words[0] == "weekly":
+        words[1] = _DAY_NAMES.get(words[1].rstrip("."), words[1])
+    return words
 
 
 def cron_from_words(spec: str) -> str:
-    """``daily 9:00``, ``weekdays 8:30``, ``weekly fri 16:00``, ``monthly 1 10:00`` or a
-    five-field crontab expression (returned as is)."""
+    """``daily 9:00``, ``weekdays 8:30``, ``weekly fri 16:00``, ``monthly 1 10:00`` (also
+    in Polish and Russian: ``codziennie 9:00``, ``w dni robocze 8:30``, ``co tydzień pt
+    16:00``, ``ежемесячно 1 10:00``) or a five-field crontab expression (as is)."""
     words = spec.lower().split()
     if len(words) == 5:
         return " ".join(words)
+    words = _rule_words(spec)
 
     def hm(word: str) -> tuple[int, int]:
         hour, _, minute = word.partition(":")
