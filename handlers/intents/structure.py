@@ -338,6 +338,9 @@ async def member_card(turn: Turn, member: Member, notice: str | None = None) -> 
         changes=changes,
         actors=actors,
         notice=notice,
+        # A colleague's e-mail is for the admins and for the member: the card may be
+        # asked for in a group.
+        email=member.email if turn.me.is_admin or turn.me.id == member.id else None,
     )
 
 

@@ -350,3 +350,22 @@ async def test_a_member_put_under_a_head_in_chat_gets_leave_from_that_head(
     )
     async with app.uow() as uow:
         assert await uow.approvals.absent(dialog.team["ivan"].id or 0, date(2026, 12, 3))
+
+
+async def test_a_colleagues_email_is_shown_only_to_admins_and_to_themselves(
+    app: App, dialog: Dialog
+) -> None:
+    async with app.uow() as uow:
+        ivan = await uow.members.get(dialog.team["ivan"].id or 0)
+        assert ivan is not None
+        ivan.email = "ivan@firma.pl"
+        await uow.members.save(ivan)
+        await uow.commit()
+    await verify_dialog(
+        dialog,
+        [
+            ("anna", "/member @ivan", ["Ivan", "!ivan@firma.pl"]),
+            ("ivan", "/member @ivan", ["ivan@firma.pl"]),
+            ("boss", "/member @ivan", ["ivan@firma.pl"]),
+        ],
+    )
