@@ -29,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--company", required=True)
     init.add_argument("--timezone")
     init.add_argument("--language")
+    company = sub.add_parser("company", help="the company's settings")
+    company_sub = company.add_subparsers(dest="company_command", required=True)
+    company_set = company_sub.add_parser("set", help="change the company's settings")
+    company_set.add_argument(
+        "--country", required=True, help="whose public holidays are days off: PL, RU, ... or -"
+    )
     invite = sub.add_parser("invite", help="invite codes")
     invite_sub = invite.add_subparsers(dest="invite_command", required=True)
     create = invite_sub.add_parser("create", help="print a new invite code")
@@ -106,6 +112,8 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
                 return 0
             case "init":
                 return await _init(app, args)
+            case "company":
+                return await _company_set(app, args)
             case "invite":
                 return await _invite(app, args)
             case "member" if args.member_command == "set":
@@ -157,6 +165,22 @@ async def _company_id(uow: UnitOfWork) -> int | None:
         print("No company yet: run brygada init --company NAME", file=sys.stderr)
         return None
     return company.id
+
+
+async def _company_set(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        company = await uow.companies.first()
+        if company is None:
+            print("No company yet: run brygada init --company NAME", file=sys.stderr)
+            return 1
+        try:
+            company = await members.set_company_country(uow, company, args.country)
+        except DomainError as error:
+            return _refused("set the country", error)
+        await uow.commit()
+    country = company.schedule.country or "none"
+    print(f"{company.name}: public holidays of {country}.")
+    return 0
 
 
 async def _invite(app: App, args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from brygada.bootstrap import bootstrap
 from brygada.cli import main
 from brygada.settings import Settings
-from domain.company import Member, Role
+from domain.company import Member, Role, WorkSchedule
 from domain.services import members
 
 STAFF = """name,email,position,department,manager,role,timezone,language
@@ -170,3 +171,33 @@ def test_project_department_and_member_set(
     assert (ivan.position, ivan.language, ivan.timezone) == ("Senior rep", "pl", "Europe/Warsaw")
     assert ivan.manager_id == people["Olga Nowak"].id
     assert people["Olga Nowak"].role is Role.ADMIN
+
+
+def test_company_country_decides_its_public_holidays(
+    fresh_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init", "--company", "Acme", "--timezone", "Europe/Warsaw"]) == 0
+
+    def schedule_of_company() -> WorkSchedule:
+        async def read() -> WorkSchedule:
+            app = await bootstrap(Settings())  # type: ignore[call-arg]
+            try:
+                async with app.uow() as uow:
+                    company = await uow.companies.first()
+                    assert company is not None
+                    return company.schedule
+            finally:
+                await app.close()
+
+        return asyncio.run(read())
+
+    christmas_eve = date(2026, 12, 24)  # a public holiday in Poland since 2025, not in Russia
+    assert not schedule_of_company().is_working_day(christmas_eve)
+    capsys.readouterr()
+    assert main(["company", "set", "--country", "ru"]) == 0
+    assert "public holidays of RU" in capsys.readouterr().out
+    assert schedule_of_company().is_working_day(christmas_eve)
+    assert main(["company", "set", "--country", "Atlantis"]) == 1
+    assert "country" in capsys.readouterr().err
+    assert main(["company", "set", "--country", "-"]) == 0
+    assert schedule_of_company().country == ""
