@@ -512,7 +512,7 @@ def _assemble(words: list[_Word], removed: list[str]) -> str:
     if gap and kept and kept[-1][-1:] in _SEPARATORS:  # "Call Ivan, tomorrow"
         removed.append(kept[-1][-1])
         kept[-1] = kept[-1][:-1]
-    return " ".join(kept)
+    return " ".join(k for k in kept if k)  # a lone ":" tidied away leaves nothing
 
 
 def _attach(kept: list[str], trail: str, removed: list[str]) -> None:

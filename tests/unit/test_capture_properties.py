@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from domain.capture import TaskDraft, parse_task, parse_task_detailed
@@ -46,6 +46,7 @@ def test_never_raises_on_any_text(text: str, now: datetime, tz: str) -> None:
 
 @_SETTINGS
 @given(_messages, _nows, _zones)
+@example("@nieznany : : !!", datetime(2000, 1, 1, tzinfo=UTC), "Europe/Warsaw")  # found once
 def test_deadline_is_aware_and_title_not_empty(text: str, now: datetime, tz: str) -> None:
     draft, _ = _parse(text, now, tz)
     if draft.deadline is not None:
