@@ -523,6 +523,8 @@ class FakeTelegramAPI(FakeAPIServer):
         self.bot_username = bot_username
         self.strict_ampersand = strict_ampersand
         self.callback_query_ttl = callback_query_ttl
+        # Requests being answered right now (a killed client's last ones included).
+        self.in_flight = 0
 
         self.updates: dict[int, JSON] = {}
         self.messages: dict[tuple[int, int], JSON] = {}
@@ -966,6 +968,13 @@ class FakeTelegramAPI(FakeAPIServer):
         )
 
     async def _handle_api(self, request: web.Request) -> web.Response:
+        self.in_flight += 1
+        try:
+            return await self._answer_api(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer_api(self, request: web.Request) -> web.Response:
         arrived = self._now()
         token = request.match_info["token"]
         try:

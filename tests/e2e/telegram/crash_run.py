@@ -221,6 +221,19 @@ class _Run:
             await engine.dispose()
 
 
+async def _quiet(api: FakeTelegramAPI, settle: float = 0.3, at_most: float = 10.0) -> None:
+    """Until the fake has answered every request of the killed process: nothing in hand
+    and no new call for ``settle`` seconds (under load an answer can take longer)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + at_most
+    seen = -1
+    while loop.time() < deadline:
+        if api.in_flight == 0 and len(api.calls) == seen:
+            return
+        seen = len(api.calls)
+        await asyncio.sleep(settle)
+
+
 async def burst_and_kill(
     workdir: Path,
     *,
@@ -255,7 +268,7 @@ async def burst_and_kill(
             process.send_signal(signal.SIGKILL)
             await process.wait()
             report.kills += 1
-            await asyncio.sleep(0.3)  # requests that reached the fake are answered
+            await _quiet(api)  # requests that reached the fake are answered
             cards = run.card_numbers()
             report.cards_at_kill.append(sum(cards.values()))
             report.in_doubt |= {n for n in await run.unsent_rows() if cards[n]}
