@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from brygada.bootstrap import App, bootstrap
 from brygada.demo import ensure_demo_company
 from brygada.settings import Settings
-from domain.company import LANGUAGES, Role
+from domain.company import LANGUAGES, Company, Role
 from domain.errors import DomainError
 from domain.ports import UnitOfWork
 from domain.services import members, staff, structure
@@ -158,20 +158,24 @@ async def _init(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _company_id(uow: UnitOfWork) -> int | None:
+async def _company(uow: UnitOfWork) -> Company | None:
     """The install's company, or None after saying how to make one."""
     company = await uow.companies.first()
     if company is None or company.id is None:
         print("No company yet: run brygada init --company NAME", file=sys.stderr)
         return None
-    return company.id
+    return company
+
+
+async def _company_id(uow: UnitOfWork) -> int | None:
+    company = await _company(uow)
+    return company.id if company is not None else None
 
 
 async def _company_set(app: App, args: argparse.Namespace) -> int:
     async with app.uow() as uow:
-        company = await uow.companies.first()
+        company = await _company(uow)
         if company is None:
-            print("No company yet: run brygada init --company NAME", file=sys.stderr)
             return 1
         try:
             company = await members.set_company_country(uow, company, args.country)
