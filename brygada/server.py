@@ -13,6 +13,7 @@ import contextlib
 import gc
 import logging
 import signal
+from functools import partial
 
 from aiohttp import web
 
@@ -20,6 +21,7 @@ from bots.http_leads import setup_lead_routes
 from brygada.bootstrap import App
 from brygada.lease import InstanceLease, LeaseHeld
 from scheduler.jobs import start_scheduler
+from storage.maintenance import refresh_statistics
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +147,7 @@ async def _serve(app: App, stop: asyncio.Event) -> int:
             app.dispatcher(),
             sweep_seconds=settings.sweep_interval_seconds,
             outbox_seconds=settings.outbox_interval_seconds,
-            units_of_work=app.uow,
+            statistics=partial(refresh_statistics, app.uow),
             housekeeping=app.housekeeping(),
         )
         settle_heap()
