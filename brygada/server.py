@@ -90,7 +90,8 @@ async def _serve(app: App, stop: asyncio.Event) -> int:
     # port: a second copy started with the same settings stops here, before it polls
     # Telegram (and takes updates away from the first) or moves its webhook.
     if "telegram" in settings.chat_platforms:
-        from bots.telegram import build_telegram, setup_webhook_routes
+        from bots.telegram import setup_webhook_routes
+        from brygada.telegram import build_telegram
 
         telegram = build_telegram(app)
         app.notifiers["telegram"] = telegram.notifier
@@ -100,7 +101,8 @@ async def _serve(app: App, stop: asyncio.Event) -> int:
         starters.append(telegram)
     slack = None
     if "slack" in settings.chat_platforms:
-        from bots.slack import build_slack, setup_slack_routes
+        from bots.slack import setup_slack_routes
+        from brygada.slack import build_slack
 
         slack = build_slack(app)
         app.notifiers["slack"] = slack.notifier
