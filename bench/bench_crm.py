@@ -42,8 +42,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import insert
 
-from bots.http_leads import setup_lead_routes
 from brygada.bootstrap import App
+from brygada.leads import setup_lead_routes
 from domain.company import Department, Member, Role
 from domain.services import crm
 from storage.models_crm import CrmDealRow

@@ -17,8 +17,8 @@ from functools import partial
 
 from aiohttp import web
 
-from bots.http_leads import setup_lead_routes
 from brygada.bootstrap import App
+from brygada.leads import setup_lead_routes
 from brygada.lease import InstanceLease, LeaseHeld
 from scheduler.jobs import start_scheduler
 from storage.maintenance import refresh_statistics
