@@ -46,7 +46,7 @@ from brygada.bootstrap import App
 from brygada.leads import setup_lead_routes
 from domain.company import Department, Member, Role
 from domain.services import crm
-from storage.models_crm import CrmDealRow
+from storage.models.crm import CrmDealRow
 
 TARGET_MS = 200.0
 BATCH = 5000

@@ -19,7 +19,7 @@ from brygada.bootstrap import App
 from brygada.forms import create_form
 from brygada.leads import setup_lead_routes
 from domain.company import Role
-from storage.models_crm import CrmLeadRow
+from storage.models.crm import CrmLeadRow
 from tests.factories import make_team
 
 ORIGIN = "https://shop.example"
