@@ -358,7 +358,7 @@ async def _import_members(app: App, args: argparse.Namespace) -> int:
 
 
 async def _forms(app: App, args: argparse.Namespace) -> int:
-    from brygada.forms import create_form
+    from brygada.lead_forms import create_form
 
     try:
         token = await create_form(app, args.name)

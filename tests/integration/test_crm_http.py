@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bots.http_leads import TokenBucket
 from brygada.bootstrap import App
-from brygada.forms import create_form
+from brygada.lead_forms import create_form
 from brygada.leads import setup_lead_routes
 from domain.company import Role
 from storage.models import OutboxRow, TaskRow

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bots.http_leads import LeadIntake, TokenBucket, page_language
 from brygada.bootstrap import App
-from brygada.forms import create_form
+from brygada.lead_forms import create_form
 from brygada.leads import setup_lead_routes
 from domain.company import Role
 from storage.models.crm import CrmLeadRow
