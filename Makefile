@@ -51,6 +51,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 bench: migrate
 	$(BIN)/python bench/run_all.py

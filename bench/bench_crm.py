@@ -42,11 +42,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import insert
 
-from bots.http_leads import setup_lead_routes
 from brygada.bootstrap import App
+from brygada.leads import setup_lead_routes
 from domain.company import Department, Member, Role
 from domain.services import crm
-from storage.models_crm import CrmDealRow
+from storage.models.crm import CrmDealRow
 
 TARGET_MS = 200.0
 BATCH = 5000

@@ -193,11 +193,12 @@ async def _brygada_bot(cfg: dict[str, Any], stop: asyncio.Event) -> tuple[Any, A
     from aiohttp import web
     from pydantic import SecretStr
 
-    from bots.slack import build_slack
     from bots.telegram import TelegramAdapter
     from brygada.bootstrap import bootstrap
     from brygada.server import build_web_app, settle_heap
     from brygada.settings import Settings
+    from brygada.slack import build_slack
+    from brygada.telegram import telegram_config
 
     settings = Settings(  # type: ignore[call-arg]
         database_url=cfg["database_url"],
@@ -212,7 +213,7 @@ async def _brygada_bot(cfg: dict[str, Any], stop: asyncio.Event) -> tuple[Any, A
     app = await bootstrap(settings, migrate=False)
     # The real limiter (as build_telegram makes it) or, limiter off, a no-op one.
     adapter = TelegramAdapter(
-        settings, app.conversation, limiter=None if cfg["limited"] else NoLimit()
+        telegram_config(settings), app.conversation, limiter=None if cfg["limited"] else NoLimit()
     )
     await adapter.start()
     slack = build_slack(app)

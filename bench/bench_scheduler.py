@@ -27,6 +27,7 @@ from bots.telegram.adapter import build_bot
 from bots.telegram.notifier import TelegramNotifier
 from brygada.bootstrap import App
 from brygada.server import settle_heap
+from brygada.telegram import telegram_config
 from domain.notifications import Notification
 from storage.maintenance import refresh_statistics
 from storage.models import ChatIdentityRow, MemberRow, OutboxRow, TaskRow
@@ -168,7 +169,7 @@ async def deliver(app: App, ids: list[int], count: int) -> dict[str, Any]:
                 "telegram_api_url": api.base_url,
             }
         )
-        bot = build_bot(settings)
+        bot = build_bot(telegram_config(settings))
         dispatcher = app.dispatcher({"telegram": TelegramNotifier(bot)})
         settle_heap()  # as `brygada run` does once it is up
         stop = asyncio.Event()

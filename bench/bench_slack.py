@@ -1,6 +1,6 @@
 """Slack adapter end to end: signed ``/task`` slash commands per second.
 
-The real Bolt ``AsyncApp`` (``bots.slack.build_slack``) served over aiohttp on 127.0.0.1
+The real Bolt ``AsyncApp`` (``brygada.slack.build_slack``) served over aiohttp on 127.0.0.1
 (as tests/e2e/slack/conftest.py does); each request is a ``/task <text>`` slash command
 signed like Slack signs it (tests/fakes/slack_requests.py). Bolt verifies the signature,
 acks, and runs the listener after the response: ``conversations.open`` -> conversation ->
@@ -48,7 +48,7 @@ from bench_create import capture_texts
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from bots.slack import build_slack
+from brygada.slack import build_slack
 from storage.models import TaskRow
 from tests.fakes import Call
 from tests.fakes.slack_api import FakeSlackAPI

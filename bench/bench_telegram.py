@@ -61,6 +61,7 @@ from sqlalchemy import func, select
 from bots.telegram import TelegramAdapter
 from bots.telegram.middlewares import RateLimiter
 from brygada.server import settle_heap
+from brygada.telegram import telegram_config
 from domain.company import Project, Role
 from domain.services import members
 from storage.models import TaskRow
@@ -259,7 +260,7 @@ async def brygada_phases(app: Any, api: CountingFake, token: str, texts: list[st
     settings = app.settings.model_copy(
         update={"telegram_bot_token": SecretStr(token), "telegram_api_url": api.base_url}
     )
-    adapter = TelegramAdapter(settings, app.conversation, limiter=NoLimit())
+    adapter = TelegramAdapter(telegram_config(settings), app.conversation, limiter=NoLimit())
     await adapter.start()
     stop = asyncio.Event()
     polling = asyncio.create_task(adapter.run_polling(stop))

@@ -53,8 +53,8 @@ from domain.services import tasks as task_service
 from domain.services import timereports, timetracking
 from domain.timereports import parse_report
 from handlers.types import Inbound
-from storage.models_crm import CrmCompanyRow, CrmContactRow, CrmLeadRow
-from storage.models_time import DailyPlanRow, DailyReportRow, TimeEntryRow, WorkDayEventRow
+from storage.models.crm import CrmCompanyRow, CrmContactRow, CrmLeadRow
+from storage.models.time import DailyPlanRow, DailyReportRow, TimeEntryRow, WorkDayEventRow
 
 TARGET_S = 1.0
 TZ = "Europe/Warsaw"

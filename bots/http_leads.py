@@ -5,7 +5,8 @@ Transport only: size limit, per-visitor rate limit, CORS, parsing, the honeypot,
 mapping of domain outcomes to HTTP statuses. The visitor is the connecting address, or,
 behind a trusted reverse proxy (``BRYGADA_TRUSTED_PROXIES``), the address it forwarded
 (``bots.client_address``). What a valid lead is, who gets it and
-what happens next is decided in ``domain.services.crm.submit_web_lead``.
+what happens next is decided in ``domain.services.crm.submit_web_lead`` (through
+``handlers.leads``); ``brygada.leads`` mounts the routes for a composed app.
 
     201 {"id": 12}                       stored (the honeypot gets the same answer, id 0)
     404 {"error": "unknown_form"}        no (active) form with that token
@@ -39,11 +40,9 @@ from urllib.parse import parse_qs, urlsplit
 from aiohttp import web
 
 from bots.client_address import IPNetwork, client_address, forwarded_chain
-from brygada.bootstrap import App
 from domain.crm import FormNotFound, InvalidLead, LeadInput
 from domain.errors import DomainError
-from domain.services.crm import submit_web_lead
-from handlers.intents.crm import call_task_title
+from handlers.leads import WebLeads
 from handlers.rendering import Dialect, Renderer
 
 log = logging.getLogger(__name__)
@@ -118,7 +117,7 @@ class _BadRequest(Exception):
 
 @dataclass
 class LeadIntake:
-    app: App
+    leads: WebLeads
     cors_origins: frozenset[str]
     bucket: TokenBucket
     max_body: int
@@ -197,18 +196,8 @@ class LeadIntake:
             comment=fields.get("comment"),
             source=fields.get("source"),
         )
-        app = self.app
         try:
-            async with app.uow() as uow:
-                lead = await submit_web_lead(
-                    uow,
-                    request.match_info.get("token", ""),
-                    data,
-                    app.clock.now(),
-                    app.settings.crm_rules,
-                    call_task_title,
-                )
-                await uow.commit()
+            lead = await self.leads.submit(request.match_info.get("token", ""), data)
         except FormNotFound:
             if page:
                 return self._fix_page(request, 404, "unknown_form", typed, {})
@@ -432,26 +421,20 @@ def _created(lead_id: int, redirect: str | None, headers: Mapping[str, str]) -> 
 
 def setup_lead_routes(
     web_app: web.Application,
-    app: App,
+    leads: WebLeads,
     *,
-    cors_origins: list[str],
-    rate_limit_per_minute: int | None = None,
-    trusted_proxies: Sequence[IPNetwork] | None = None,
+    cors_origins: Sequence[str],
+    rate_limit_per_minute: int,
+    trusted_proxies: Sequence[IPNetwork] = (),
     max_body: int = 16384,
 ) -> LeadIntake:
-    """Mount ``POST/OPTIONS /api/leads/{token}`` on a shared aiohttp application.
-
-    The rate limit and the trusted proxies default to the app's settings
-    (``BRYGADA_LEAD_RATE_LIMIT_PER_MINUTE``, ``BRYGADA_TRUSTED_PROXIES``)."""
-    settings = app.settings
-    per_minute = rate_limit_per_minute or settings.lead_rate_limit_per_minute
-    proxies = settings.trusted_proxy_networks if trusted_proxies is None else trusted_proxies
+    """Mount ``POST/OPTIONS /api/leads/{token}`` on a shared aiohttp application."""
     intake = LeadIntake(
-        app=app,
+        leads=leads,
         cors_origins=frozenset(o.rstrip("/") for o in cors_origins),
-        bucket=TokenBucket(per_minute),
+        bucket=TokenBucket(rate_limit_per_minute),
         max_body=max_body,
-        trusted_proxies=tuple(proxies),
+        trusted_proxies=tuple(trusted_proxies),
     )
     web_app.router.add_route("POST", "/api/leads/{token}", intake.post)
     web_app.router.add_route("OPTIONS", "/api/leads/{token}", intake.options)

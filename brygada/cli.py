@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from functools import partial
 
 from brygada.bootstrap import App, bootstrap
 from brygada.demo import ensure_demo_company
@@ -357,7 +358,7 @@ async def _import_members(app: App, args: argparse.Namespace) -> int:
 
 
 async def _forms(app: App, args: argparse.Namespace) -> int:
-    from brygada.forms import create_form
+    from brygada.lead_forms import create_form
 
     try:
         token = await create_form(app, args.name)
@@ -380,6 +381,7 @@ async def _shell(app: App, persona: str) -> int:
         print(f"No member called {persona!r}.", file=sys.stderr)
         return 1
     from scheduler.jobs import start_scheduler
+    from storage.maintenance import refresh_statistics
 
     chat = ConsoleChat(
         app.conversation, app.uow, member, ConsoleScreen(files=app.settings.files_path)
@@ -393,7 +395,7 @@ async def _shell(app: App, persona: str) -> int:
         app.dispatcher({"console": chat.notifier()}),
         sweep_seconds=app.settings.sweep_interval_seconds,
         outbox_seconds=0.3,
-        units_of_work=app.uow,
+        statistics=partial(refresh_statistics, app.uow),
         housekeeping=app.housekeeping(),
     )
     print(f"Brygada console — you are {member.name} (@{member.handle}).")

@@ -13,13 +13,15 @@ import contextlib
 import gc
 import logging
 import signal
+from functools import partial
 
 from aiohttp import web
 
-from bots.http_leads import setup_lead_routes
 from brygada.bootstrap import App
+from brygada.leads import setup_lead_routes
 from brygada.lease import InstanceLease, LeaseHeld
 from scheduler.jobs import start_scheduler
+from storage.maintenance import refresh_statistics
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +90,8 @@ async def _serve(app: App, stop: asyncio.Event) -> int:
     # port: a second copy started with the same settings stops here, before it polls
     # Telegram (and takes updates away from the first) or moves its webhook.
     if "telegram" in settings.chat_platforms:
-        from bots.telegram import build_telegram, setup_webhook_routes
+        from bots.telegram import setup_webhook_routes
+        from brygada.telegram import build_telegram
 
         telegram = build_telegram(app)
         app.notifiers["telegram"] = telegram.notifier
@@ -98,7 +101,8 @@ async def _serve(app: App, stop: asyncio.Event) -> int:
         starters.append(telegram)
     slack = None
     if "slack" in settings.chat_platforms:
-        from bots.slack import build_slack, setup_slack_routes
+        from bots.slack import setup_slack_routes
+        from brygada.slack import build_slack
 
         slack = build_slack(app)
         app.notifiers["slack"] = slack.notifier
@@ -145,7 +149,7 @@ async def _serve(app: App, stop: asyncio.Event) -> int:
             app.dispatcher(),
             sweep_seconds=settings.sweep_interval_seconds,
             outbox_seconds=settings.outbox_interval_seconds,
-            units_of_work=app.uow,
+            statistics=partial(refresh_statistics, app.uow),
             housekeeping=app.housekeeping(),
         )
         settle_heap()

@@ -22,3 +22,15 @@ class Notification:
     dedup_key: str
     not_before: datetime | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A notification claimed from the outbox for sending (``Outbox.claim_due``):
+    ``attempts`` counts the claims, this one included."""
+
+    id: int
+    member_id: int
+    kind: str
+    data: dict[str, Any]
+    attempts: int

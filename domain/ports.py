@@ -32,7 +32,7 @@ from domain.crm import (
     Pipeline,
     StageTotals,
 )
-from domain.notifications import Notification
+from domain.notifications import Notification, OutboxMessage
 from domain.reminders import DueTask, Preferences, TaskTemplate
 from domain.tasks import Comment, HistorySummary, Task, TaskEvent
 from domain.timetracking import (
@@ -520,6 +520,33 @@ class Outbox(Protocol):
     async def prune(self, before: datetime, limit: int) -> int:
         """Delete up to ``limit`` notifications sent, given up or skipped and due before
         ``before``; never one still owed. Returns how many went."""
+        ...
+
+    # -- the dispatcher's side: claim, then settle each claimed row one way -------------
+    async def claim_due(
+        self, now: datetime, limit: int, lease: timedelta
+    ) -> Sequence[OutboxMessage]:
+        """Claim up to ``limit`` due rows, oldest due first, each counting an attempt;
+        a claim lasts ``lease`` (then a crashed sender's rows are due again). Concurrent
+        dispatchers never claim the same row."""
+        ...
+
+    async def mark_sent(self, message_id: int, now: datetime) -> None: ...
+
+    async def mark_failed(self, message_id: int, error: str) -> None:
+        """Given up on: never sent again."""
+        ...
+
+    async def mark_skipped(self, message_id: int, reason: str) -> None:
+        """Not to be sent (muted, nothing to say any more): never sent again."""
+        ...
+
+    async def postpone(self, message_id: int, at: datetime, reason: str) -> None:
+        """Due again at ``at`` (quiet hours, a digest) without counting the attempt."""
+        ...
+
+    async def retry_later(self, message_id: int, at: datetime, error: str) -> None:
+        """Due again at ``at`` after a failed attempt."""
         ...
 
 

@@ -156,7 +156,8 @@ TOPICS: dict[str, tuple[Entry, ...]] = {
 
 
 # Commands of the conversation's table that adapters send, not people: not in /help.
-NOT_TYPED = frozenset({"request_form"})  # a Slack modal's filled /request form (handlers.forms)
+# request_form: a Slack modal's filled /request form (handlers.questionnaires).
+NOT_TYPED = frozenset({"request_form"})
 
 
 def commands_in_topics() -> set[str]:

@@ -28,8 +28,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.company import ChatIdentity
-from domain.notifications import Notification
-from domain.ports import ChatRef, Clock, StoredReplies
+from domain.notifications import Notification, OutboxMessage
+from domain.ports import ChatRef, Clock, StoredReplies, UnitOfWork
 from domain.reminders import DIGESTIBLE, MUTABLE, STATUS_CARDS, Preferences
 from domain.schedule import within_quiet_hours
 from domain.services.members import member_unreachable
@@ -40,8 +40,6 @@ from handlers.notifications import notification_replies
 from handlers.personal import PRIVATE_ANSWER, PRIVATE_UNREACHABLE, SKIP
 from handlers.tokens import TokenSigner
 from handlers.types import Reply
-from storage.repositories.outbox import OutboxMessage
-from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +75,7 @@ class _Outcome:
 class OutboxDispatcher:
     def __init__(
         self,
-        uow_factory: Callable[[], SqlUnitOfWork],
+        uow_factory: Callable[[], UnitOfWork],
         clock: Clock,
         signer: TokenSigner,
         notifiers: Mapping[str, Notifier],
@@ -251,13 +249,13 @@ class OutboxDispatcher:
             await uow.commit()
         return sends
 
-    async def _render(self, uow: SqlUnitOfWork, now: datetime, m: OutboxMessage) -> list[Reply]:
+    async def _render(self, uow: UnitOfWork, now: datetime, m: OutboxMessage) -> list[Reply]:
         return await notification_replies(
             uow, self._signer, now, m.member_id, m.kind, m.data, self._config
         )
 
     async def _group_notice(
-        self, uow: SqlUnitOfWork, now: datetime, message: OutboxMessage
+        self, uow: UnitOfWork, now: datetime, message: OutboxMessage
     ) -> list[_Send]:
         """A personal answer could not reach the member's private chat: the group it was
         asked in is told how to open one (the member's identity, in that group's chat)."""
@@ -279,7 +277,7 @@ class OutboxDispatcher:
 
     async def _digest(
         self,
-        uow: SqlUnitOfWork,
+        uow: UnitOfWork,
         now: datetime,
         member_id: int,
         messages: list[OutboxMessage],

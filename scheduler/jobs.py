@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from domain.ports import Clock
+from domain.ports import Clock, UnitOfWork
 from domain.services.reminders import SweepConfig, SweepReport, sweep
 from scheduler.dispatcher import OutboxDispatcher
 from scheduler.housekeeping import Housekeeping
-from storage.maintenance import refresh_statistics
-from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,9 @@ def cron_occurrences(start: datetime, end: datetime, expression: str, tz: str) -
 class Sweeper:
     """One sweep per call, over everything since the last one."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, config: SweepConfig) -> None:
+    def __init__(
+        self, uow: Callable[[], UnitOfWork], clock: Clock, config: SweepConfig
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._config = config
@@ -99,10 +100,11 @@ def start_scheduler(
     *,
     sweep_seconds: float,
     outbox_seconds: float,
-    units_of_work: UnitOfWorkFactory | None = None,
+    statistics: Callable[[], Awaitable[None]] | None = None,
     housekeeping: Housekeeping | None = None,
 ) -> Background:
-    """Start the sweep (never overlapping itself), the planner-statistics refresh, the
+    """Start the sweep (never overlapping itself), the planner-statistics refresh
+    (``statistics``, hourly: the storage's own upkeep, e.g. ANALYZE on SQLite), the
     housekeeping (hourly: old reply-outbox rows) and the outbox on the running loop."""
     scheduler = AsyncIOScheduler()
     if housekeeping is not None:
@@ -114,11 +116,10 @@ def start_scheduler(
             max_instances=1,
             coalesce=True,
         )
-    if units_of_work is not None:
+    if statistics is not None:
         scheduler.add_job(
-            refresh_statistics,
+            statistics,
             IntervalTrigger(hours=1),
-            args=[units_of_work],
             id="statistics",
             next_run_time=datetime.now().astimezone(),
             max_instances=1,

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from domain.company import ChatIdentity, Member
+from domain.ports import UnitOfWork
 from handlers.conversation import Conversation
 from handlers.delivery import Notifier
 from handlers.rendering import PLAIN, Rendered, Renderer
 from handlers.turn import pick_language
 from handlers.types import Inbound, Reply
-from storage.uow import UnitOfWorkFactory
 
 PLATFORM, WORKSPACE = "console", "local"
 
@@ -151,7 +151,7 @@ class ConsoleChat:
     def __init__(
         self,
         conversation: Conversation,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], UnitOfWork],
         persona: Member,
         screen: ConsoleScreen | None = None,
     ) -> None:
@@ -226,7 +226,7 @@ class ConsoleChat:
 
 
 async def ensure_console_identity(
-    uow_factory: UnitOfWorkFactory, who: str, company_id: int | None = None
+    uow_factory: Callable[[], UnitOfWork], who: str, company_id: int | None = None
 ) -> Member | None:
     """Find a member by @handle or name and give them a console identity (the terminal's
     owner runs the install, so they may speak as any member locally)."""

@@ -1,5 +1,5 @@
 """The Slack adapter (slack-bolt async): Slack requests -> Inbound, Replies -> Block Kit."""
 
-from bots.slack.app import SlackAdapter, build_slack, setup_slack_routes
+from bots.slack.app import SlackAdapter, SlackConfig, setup_slack_routes, slack_adapter
 
-__all__ = ["SlackAdapter", "build_slack", "setup_slack_routes"]
+__all__ = ["SlackAdapter", "SlackConfig", "setup_slack_routes", "slack_adapter"]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -32,7 +31,7 @@ from bots.slack.home import AppHome
 from bots.slack.inbox import SlackInbox
 from bots.slack.listeners import register_all
 from bots.slack.notifier import SlackNotifier
-from bots.slack.oauth import SlackOAuth, build_oauth
+from bots.slack.oauth import SlackOAuth
 from bots.slack.outbound import ChannelPacer, SlackReplies
 from bots.slack.replies import DurableReplies
 from handlers.conversation import Conversation
@@ -41,8 +40,6 @@ from handlers.rendering import SLACK_MRKDWN, Renderer
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-    from brygada.bootstrap import App
 
 log = logging.getLogger(__name__)
 
@@ -140,65 +137,47 @@ def setup_slack_routes(web_app: web.Application, adapter: SlackAdapter) -> None:
         web_app.router.add_get(flow.redirect_uri_path, adapter.handle_oauth)
 
 
-def build_slack(
-    app: App,
-    *,
-    conversation: Conversation | None = None,
+@dataclass(frozen=True)
+class SlackConfig:
+    """What the adapter needs to know of the install (``brygada.slack`` reads it from
+    the settings)."""
+
+    signing_secret: str
+    app_token: str | None = None  # set: Socket Mode
+    messages_per_channel_per_second: float = 1.0
+    inbox_retry_seconds: float = 10.0  # a kept request left unhandled is tried again
+
+
+def slack_adapter(
+    config: SlackConfig,
+    conversation: Conversation,
+    inbox: Inbox,
+    client: AsyncWebClient,
+    oauth: SlackOAuth | None = None,
 ) -> SlackAdapter:
-    """The Slack adapter from the composed app's settings."""
-    settings = app.settings
-    if settings.slack_bot_token is None and not settings.slack_oauth:
-        raise RuntimeError("SLACK_BOT_TOKEN is not set (or SLACK_CLIENT_ID and _SECRET)")
-    # With OAuth every request's token comes from its workspace's installation.
-    token = (
-        settings.slack_bot_token.get_secret_value()
-        if settings.slack_bot_token and not settings.slack_oauth
-        else None
-    )
-    app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
-    if settings.slack_signing_secret is None and app_token is None:
-        raise RuntimeError("SLACK_SIGNING_SECRET is needed in HTTP mode (or set SLACK_APP_TOKEN)")
-    secret = (
-        settings.slack_signing_secret.get_secret_value()
-        if settings.slack_signing_secret
-        else "socket-mode-unused"
-    )
-    client = build_client(token, settings.slack_api_url)
-    oauth: SlackOAuth | None = None
-    if settings.slack_oauth:
-        assert settings.slack_client_id and settings.slack_client_secret
-        oauth = build_oauth(
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret.get_secret_value(),
-            scopes=settings.slack_scope_list,
-            redirect_uri=settings.slack_oauth_redirect_uri,
-            engine=app.engine,
-            client=client,
-            turn=app.uow,
-        )
+    """The adapter around one Web API client (with OAuth, each workspace's installed
+    token is used instead of the client's own)."""
     replies = SlackReplies(
-        Renderer(SLACK_MRKDWN), ChannelPacer(settings.slack_messages_per_channel_per_second)
+        Renderer(SLACK_MRKDWN), ChannelPacer(config.messages_per_channel_per_second)
     )
-    talk = conversation or app.conversation
-    home = AppHome(talk, replies.renderer)
+    home = AppHome(conversation, replies.renderer)
     notifier = SlackNotifier(
         client, replies, bot_token=oauth.bot_token if oauth else None, home=home
     )
-    grace = timedelta(seconds=settings.slack_inbox_retry_seconds)
-    inbox = SlackInbox(Inbox(app.uow, app.clock, grace=grace), notifier.clients)
+    kept = SlackInbox(inbox, notifier.clients)
     deps = SlackDeps(
-        conversation=talk,
+        conversation=conversation,
         replies=replies,
         home=home,
-        durable=DurableReplies(talk, replies),
-        inbox=inbox,
+        durable=DurableReplies(conversation, replies),
+        inbox=kept,
     )
-    bolt = build_bolt_app(client, secret, deps, oauth)
+    bolt = build_bolt_app(client, config.signing_secret, deps, oauth)
     return SlackAdapter(
         bolt_app=bolt,
         notifier=notifier,
-        inbox=inbox,
-        inbox_interval=settings.slack_inbox_retry_seconds,
-        app_token=app_token,
+        inbox=kept,
+        inbox_interval=config.inbox_retry_seconds,
+        app_token=config.app_token,
         oauth=oauth,
     )

@@ -8,7 +8,7 @@ Three modals; the first two have one multiline input:
 * ``brygada_new_task`` — the "Create task from message" shortcut: the message text,
   editable, and where the message is (channel and ``ts``; the permalink is asked for
   on submit, so nothing slow happens before ``views.open``).
-* ``brygada_form`` — a conversation form (handlers.forms, e.g. ``/request leave``): one
+* ``brygada_form`` — a conversation form (handlers.questionnaires, e.g. ``/request leave``): one
   input per field (a date range has two datepickers, an amount a number and a currency),
   read back as the text the user would have typed, so the handler validates it the
   same way; refused answers are marked on their blocks and the rest stays as typed.
@@ -29,7 +29,7 @@ from typing import Any
 from bots.slack.blocks import MAX_VIEW_BLOCKS, Block, section, split_mrkdwn
 from domain.capture import parse_task
 from domain.company import LANGUAGES
-from handlers.forms import FilledForm, Form, FormField
+from handlers.questionnaires import FilledForm, Form, FormField
 from handlers.rendering import Rendered, label
 from handlers.types import Reply
 
@@ -216,7 +216,7 @@ def empty_input_errors(block_id: str, lang: str) -> dict[str, str]:
     return {block_id: chrome(lang, "empty")}
 
 
-# -- forms (handlers.forms): a whole questionnaire in one modal ---------------------------
+# -- forms (handlers.questionnaires): a whole questionnaire in one modal ----------------------
 
 FORM_VIEW = "brygada_form"
 FORM_ACTION = "value"

@@ -2,8 +2,8 @@
 
 from bots.telegram.adapter import (
     TelegramAdapter,
+    TelegramConfig,
     build_bot,
-    build_telegram,
     setup_webhook_routes,
     webhook_secret,
 )
@@ -11,9 +11,9 @@ from bots.telegram.notifier import TelegramNotifier
 
 __all__ = [
     "TelegramAdapter",
+    "TelegramConfig",
     "TelegramNotifier",
     "build_bot",
-    "build_telegram",
     "setup_webhook_routes",
     "webhook_secret",
 ]

@@ -11,7 +11,8 @@ import contextlib
 import hashlib
 import hmac
 import logging
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from aiogram import Bot, Dispatcher, F, Router, methods
 from aiogram.client.default import DefaultBotProperties
@@ -28,12 +29,8 @@ from bots.telegram.polling import ChatSequencer, DurablePolling, PollingConfig, 
 from bots.telegram.replies import REPLY_BUDGET_S, DurableReplies
 from bots.telegram.sender import ReplySender
 from bots.telegram.translate import from_callback, from_message
-from brygada.settings import Settings
 from handlers.conversation import Conversation
 from handlers.rendering import TELEGRAM_HTML, Renderer
-
-if TYPE_CHECKING:
-    from brygada.bootstrap import App
 
 log = logging.getLogger(__name__)
 
@@ -64,24 +61,34 @@ _METHODS_USED = (
 )  # fmt: skip
 
 
-def build_bot(settings: Settings, *, limiter: RateLimiter | None = None) -> Bot:
-    if settings.telegram_bot_token is None:
-        raise ValueError("BRYGADA_TELEGRAM_BOT_TOKEN is not set")
-    session = _Session(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+@dataclass(frozen=True)
+class TelegramConfig:
+    """What the adapter needs to know of the install (``brygada.telegram`` reads it from
+    the settings): the bot, the Bot API server, and webhook or long polling."""
+
+    bot_token: str
+    # The X-Telegram-Bot-Api-Secret-Token a webhook request must carry (``webhook_secret``).
+    webhook_secret: str
+    api_url: str = "https://api.telegram.org"
+    webhook_url: str | None = None  # None: long polling
+    bot_username: str | None = None  # learnt from getMe at start when not given
+
+
+def build_bot(config: TelegramConfig, *, limiter: RateLimiter | None = None) -> Bot:
+    session = _Session(api=TelegramAPIServer.from_base(config.api_url))
     session.middleware(RetryAfterMiddleware())
     session.middleware(RateLimitMiddleware(limiter))
     return Bot(
-        settings.telegram_bot_token.get_secret_value(),
+        config.bot_token,
         session=session,
         default=DefaultBotProperties(parse_mode="HTML"),
     )
 
 
-def webhook_secret(settings: Settings) -> str:
-    """The X-Telegram-Bot-Api-Secret-Token: derived from the server secret (or the token)."""
-    seed = settings.secret or settings.telegram_bot_token
-    raw = seed.get_secret_value() if seed is not None else ""
-    return hashlib.sha256(f"brygada-telegram-webhook:{raw}".encode()).hexdigest()
+def webhook_secret(seed: str) -> str:
+    """The X-Telegram-Bot-Api-Secret-Token derived from a secret of the install (the
+    server secret, or the bot token): stable across restarts, never the seed itself."""
+    return hashlib.sha256(f"brygada-telegram-webhook:{seed}".encode()).hexdigest()
 
 
 # -- routers ---------------------------------------------------------------------------
@@ -179,7 +186,7 @@ def messages_router() -> Router:
 class TelegramAdapter:
     def __init__(
         self,
-        settings: Settings,
+        config: TelegramConfig,
         conversation: Conversation,
         *,
         renderer: Renderer | None = None,
@@ -188,13 +195,13 @@ class TelegramAdapter:
         polling: PollingConfig | None = None,
         reply_budget: float = REPLY_BUDGET_S,
     ) -> None:
-        self.settings = settings
-        self.bot = bot or build_bot(settings, limiter=limiter)
+        self.config = config
+        self.bot = bot or build_bot(config, limiter=limiter)
         self.sender = ReplySender(renderer or Renderer(TELEGRAM_HTML))
         self.replies = DurableReplies(conversation, self.sender, budget=reply_budget)
         self.notifier = TelegramNotifier(self.bot, self.sender)
-        self.webhook_secret = webhook_secret(settings)
-        self.bot_username = settings.telegram_bot_username
+        self.webhook_secret = config.webhook_secret
+        self.bot_username = config.bot_username
         self.polling_config = polling or PollingConfig()
         # Webhook updates, like polled ones, are handled in order per chat.
         self.sequencer = ChatSequencer(self.polling_config.concurrency)
@@ -223,9 +230,9 @@ class TelegramAdapter:
             self.bot_username = me.username
             self.dispatcher.workflow_data["bot_username"] = me.username
         await set_commands(self.bot)
-        if self.settings.telegram_webhook_url:
+        if self.config.webhook_url:
             await self.bot.set_webhook(
-                self.settings.telegram_webhook_url,
+                self.config.webhook_url,
                 secret_token=self.webhook_secret,
                 allowed_updates=self.allowed_updates,
             )
@@ -274,8 +281,3 @@ def setup_webhook_routes(
     Requests without the right X-Telegram-Bot-Api-Secret-Token are refused with 401.
     """
     web_app.router.add_post(path, adapter.handle_webhook)
-
-
-def build_telegram(app: App) -> TelegramAdapter:
-    """The adapter for a bootstrapped ``brygada.bootstrap.App``."""
-    return TelegramAdapter(app.settings, app.conversation)

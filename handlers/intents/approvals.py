@@ -31,8 +31,8 @@ from domain.ids import can_exist, parse_number
 from domain.services import approvals as service
 from domain.services.members import member_by_handle
 from handlers.cards import card_reply
-from handlers.forms import FilledForm, Form, FormField, FormOption
 from handlers.personal import changes_privately, personal, with_args, without_args
+from handlers.questionnaires import FilledForm, Form, FormField, FormOption
 from handlers.questions import NotAnAnswer, PromptResult, confirmed, task_like
 from handlers.rendering import label, money
 from handlers.turn import Turn

@@ -21,7 +21,7 @@ from domain.approvals import (
 )
 from domain.errors import Conflict
 from storage.models import MemberRow
-from storage.models_approvals import (
+from storage.models.approvals import (
     AbsenceRow,
     ApprovalApproverRow,
     ApprovalDeputyRow,

@@ -48,7 +48,7 @@ from domain.crm import (
 )
 from domain.ports import ClientMatch, CrmListQuery, DuplicateKeys, FunnelQuery, Page
 from storage.models import TaskRow
-from storage.models_crm import (
+from storage.models.crm import (
     CrmActivityRow,
     CrmCompanyRow,
     CrmContactRow,

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ports import Clock, InboxEntry
-from storage.models_inbox import SlackInboxRow
+from storage.models.inbox import SlackInboxRow
 
 R = SlackInboxRow
 

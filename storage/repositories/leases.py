@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ports import LeaseHolder
-from storage.models_lease import InstanceLeaseRow
+from storage.models.lease import InstanceLeaseRow
 
 _T = InstanceLeaseRow
 

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.notifications import Notification
+from domain.notifications import Notification, OutboxMessage
 from domain.ports import Clock
 from storage.models import InboundUpdateRow, OutboxRow
 from storage.repositories._sql import delete_some, insert_ignore, table_of
 
 PENDING, SENDING, SENT, FAILED, SKIPPED = "pending", "sending", "sent", "failed", "skipped"
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    """A claimed outbox row, handed to the dispatcher."""
-
-    id: int
-    member_id: int
-    kind: str
-    data: dict[str, Any]
-    attempts: int
 
 
 class SqlOutbox:

@@ -10,7 +10,7 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ports import ChatRef, Clock, StoredReplies
-from storage.models_replies import ReplyOutboxRow
+from storage.models.replies import ReplyOutboxRow
 from storage.repositories._sql import delete_some
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"

@@ -12,7 +12,7 @@ from domain.company import Role
 from domain.reminders import DueTask, Preferences, TaskTemplate
 from domain.tasks import TaskKind
 from storage.models import MemberRow, TaskRow
-from storage.models_scheduler import (
+from storage.models.scheduler import (
     PreferencesRow,
     SchedulerStateRow,
     TaskTemplateRow,

@@ -29,9 +29,9 @@ from domain.timetracking import (
     Timer,
 )
 from storage.models import TaskRow, TaskTagRow
-from storage.models_approvals import AbsenceRow
-from storage.models_crm import CrmCompanyRow, CrmContactRow, CrmDealRow, CrmLeadRow
-from storage.models_time import (
+from storage.models.approvals import AbsenceRow
+from storage.models.crm import CrmCompanyRow, CrmContactRow, CrmDealRow, CrmLeadRow
+from storage.models.time import (
     DailyPlanRow,
     DailyReportRow,
     TimeEntryChangeRow,

@@ -16,6 +16,7 @@ from bots.slack.notifier import SlackNotifier
 from bots.telegram.adapter import build_bot
 from bots.telegram.notifier import TelegramNotifier
 from brygada.bootstrap import App
+from brygada.telegram import telegram_config
 from domain.company import ChatIdentity, Role
 from domain.notifications import Notification
 from tests.conftest import FakeClock
@@ -80,7 +81,7 @@ async def test_telegram_delivery_survives_429_5xx_and_timeouts(
             "telegram_api_url": telegram.base_url,
         }
     )
-    bot = build_bot(settings)
+    bot = build_bot(telegram_config(settings))
     assert isinstance(bot.session, AiohttpSession)
     bot.session.timeout = 2
     telegram.fail_next("sendMessage", status=429, retry_after=1, times=3)

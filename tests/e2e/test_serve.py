@@ -11,7 +11,7 @@ import aiohttp
 from pydantic import SecretStr
 
 from brygada.bootstrap import App
-from brygada.forms import create_form
+from brygada.lead_forms import create_form
 from brygada.server import serve
 from domain.company import Role
 from domain.services import members

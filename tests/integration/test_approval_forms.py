@@ -1,4 +1,4 @@
-"""The /request form as a whole (handlers.forms), through the real conversation and
+"""The /request form as a whole (handlers.questionnaires), through the real conversation and
 storage: the same parsing as the field-by-field flow, errors per field, the check
 step, picking a type; and decision buttons pressed at the same moment."""
 
@@ -17,8 +17,8 @@ from domain.approval_types import ApprovalType, ApproverSpec, LocalText, parse_a
 from domain.approvals import ApprovalStatus, ApproverMode
 from domain.company import Role
 from domain.services import approvals as service
-from handlers.forms import FilledForm, Form, FormField, FormOption, form_of
 from handlers.intents.approvals import FORM_COMMAND
+from handlers.questionnaires import FilledForm, Form, FormField, FormOption, form_of
 from handlers.rendering import PLAIN, Renderer
 from handlers.types import Inbound, Reply
 from tests.conftest import APPROVALS_EXAMPLE

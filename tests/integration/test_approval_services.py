@@ -352,7 +352,7 @@ async def test_returning_a_task_returns_its_request(app: App, clock: FakeClock) 
 
 async def _first_request_id(app: App) -> int:
     async with app.uow() as uow:
-        from storage.models_approvals import ApprovalRequestRow
+        from storage.models.approvals import ApprovalRequestRow
 
         found = await uow.session.scalar(
             select(ApprovalRequestRow.id).order_by(ApprovalRequestRow.id)

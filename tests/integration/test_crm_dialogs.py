@@ -236,7 +236,7 @@ async def test_call_task_from_the_card(dialog: Dialog) -> None:
 
 
 async def test_web_lead_is_announced_with_its_card(dialog: Dialog, app: App) -> None:
-    from brygada.forms import create_form
+    from brygada.lead_forms import create_form
     from domain.crm import LeadInput
     from domain.services.crm import submit_web_lead
     from handlers.intents.crm import call_task_title

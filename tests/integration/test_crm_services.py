@@ -23,7 +23,7 @@ from domain.crm import (
 )
 from domain.services import crm
 from domain.tasks import Priority
-from storage.models_crm import CrmDealRow
+from storage.models.crm import CrmDealRow
 from tests.conftest import FakeClock
 from tests.factories import Team, make_department, make_team
 

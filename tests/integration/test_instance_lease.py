@@ -18,7 +18,7 @@ from brygada.bootstrap import App
 from brygada.lease import ALL_IN_ONE, InstanceLease, LeaseHeld
 from brygada.server import serve
 from domain.ports import LeaseHolder
-from storage.models_lease import InstanceLeaseRow
+from storage.models.lease import InstanceLeaseRow
 from tests.conftest import FakeClock
 from tests.e2e.test_serve import free_port
 

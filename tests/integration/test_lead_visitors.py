@@ -14,11 +14,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from bots.http_leads import LeadIntake, TokenBucket, page_language, setup_lead_routes
+from bots.http_leads import LeadIntake, TokenBucket, page_language
 from brygada.bootstrap import App
-from brygada.forms import create_form
+from brygada.lead_forms import create_form
+from brygada.leads import setup_lead_routes
 from domain.company import Role
-from storage.models_crm import CrmLeadRow
+from storage.models.crm import CrmLeadRow
 from tests.factories import make_team
 
 ORIGIN = "https://shop.example"

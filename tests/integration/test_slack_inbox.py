@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from brygada.bootstrap import App
 from handlers.inbox import Inbox
-from storage.models_inbox import SlackInboxRow
+from storage.models.inbox import SlackInboxRow
 from tests.conftest import FakeClock
 
 

@@ -1,7 +1,7 @@
 """Slash commands: /task /tasks /today /timer /search /join. Answers go to the user's DM;
 a question asked here is a DM message too (a modal is only for button presses).
 
-``/request <type>`` is the exception: its form opens as one modal (``bots.slack.forms``);
+``/request <type>`` is the exception: its form opens as one modal (``bots.slack.form_modals``);
 if Slack refuses the modal, the form is asked in the DM field by field as elsewhere."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.deps import SlackDeps
 from bots.slack.errors import error_code
-from bots.slack.forms import first_form, open_form
+from bots.slack.form_modals import first_form, open_form
 from bots.slack.inbound import COMMANDS, from_command
 from bots.slack.inbox import no_ack
 from bots.slack.outbound import Where, try_open_dm

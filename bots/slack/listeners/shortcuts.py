@@ -2,7 +2,7 @@
 its submission (``brygada_new_task``, in ``listeners.views``) creates the task.
 
 Global shortcut "New request": the request form as a modal (first the type to pick,
-unless there is only one); see ``bots.slack.forms``."""
+unless there is only one); see ``bots.slack.form_modals``."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bots.slack.blocks import CREATE_TASK_SHORTCUT
 from bots.slack.deps import SlackDeps
 from bots.slack.errors import error_code
-from bots.slack.forms import first_form, form_inbound, open_form
+from bots.slack.form_modals import first_form, form_inbound, open_form
 from bots.slack.inbound import unescape
 from bots.slack.modals import ModalContext, language_of, new_task_modal
 from bots.slack.outbound import open_dm
-from handlers.forms import FilledForm
 from handlers.intents.approvals import FORM_COMMAND
+from handlers.questionnaires import FilledForm
 
 NEW_REQUEST_SHORTCUT = "brygada_new_request"
 

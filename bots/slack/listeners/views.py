@@ -6,7 +6,7 @@ press's would be (the card from the modal's metadata is updated). Closing it end
 question. ``brygada_new_task``: the shortcut's edited text becomes ``/task <text>``
 with the message's permalink as origin; the confirmation goes to the user's DM.
 An empty input is answered inside the modal (``response_action: errors``).
-``brygada_form``: a conversation form (``/request leave``), see ``bots.slack.forms``.
+``brygada_form``: a conversation form (``/request leave``), see ``bots.slack.form_modals``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.deps import SlackDeps
 from bots.slack.errors import error_code
-from bots.slack.forms import submit_form
+from bots.slack.form_modals import submit_form
 from bots.slack.inbound import from_new_task_submission, from_view_submission, team_of
 from bots.slack.inbox import no_ack
 from bots.slack.modals import (

@@ -23,8 +23,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy import text
 
-from bots.slack import SlackAdapter, build_slack
+from bots.slack import SlackAdapter
 from brygada.bootstrap import App
+from brygada.slack import build_slack
 from domain.company import Role
 from domain.services import members
 from handlers.conversation import Conversation

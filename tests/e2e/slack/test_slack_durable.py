@@ -22,7 +22,7 @@ from domain.ports import ChatRef
 from handlers.conversation import Conversation
 from handlers.inbox import Inbox
 from storage.models import TaskRow
-from storage.models_inbox import SlackInboxRow
+from storage.models.inbox import SlackInboxRow
 from tests.conftest import PG_URL, FakeClock
 from tests.e2e.slack.conftest import (
     ANNA,

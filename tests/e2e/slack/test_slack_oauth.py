@@ -18,8 +18,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy import text
 
-from bots.slack import build_slack
 from brygada.bootstrap import App
+from brygada.slack import build_slack
 from domain.company import ChatIdentity, Role
 from domain.services import members
 from handlers.delivery import DeliveryError

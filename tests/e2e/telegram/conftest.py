@@ -14,6 +14,7 @@ from bots.telegram import TelegramAdapter
 from bots.telegram.middlewares import RateLimiter
 from bots.telegram.replies import REPLY_BUDGET_S
 from brygada.bootstrap import App
+from brygada.telegram import telegram_config
 from domain.company import Project, Role
 from domain.services import members
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -175,7 +176,7 @@ async def adapter(
         update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_url": api.base_url}
     )
     adapter = TelegramAdapter(
-        settings, app.conversation, limiter=limiter, reply_budget=reply_budget
+        telegram_config(settings), app.conversation, limiter=limiter, reply_budget=reply_budget
     )
     adapter.tracker = Tracker()  # type: ignore[attr-defined]
     adapter.dispatcher.update.outer_middleware(adapter.tracker)  # type: ignore[attr-defined]

@@ -34,7 +34,7 @@ from domain.company import Role
 from domain.services import members
 from storage.engine import create_engine, session_factory
 from storage.models import TaskRow
-from storage.models_replies import ReplyOutboxRow
+from storage.models.replies import ReplyOutboxRow
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 TOKEN = "123456:KILL9"

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from bots.telegram import TelegramAdapter
 from bots.telegram.middlewares import RateLimiter
 from brygada.bootstrap import App
+from brygada.telegram import telegram_config
 from domain.ports import ChatRef
 from scheduler.dispatcher import OutboxDispatcher
 from storage.models import TaskRow
@@ -31,7 +32,7 @@ def adapter_for(app: App, api: FakeTelegramAPI, **kw: object) -> TelegramAdapter
     settings = app.settings.model_copy(
         update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_url": api.base_url}
     )
-    adapter = TelegramAdapter(settings, app.conversation, **kw)  # type: ignore[arg-type]
+    adapter = TelegramAdapter(telegram_config(settings), app.conversation, **kw)  # type: ignore[arg-type]
     adapter.tracker = Tracker()  # type: ignore[attr-defined]
     adapter.dispatcher.update.outer_middleware(adapter.tracker)  # type: ignore[attr-defined]
     return adapter

@@ -12,7 +12,7 @@ BOSS = 2001
 async def leads(app: App) -> list[tuple[str, str | None]]:
     from sqlalchemy import select
 
-    from storage.models_crm import CrmLeadRow
+    from storage.models.crm import CrmLeadRow
 
     async with app.uow() as uow:
         rows = await uow.session.execute(

@@ -5,6 +5,7 @@ chat are handled in order, and a second poller (409 Conflict) is met with a slow
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 
@@ -15,6 +16,7 @@ from pydantic import SecretStr
 from bots.telegram import TelegramAdapter, setup_webhook_routes
 from bots.telegram.polling import PollingConfig
 from brygada.bootstrap import App
+from brygada.telegram import telegram_config
 from tests.e2e.telegram.conftest import TOKEN, Harness
 from tests.e2e.telegram.test_telegram_durable_replies import adapter_for
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -93,12 +95,12 @@ async def test_webhook_answers_200_only_once_the_update_is_handled(
     settings = app.settings.model_copy(
         update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_url": api.base_url}
     )
-    adapter = TelegramAdapter(settings, app.conversation)
+    adapter = TelegramAdapter(telegram_config(settings), app.conversation)
     setup_webhook_routes(web_app, adapter)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     url = f"http://127.0.0.1:{runner.addresses[0][1]}/telegram/webhook"
-    adapter.settings = settings.model_copy(update={"telegram_webhook_url": url})
+    adapter.config = dataclasses.replace(adapter.config, webhook_url=url)
     try:
         await adapter.start()
         api.delay_next("sendMessage", 1.0)

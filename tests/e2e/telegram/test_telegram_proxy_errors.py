@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bots.telegram.adapter import build_bot
 from bots.telegram.notifier import TelegramNotifier
 from brygada.bootstrap import App
+from brygada.telegram import telegram_config
 from domain.company import ChatIdentity, Role
 from domain.notifications import Notification
 from storage.models import OutboxRow
@@ -74,7 +75,7 @@ async def test_an_html_502_while_notifying_is_retried_later(
     settings = app.settings.model_copy(
         update={"telegram_bot_token": SecretStr("123456:PROXY"), "telegram_api_url": url}
     )
-    bot = build_bot(settings)
+    bot = build_bot(telegram_config(settings))
     try:
         dispatcher = app.dispatcher({"telegram": TelegramNotifier(bot)})
         await dispatcher.run_once()

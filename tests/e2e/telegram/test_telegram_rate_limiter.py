@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from bots.telegram.adapter import build_bot
 from bots.telegram.middlewares import RateLimiter
 from brygada.settings import Settings
+from brygada.telegram import telegram_config
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 MESSAGES = 70  # spread over this many private chats: only the overall limit binds
@@ -34,7 +35,7 @@ async def _stall_the_loop(stop: asyncio.Event) -> None:
 async def _send_all(stall: bool) -> tuple[FakeTelegramAPI, float]:
     async with FakeTelegramAPI() as api:
         api.enforce_limits(per_chat_per_second=1, global_per_second=30)
-        bot = build_bot(_settings(api), limiter=RateLimiter())
+        bot = build_bot(telegram_config(_settings(api)), limiter=RateLimiter())
         stop = asyncio.Event()
         staller = asyncio.create_task(_stall_the_loop(stop)) if stall else None
         started = time.monotonic()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from brygada.bootstrap import App
 from scheduler.housekeeping import Housekeeping, Retention
 from scheduler.jobs import start_scheduler
-from storage.models_replies import ReplyOutboxRow
+from storage.models.replies import ReplyOutboxRow
 from tests.conftest import FakeClock
 from tests.e2e.telegram.conftest import Harness
 from tests.fakes.telegram_api import FakeTelegramAPI

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from aiohttp import web
 from pydantic import SecretStr
 
 from bots.telegram import TelegramAdapter, setup_webhook_routes
 from brygada.bootstrap import App
+from brygada.telegram import telegram_config
 from tests.e2e.telegram.conftest import TOKEN
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -19,13 +21,13 @@ async def test_webhook_mode(app: App, api: FakeTelegramAPI) -> None:
     settings = app.settings.model_copy(
         update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_url": api.base_url}
     )
-    adapter = TelegramAdapter(settings, app.conversation)
+    adapter = TelegramAdapter(telegram_config(settings), app.conversation)
     setup_webhook_routes(web_app, adapter)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     url = f"http://127.0.0.1:{runner.addresses[0][1]}/telegram/webhook"
-    adapter.settings = settings.model_copy(update={"telegram_webhook_url": url})
+    adapter.config = dataclasses.replace(adapter.config, webhook_url=url)
     try:
         await adapter.start()
         assert api.webhook is not None and api.webhook["url"] == url

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base, BigId
+from storage.models.base import Base, BigId
 
 
 class CrmLeadRow(Base):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base, BigId
+from storage.models.base import Base, BigId
 
 
 class SlackInboxRow(Base):

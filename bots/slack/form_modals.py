@@ -1,4 +1,4 @@
-"""Conversation forms (handlers.forms) as Slack modals: opening one and sending a
+"""Conversation forms (handlers.questionnaires) as Slack modals: opening one and sending a
 submitted one back to the conversation.
 
 A submission is handled before the ack, since its answer goes in the ack: the filled
@@ -25,7 +25,7 @@ from bots.slack.errors import error_code
 from bots.slack.inbound import from_interaction
 from bots.slack.modals import FormContext, filled_form, form_errors, form_modal
 from bots.slack.outbound import Where, try_open_dm
-from handlers.forms import FilledForm, Form, form_of
+from handlers.questionnaires import FilledForm, Form, form_of
 from handlers.rendering import PLAIN, Renderer
 from handlers.types import Inbound, Reply
 

@@ -1,4 +1,5 @@
-"""Forms: a whole questionnaire at once, for adapters that can show one (a Slack modal).
+"""Questionnaires (forms): a whole questionnaire at once, for adapters that can show one
+(a Slack modal).
 
 A handler offers a form by returning a Reply whose context holds ``form`` (a
 :class:`Form`); its template renders the form as a plain message for adapters that
