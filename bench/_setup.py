@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:  # `python bench/x.py` puts bench/, not the repo, 
 
 from brygada.bootstrap import App, bootstrap  # noqa: E402
 from brygada.settings import Settings  # noqa: E402
-from domain.company import Company, Member, Project, Role  # noqa: E402
+from domain.company import Company, Member, NewProject, Role  # noqa: E402
 from domain.services import members  # noqa: E402
 
 SECRET = "bench-secret-0123456789abcdef"
@@ -136,7 +136,7 @@ async def make_team(
                 await uow.members.save(found[handle])
         for name in projects:
             await uow.projects.add(
-                Project(None, company.id, name, frozenset(m.id for m in found.values() if m.id))
+                NewProject(company.id, name, frozenset(m.id for m in found.values()))
             )
         await uow.commit()
     return Team(company, found, workspace)

@@ -44,7 +44,7 @@ from sqlalchemy import insert
 
 from brygada.bootstrap import App
 from brygada.leads import setup_lead_routes
-from domain.company import Department, Member, Role
+from domain.company import Member, NewDepartment, Role
 from domain.services import crm
 from storage.models.crm import CrmDealRow
 
@@ -168,7 +168,7 @@ async def main() -> int:
         company_id = team.company.id or 0
         async with app.uow() as uow:
             dept = await uow.departments.add(
-                Department(None, company_id, "Sales", head_id=team["head"].id)
+                NewDepartment(company_id, "Sales", head_id=team["head"].id)
             )
             for handle in handles[1:8]:  # the head and six salespeople
                 member = team[handle]

@@ -42,7 +42,7 @@ from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from brygada.bootstrap import App
-from domain.company import Member, Project
+from domain.company import Member, NewProject
 from domain.ports import ListView
 from domain.search import index_terms
 from domain.services.tasks import list_tasks, search_tasks
@@ -90,9 +90,9 @@ async def _setup_company(app: App, members_count: int) -> tuple[list[Member], di
     projects: dict[int, list[int]] = {}
     async with app.uow() as uow:
         for name in PROJECT_NAMES:
-            ids = frozenset(m.id for m in rnd.sample(people, rnd.randint(8, 20)) if m.id)
-            project = await uow.projects.add(Project(None, team.company.id or 0, name, ids))
-            projects[project.id or 0] = sorted(ids)
+            ids = frozenset(m.id for m in rnd.sample(people, rnd.randint(8, 20)))
+            project = await uow.projects.add(NewProject(team.company.id, name, ids))
+            projects[project.id] = sorted(ids)
         await uow.commit()
     return people, projects
 

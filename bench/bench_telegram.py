@@ -62,7 +62,7 @@ from bots.telegram import TelegramAdapter
 from bots.telegram.middlewares import RateLimiter
 from brygada.server import settle_heap
 from brygada.telegram import telegram_config
-from domain.company import Project, Role
+from domain.company import NewProject, Role
 from domain.services import members
 from storage.models import TaskRow
 from tests.fakes import Call
@@ -235,9 +235,7 @@ async def make_members(app: Any, bot_id: str, users: list[int]) -> tuple[int, di
             joined.append(member)
             usernames[uid] = name.lower()
         for project in ("Sales", "Website", "Office"):
-            await uow.projects.add(
-                Project(None, company.id, project, frozenset(m.id for m in joined if m.id))
-            )
+            await uow.projects.add(NewProject(company.id, project, frozenset(m.id for m in joined)))
         await uow.commit()
     return company.id, usernames
 

@@ -212,7 +212,7 @@ class LeadIntake:
             if page:
                 return self._fix_page(request, 422, "invalid", typed, problem)
             return _json(422, {"error": "invalid", "fields": problem}, cors)
-        return _created(lead.id or 0, redirect, cors)
+        return _created(lead.id, redirect, cors)
 
     async def _fields(self, request: web.Request) -> dict[str, str]:
         body = await request.content.read(self.max_body + 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.company import Project, Role
+from domain.company import NewProject, Role
 from domain.ports import Clock
 from domain.services import members
 from storage.uow import UnitOfWorkFactory
@@ -28,7 +28,6 @@ async def ensure_demo_company(
         company = await members.create_company(
             uow, "Demo Company", timezone=timezone, language=language
         )
-        assert company.id is not None
         now = clock.now()
         ids = []
         for handle, name, role in DEMO_PEOPLE:
@@ -48,7 +47,7 @@ async def ensure_demo_company(
             ids.append(member.id)
         for name in DEMO_PROJECTS:
             await uow.projects.add(
-                Project(None, company.id, name, frozenset(i for i in ids if i is not None))
+                NewProject(company.id, name, frozenset(i for i in ids if i is not None))
             )
         await uow.commit()
         return DEMO_PEOPLE[0][0]

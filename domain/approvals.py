@@ -122,7 +122,7 @@ class ApprovalEvent:
 
 
 @dataclass(frozen=True)
-class Deputy:
+class NewDeputy:
     """``deputy_id`` decides for ``member_id`` from ``start`` to ``end`` (inclusive)."""
 
     member_id: int
@@ -130,10 +130,14 @@ class Deputy:
     start: date
     end: date
     company_id: int
-    id: int | None = None
 
     def covers(self, day: date) -> bool:
         return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Deputy(NewDeputy):
+    id: int = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,10 @@ class Absence:
 
 
 @dataclass
-class ApprovalRequest:
+class NewApprovalRequest:
+    """A request being filed: ``ApprovalRepository.add`` stores it (with the "requested"
+    event) and returns the ``ApprovalRequest``."""
+
     company_id: int
     type_key: str
     subject: Subject
@@ -158,7 +165,6 @@ class ApprovalRequest:
     steps: list[list[int]]  # approver ids per step; ONE/ANY have one step
     mode: ApproverMode
     created_at: datetime
-    id: int | None = None
     status: ApprovalStatus = ApprovalStatus.PENDING
     current_step: int = 0
     step_started_at: datetime | None = None
@@ -219,6 +225,17 @@ class ApprovalRequest:
     def _record(self, event: ApprovalEvent) -> None:
         self.pending_events.append(event)
 
+    def opened(self, at: datetime) -> None:
+        """Record the filing (called once, by the service that creates the request)."""
+        self._record(ApprovalEvent(self.requester_id, at, "requested", 0))
+
+
+@dataclass
+class ApprovalRequest(NewApprovalRequest):
+    """The stored request: decisions, withdrawal, expiry and escalation go through it."""
+
+    id: int = field(kw_only=True)
+
     def _require_pending(self) -> None:
         if not self.is_pending:
             raise ApprovalAlreadyDecided(
@@ -227,10 +244,6 @@ class ApprovalRequest:
                 by=self.decided_by,
                 at=self.decided_at,
             )
-
-    def opened(self, at: datetime) -> None:
-        """Record the filing (called once, by the service that creates the request)."""
-        self._record(ApprovalEvent(self.requester_id, at, "requested", 0))
 
     def decide(
         self,

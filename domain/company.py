@@ -55,8 +55,9 @@ class WorkSchedule:
 
 
 @dataclass
-class Company:
-    id: int | None
+class NewCompany:
+    """A company not stored yet (``CompanyRepository.add`` makes it a ``Company``)."""
+
     name: str
     timezone: str = "Europe/Warsaw"
     language: str = "en"
@@ -64,8 +65,12 @@ class Company:
 
 
 @dataclass
-class Department:
-    id: int | None
+class Company(NewCompany):
+    id: int = field(kw_only=True)
+
+
+@dataclass
+class NewDepartment:
     company_id: int
     name: str
     head_id: int | None = None
@@ -73,8 +78,14 @@ class Department:
 
 
 @dataclass
-class Member:
-    id: int | None
+class Department(NewDepartment):
+    id: int = field(kw_only=True)
+
+
+@dataclass
+class NewMember:
+    """A member not stored yet (``MemberRepository.add`` makes it a ``Member``)."""
+
     company_id: int
     name: str
     handle: str
@@ -97,6 +108,11 @@ class Member:
     @property
     def is_extranet(self) -> bool:
         return self.role is Role.EXTRANET
+
+
+@dataclass
+class Member(NewMember):
+    id: int = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -137,7 +153,7 @@ def pick_by_email(
     if not email.confirmed or not key:
         return None
     matches = [m for m in candidates if m.active and m.email is not None and m.email == key]
-    if len(matches) != 1 or matches[0].id is None or matches[0].id in linked:
+    if len(matches) != 1 or matches[0].id in linked:
         return None
     return matches[0]
 
@@ -161,15 +177,19 @@ class Invite:
 
 
 @dataclass
-class Project:
+class NewProject:
     """A project (group). Extranet members see only the projects they belong to."""
 
-    id: int | None
     company_id: int
     name: str
     member_ids: frozenset[int] = frozenset()
     # Archived: keeps its tasks, takes no new ones; listed apart.
     archived: bool = False
+
+
+@dataclass
+class Project(NewProject):
+    id: int = field(kw_only=True)
 
 
 def supervisors(member: Member, departments: Mapping[int, Department]) -> frozenset[int]:
@@ -194,8 +214,6 @@ def subordinates(
     the departments nested in those), their direct reports, and everyone below those."""
     below: dict[int, set[int]] = {}
     for member in members:
-        if member.id is None:
-            continue
         for boss in supervisors(member, departments):
             below.setdefault(boss, set()).add(member.id)
     found: set[int] = set()
@@ -223,7 +241,6 @@ class StructureChange:
     field: str
     old: str | None = None
     new: str | None = None
-    id: int | None = None
 
 
 def department_cycle(

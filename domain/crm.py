@@ -156,11 +156,10 @@ OPEN_LEAD_STATUSES = frozenset({LeadStatus.NEW, LeadStatus.IN_PROGRESS})
 
 
 @dataclass
-class Lead:
+class NewLead:
     company_id: int
     name: str
     created_at: datetime
-    id: int | None = None
     phone: str | None = None  # E.164 when valid, else as typed
     email: str | None = None
     company_name: str | None = None
@@ -180,49 +179,59 @@ class Lead:
     currency: str | None = None
 
     @property
-    def ref(self) -> EntityRef:
-        assert self.id is not None
-        return EntityRef(EntityKind.LEAD, self.id)
-
-    @property
     def is_open(self) -> bool:
         return self.status in OPEN_LEAD_STATUSES
 
 
 @dataclass
-class Contact:
+class Lead(NewLead):
+    id: int = field(kw_only=True)
+
+    @property
+    def ref(self) -> EntityRef:
+        return EntityRef(EntityKind.LEAD, self.id)
+
+
+@dataclass
+class NewContact:
     company_id: int
     name: str
     created_at: datetime
-    id: int | None = None
     phone: str | None = None
     email: str | None = None
     client_company_id: int | None = None
     owner_id: int | None = None
     source_lead_id: int | None = None
 
+
+@dataclass
+class Contact(NewContact):
+    id: int = field(kw_only=True)
+
     @property
     def ref(self) -> EntityRef:
-        assert self.id is not None
         return EntityRef(EntityKind.CONTACT, self.id)
 
 
 @dataclass
-class ClientCompany:
+class NewClientCompany:
     """An organisation the company sells to (not to be confused with ``domain.company.Company``)."""
 
     company_id: int
     name: str
     created_at: datetime
-    id: int | None = None
     phone: str | None = None
     email: str | None = None
     owner_id: int | None = None
     source_lead_id: int | None = None
 
+
+@dataclass
+class ClientCompany(NewClientCompany):
+    id: int = field(kw_only=True)
+
     @property
     def ref(self) -> EntityRef:
-        assert self.id is not None
         return EntityRef(EntityKind.COMPANY, self.id)
 
 
@@ -233,14 +242,28 @@ class StageKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Stage:
+class NewStage:
     """A pipeline stage. Default stages carry a ``code`` (named by the templates); custom
     stages carry the ``name`` their admin typed."""
 
-    id: int | None
     position: int
     kind: StageKind = StageKind.OPEN
     name: str | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class Stage(NewStage):
+    id: int = field(kw_only=True)
+
+
+@dataclass
+class NewPipeline:
+    """A pipeline with its stages, not stored yet (``CrmRepository.add_pipeline``)."""
+
+    company_id: int
+    name: str | None
+    stages: list[NewStage]
     code: str | None = None
 
 
@@ -249,7 +272,7 @@ class Pipeline:
     company_id: int
     name: str | None
     stages: list[Stage]
-    id: int | None = None
+    id: int
     code: str | None = None
 
     def stage(self, stage_id: int) -> Stage:
@@ -297,19 +320,19 @@ DEFAULT_STAGES: tuple[tuple[str, StageKind], ...] = (
 )
 
 
-def default_pipeline(company_id: int) -> Pipeline:
-    return Pipeline(
+def default_pipeline(company_id: int) -> NewPipeline:
+    return NewPipeline(
         company_id=company_id,
         name=None,
         code="sales",
         stages=[
-            Stage(None, position=i + 1, kind=kind, code=code)
+            NewStage(position=i + 1, kind=kind, code=code)
             for i, (code, kind) in enumerate(DEFAULT_STAGES)
         ],
     )
 
 
-def validate_stages(stages: Sequence[tuple[str, StageKind]]) -> list[Stage]:
+def validate_stages(stages: Sequence[tuple[str, StageKind]]) -> list[NewStage]:
     """Custom stages: at least one open stage, exactly one won and one lost stage."""
     names = [n.strip() for n, _ in stages]
     if any(not n for n in names) or len({n.casefold() for n in names}) != len(names):
@@ -320,19 +343,18 @@ def validate_stages(stages: Sequence[tuple[str, StageKind]]) -> list[Stage]:
     if StageKind.OPEN not in kinds:
         raise InvalidInput(field="stages", reason="no_open_stage")
     return [
-        Stage(None, position=i + 1, kind=k, name=n[:100])
+        NewStage(position=i + 1, kind=k, name=n[:100])
         for i, (n, k) in enumerate(zip(names, kinds, strict=True))
     ]
 
 
 @dataclass
-class Deal:
+class NewDeal:
     company_id: int
     title: str
     pipeline_id: int
     stage_id: int
     created_at: datetime
-    id: int | None = None
     amount: Decimal | None = None
     currency: str = "PLN"
     # The furthest open stage position ever reached (won: past the last open stage);
@@ -349,13 +371,17 @@ class Deal:
     stage_kind: StageKind = StageKind.OPEN
 
     @property
-    def ref(self) -> EntityRef:
-        assert self.id is not None
-        return EntityRef(EntityKind.DEAL, self.id)
-
-    @property
     def is_open(self) -> bool:
         return self.stage_kind is StageKind.OPEN
+
+
+@dataclass
+class Deal(NewDeal):
+    id: int = field(kw_only=True)
+
+    @property
+    def ref(self) -> EntityRef:
+        return EntityRef(EntityKind.DEAL, self.id)
 
     def move_to(self, pipeline: Pipeline, stage: Stage, at: datetime, reason: str | None) -> None:
         """Change the stage; a lost stage needs a reason, a won stage closes the deal."""
@@ -370,7 +396,7 @@ class Deal:
             self.reached_position = pipeline.won_position
         elif stage.kind is StageKind.OPEN:
             self.reached_position = max(self.reached_position, stage.position)
-        self.stage_id = stage.id or 0
+        self.stage_id = stage.id
         self.stage_kind = stage.kind
         self.closed_at = None if stage.kind is StageKind.OPEN else at
         self.last_activity_at = at
@@ -389,7 +415,7 @@ class ActivityKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Activity:
+class NewActivity:
     """One line of a record's timeline: a call, a comment, a stage change, a task..."""
 
     company_id: int
@@ -398,19 +424,27 @@ class Activity:
     at: datetime
     actor_id: int | None = None
     text: str | None = None
-    id: int | None = None
 
 
 @dataclass(frozen=True)
-class LeadForm:
+class Activity(NewActivity):
+    id: int = field(kw_only=True)
+
+
+@dataclass(frozen=True)
+class NewLeadForm:
     """A website form: its token in the intake URL says which company the lead is for."""
 
     company_id: int
     name: str
     token: str
     created_at: datetime
-    id: int | None = None
     active: bool = True
+
+
+@dataclass(frozen=True)
+class LeadForm(NewLeadForm):
+    id: int = field(kw_only=True)
 
 
 # -- inputs ------------------------------------------------------------------------------
@@ -528,21 +562,20 @@ def scope_for(
     """An employee sees their own clients; a department head their department's
     (sub-departments included); a manager also their direct reports'; an admin all;
     an extranet member none."""
-    assert actor.id is not None
     if not actor.active or actor.role is Role.EXTRANET:
         return CrmScope(actor.id, frozenset(), pool=False)
     if actor.role is Role.ADMIN:
         return CrmScope(actor.id, None)
     depts = list(departments)
-    headed = {d.id for d in depts if d.head_id == actor.id and d.id is not None}
+    headed = {d.id for d in depts if d.head_id == actor.id}
     grew = True
     while grew:
-        more = {d.id for d in depts if d.parent_id in headed and d.id is not None} - headed
+        more = {d.id for d in depts if d.parent_id in headed} - headed
         grew = bool(more)
         headed |= more
     owners = {actor.id}
     for m in members:
-        if m.id is None or m.company_id != actor.company_id:
+        if m.company_id != actor.company_id:
             continue
         if m.department_id in headed or m.manager_id == actor.id:
             owners.add(m.id)
@@ -645,7 +678,7 @@ def pick_round_robin(candidates: Sequence[int], last_owner: int | None) -> int |
 def web_lead_candidates(members: Sequence[Member], departments: Sequence[Department]) -> list[int]:
     """Who gets web leads in turn: managers and employees of a "Sales" department if there
     is one with people in it, else the managers, else the admins."""
-    active = [m for m in members if m.active and m.id is not None]
+    active = [m for m in members if m.active]
     sales = {d.id for d in departments if d.name.strip().casefold() in SALES_DEPARTMENT_NAMES}
     in_sales = [
         m.id
@@ -709,7 +742,7 @@ def build_funnel(
     previous: int | None = None
     total = sum(t.count for t in totals)
     for stage in sorted(pipeline.stages, key=_position):
-        t = by_stage.get(stage.id or 0)
+        t = by_stage.get(stage.id)
         count, amounts = (t.count, dict(t.amounts)) if t else (0, {})
         if stage.kind is StageKind.LOST:
             reached, conversion = count, None

@@ -48,7 +48,7 @@ class Preferences:
 
 
 @dataclass
-class TaskTemplate:
+class NewTaskTemplate:
     """Recurring work: ``text`` is a chat message in the capture grammar, created per
     occurrence of the cron expression in ``timezone`` on behalf of ``creator_id``."""
 
@@ -58,9 +58,13 @@ class TaskTemplate:
     cron: str
     timezone: str
     created_at: datetime
-    id: int | None = None
     active: bool = True
     meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class TaskTemplate(NewTaskTemplate):
+    id: int = field(kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -66,12 +66,16 @@ class TaskEvent:
 
 
 @dataclass(frozen=True)
-class Comment:
-    id: int | None
+class NewComment:
     task_id: int
     author_id: int
     at: datetime
     text: str
+
+
+@dataclass(frozen=True)
+class Comment(NewComment):
+    id: int = field(kw_only=True)
 
 
 # Which action is allowed from which status; the target is decided by the method.
@@ -117,13 +121,15 @@ def project_prefix(title: str) -> str | None:
 
 
 @dataclass
-class Task:
+class NewTask:
+    """A task not stored yet: ``TaskRepository.add`` writes it (with its pending
+    events) and returns the ``Task``."""
+
     company_id: int
     title: str
     creator_id: int
     responsible_id: int
     created_at: datetime
-    id: int | None = None
     description: str | None = None
     co_executors: set[int] = field(default_factory=set)
     observers: set[int] = field(default_factory=set)
@@ -172,6 +178,14 @@ class Task:
         if self.status is TaskStatus.NEW:
             return Cue.NEW
         return Cue.NONE
+
+
+@dataclass
+class Task(NewTask):
+    """The task aggregate: changes go through its methods, which check the state machine
+    and record each change as an event for the history."""
+
+    id: int = field(kw_only=True)
 
     # -- changes -----------------------------------------------------------------
     def _record(

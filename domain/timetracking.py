@@ -70,7 +70,7 @@ class Timer:
 
 
 @dataclass
-class TimeEntry:
+class NewTimeEntry:
     company_id: int
     member_id: int
     task_id: int
@@ -79,7 +79,6 @@ class TimeEntry:
     day: date  # the member's local date of the entry
     source: EntrySource
     comment: str | None = None
-    id: int | None = None
     deleted: bool = False
     version: int = 0
 
@@ -98,6 +97,11 @@ class TimeEntry:
             f"{self.started_at.strftime('%H:%M')}-{self.ended_at.strftime('%H:%M')} UTC "
             f"({format_minutes(self.minutes)})"
         )
+
+
+@dataclass
+class TimeEntry(NewTimeEntry):
+    id: int = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -181,7 +185,7 @@ class DailyPlan:
 
 
 @dataclass
-class DailyReport:
+class NewDailyReport:
     member_id: int
     company_id: int
     day: date
@@ -189,7 +193,11 @@ class DailyReport:
     submitted_at: datetime
     summary: dict[str, Any] = field(default_factory=dict)
     request_id: int | None = None
-    id: int | None = None
+
+
+@dataclass
+class DailyReport(NewDailyReport):
+    id: int = field(kw_only=True)
 
 
 # -- arithmetic -------------------------------------------------------------------------------

@@ -121,7 +121,6 @@ async def _elsewhere(turn: Turn, key: str, args: str, change: Command | None = N
         made = await change(turn)
         if any(r.ask for r in made):
             return made  # not a change but a question: it is answered where it was asked
-    assert me.id is not None
     await turn.uow.outbox.add(
         Notification(
             member_id=me.id,

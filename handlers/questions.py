@@ -144,10 +144,10 @@ class Questions:
 
     async def expire(self, turn: Turn) -> None:
         """Forget a question asked longer ago than the TTL: the message is an ordinary one."""
-        await turn.uow.prompts.expire(turn.me.id or 0, turn.now - self._ttl)
+        await turn.uow.prompts.expire(turn.me.id, turn.now - self._ttl)
 
     async def _open(self, turn: Turn) -> OpenQuestion | None:
-        question = await turn.uow.prompts.question(turn.me.id or 0)
+        question = await turn.uow.prompts.question(turn.me.id)
         if question is None or question.kind not in self._prompts():
             return None
         return question
@@ -161,7 +161,7 @@ class Questions:
     async def close_for_command(self, turn: Turn) -> Reply | None:
         """A command runs as a command: it closes the open question, and this says so."""
         question = await self._open(turn)
-        await turn.uow.prompts.clear(turn.me.id or 0)
+        await turn.uow.prompts.clear(turn.me.id)
         if question is None:
             return None
         return turn.reply(
@@ -170,7 +170,7 @@ class Questions:
 
     async def _cancel(self, turn: Turn) -> Reply:
         question = await self._open(turn)
-        await turn.uow.prompts.clear(turn.me.id or 0)
+        await turn.uow.prompts.clear(turn.me.id)
         about = subject(turn.lang, question.kind, question.data) if question else None
         return turn.edit("question_cancelled", subject=about)
 
@@ -183,7 +183,7 @@ class Questions:
             return [await self._cancel(turn)]
         if question is None:
             return None
-        member = turn.me.id or 0
+        member = turn.me.id
         # Cleared first: the handler may ask the next question (return -> its deadline).
         await turn.uow.prompts.clear(member)
         result = await self._prompts()[question.kind](turn, question.data, text)
@@ -197,7 +197,7 @@ class Questions:
         self, turn: Turn, question: OpenQuestion, text: str, verdict: NotAnAnswer
     ) -> Reply:
         """What the bot understood, and buttons: [the answer] [New task "…"] [Cancel]."""
-        held = await turn.uow.prompts.hold(turn.me.id or 0, question.kind, question.data, text)
+        held = await turn.uow.prompts.hold(turn.me.id, question.kind, question.data, text)
         rows: list[tuple[Button, ...]] = []
         if verdict.answer is not None:
             key, params = verdict.answer
@@ -234,15 +234,15 @@ class Questions:
 
     async def pressed(self, turn: Turn, action: str, args: list[str]) -> list[Reply]:
         if action == CANCEL_ACTION:
-            question = await turn.uow.prompts.question(turn.me.id or 0)
+            question = await turn.uow.prompts.question(turn.me.id)
             if question is None or str(question.data.get(QUESTION_NONCE)) != args[0]:
                 # An older question's button: the one open now is not touched.
                 return [turn.edit("question_cancelled", subject=None, gone=True)]
             return [await self._cancel(turn)]
-        held = await turn.uow.prompts.held(turn.me.id or 0, int(args[0]))
+        held = await turn.uow.prompts.held(turn.me.id, int(args[0]))
         if held is None:
             return [turn.edit("question_cancelled", subject=None, gone=True)]
-        member = turn.me.id or 0
+        member = turn.me.id
         await turn.uow.prompts.release(member, held.id)
         question = await turn.uow.prompts.question(member)
         if question is not None and question.kind == held.kind and question.data == held.data:

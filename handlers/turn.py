@@ -87,7 +87,7 @@ class Turn:
         (handlers.questions says when it is not). Every question has a Cancel button."""
         nonce = secrets.token_hex(3)
         kept = {k: v for k, v in data.items() if k != CONFIRMED}
-        await self.uow.prompts.set(self.me.id or 0, kind, {**kept, QUESTION_NONCE: nonce})
+        await self.uow.prompts.set(self.me.id, kind, {**kept, QUESTION_NONCE: nonce})
         cancel = self.button("btn.cancel", CANCEL_QUESTION, nonce)
         return replace(self.ask(template, buttons, **context), cancel=cancel)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from brygada.bootstrap import App
-from domain.company import Company, Department, Member, Project, Role
+from domain.company import Company, Member, NewDepartment, NewProject, Role
 from domain.services import members
 
 
@@ -31,7 +31,6 @@ async def make_team(
     people = people or [("boss", Role.ADMIN), ("anna", Role.EMPLOYEE), ("ivan", Role.EMPLOYEE)]
     async with app.uow() as uow:
         company = await members.create_company(uow, "Acme", timezone=timezone)
-        assert company.id is not None
         found: dict[str, Member] = {}
         for handle, role in people:
             invite = await members.create_invite(uow, company.id, role, app.clock.now())
@@ -52,7 +51,7 @@ async def make_team(
                 await uow.members.save(found[handle])
         for name in projects:
             await uow.projects.add(
-                Project(None, company.id, name, frozenset(m.id for m in found.values() if m.id))
+                NewProject(company.id, name, frozenset(m.id for m in found.values()))
             )
         await uow.commit()
     return Team(company, found)
@@ -61,7 +60,7 @@ async def make_team(
 async def make_department(app: App, team: Team, name: str, head: str, staff: list[str]) -> None:
     async with app.uow() as uow:
         dept = await uow.departments.add(
-            Department(None, team.company.id or 0, name, head_id=team[head].id)
+            NewDepartment(team.company.id, name, head_id=team[head].id)
         )
         for handle in staff:
             member = team[handle]

@@ -24,6 +24,8 @@ from domain.approvals import (
     ApprovalStatus,
     ApproverMode,
     Deputy,
+    NewApprovalRequest,
+    NewDeputy,
     Subject,
     SubjectKind,
     Verdict,
@@ -138,7 +140,6 @@ async def _deciders(
 async def _notify_step(
     uow: UnitOfWork, request: ApprovalRequest, kind: str, now: datetime, actor_id: int | None
 ) -> None:
-    assert request.id is not None
     for member_id in await _deciders(uow, request, request.current_approvers, now.date()):
         if member_id == actor_id:
             continue
@@ -153,7 +154,6 @@ async def _notify_step(
 
 
 async def _tell_requester(uow: UnitOfWork, request: ApprovalRequest, kind: str) -> None:
-    assert request.id is not None
     last = request.events[-1] if request.events else None
     await uow.outbox.add(
         Notification(
@@ -183,7 +183,6 @@ async def file_request(
     subject: Subject | None = None,
 ) -> ApprovalRequest:
     """File a request of ``rtype`` with the form ``answers``; its approvers are told."""
-    assert actor.id is not None
     if actor.is_extranet:
         raise ApprovalNotPermitted(action="request")
     for spec in rtype.fields:
@@ -195,7 +194,7 @@ async def file_request(
         company = await uow.companies.get(actor.company_id)
         schedule = company.schedule if company else WorkSchedule()
         due_at = add_working_hours(now, rtype.due_hours, actor.timezone, schedule)
-    request = ApprovalRequest(
+    request = NewApprovalRequest(
         company_id=actor.company_id,
         type_key=rtype.key,
         subject=subject or Subject(SubjectKind.FORM),
@@ -217,13 +216,12 @@ async def open_task_acceptance(
     uow: UnitOfWork, task: Task, actor: Member, now: datetime
 ) -> ApprovalRequest:
     """A task awaits acceptance: its director is asked (the task card is the notification)."""
-    assert task.id is not None
     subject = Subject(SubjectKind.TASK, task.id)
     stale = await uow.approvals.pending_for_subject(subject)
     if stale is not None:
-        stale.withdraw(actor.id or 0, now, comment="completed again")
+        stale.withdraw(actor.id, now, comment="completed again")
         await uow.approvals.save(stale)
-    request = ApprovalRequest(
+    request = NewApprovalRequest(
         company_id=task.company_id,
         type_key=TASK_ACCEPTANCE,
         subject=subject,
@@ -246,7 +244,6 @@ async def acting_for(
     """None when the actor is a current approver; the approver's id when the actor is their
     deputy today. Raises ApprovalNotPermitted for anyone else — before anything about the
     request's state is said — and AlreadyDecided to an approver (or deputy) who is late."""
-    assert actor.id is not None
     if not actor.active or actor.company_id != request.company_id:
         raise ApprovalNotPermitted(request_id=request.id)
     principals = await uow.approvals.principals_of(actor.id, local_today(actor, now))
@@ -281,7 +278,6 @@ async def may_decide(
 
 async def _save_decided(uow: UnitOfWork, request: ApprovalRequest) -> None:
     """Save; when another decision won the race, say who decided and when."""
-    assert request.id is not None
     try:
         await uow.approvals.save(request)
     except Conflict:
@@ -323,7 +319,6 @@ async def decide(
     now: datetime,
 ) -> ApprovalRequest:
     """Approve, return or reject a form request (tasks are decided by accept/return_task)."""
-    assert actor.id is not None
     request = await check_decider(uow, actor, request_id, verdict, now)
     behalf = await acting_for(uow, request, actor, now)
     final = request.decide(actor.id, verdict, comment, now, on_behalf_of=behalf)
@@ -360,7 +355,6 @@ async def decide_task(
     on_behalf_of: int | None,
 ) -> ApprovalRequest:
     """Record the acceptance decision the task service just made on the task itself."""
-    assert actor.id is not None and task.id is not None
     request = await uow.approvals.pending_for_subject(Subject(SubjectKind.TASK, task.id))
     if request is None:
         # Awaiting acceptance from before the engine existed: open the request now.
@@ -376,7 +370,6 @@ async def task_acceptance_role(
     uow: UnitOfWork, actor: Member, task: Task, now: datetime
 ) -> tuple[bool, int | None]:
     """For the task service: (is a current approver or deputy of one, approver acted for)."""
-    assert task.id is not None
     request = await uow.approvals.pending_for_subject(Subject(SubjectKind.TASK, task.id))
     if request is None:
         return False, None
@@ -423,7 +416,6 @@ async def view_request(
     uow: UnitOfWork, actor: Member, request_id: int, now: datetime
 ) -> ApprovalView:
     """The requester, every approver (and a deputy of one) and admins may see a request."""
-    assert actor.id is not None
     request = await load_request(uow, actor, request_id)
     can_decide = await may_decide(uow, request, actor, now)
     principals = await uow.approvals.principals_of(actor.id, local_today(actor, now))
@@ -452,7 +444,6 @@ async def awaiting_my_decision(
     uow: UnitOfWork, actor: Member, now: datetime
 ) -> Sequence[ApprovalRequest]:
     """Pending requests the actor may decide now, as an approver or as a deputy."""
-    assert actor.id is not None
     principals = await uow.approvals.principals_of(actor.id, local_today(actor, now))
     requests = await uow.approvals.awaiting(actor.company_id, frozenset({actor.id, *principals}))
     found = []
@@ -482,7 +473,6 @@ async def set_deputy(
     uow: UnitOfWork, actor: Member, deputy_id: int, start: date, end: date, now: datetime
 ) -> Deputy:
     """Hand the actor's decisions to a colleague for a date range (inclusive)."""
-    assert actor.id is not None
     deputy = await uow.members.get(deputy_id)
     if deputy is None or deputy.company_id != actor.company_id or not deputy.active:
         raise MemberNotFound(member_id=deputy_id)
@@ -494,7 +484,9 @@ async def set_deputy(
         raise InvalidInput(field="dates", reason="end_before_start")
     if end < local_today(actor, now):
         raise InvalidInput(field="dates", reason="in_past")
-    return await uow.approvals.set_deputy(Deputy(actor.id, deputy_id, start, end, actor.company_id))
+    return await uow.approvals.set_deputy(
+        NewDeputy(actor.id, deputy_id, start, end, actor.company_id)
+    )
 
 
 # -- the scheduled sweep ---------------------------------------------------------------------
@@ -516,7 +508,6 @@ async def enqueue_approval_reminders(
     """
     added = 0
     for request in await uow.approvals.pending():
-        assert request.id is not None
         if request.subject.kind is SubjectKind.TASK and not await _task_still_waiting(
             uow, request, now
         ):

@@ -35,6 +35,13 @@ from domain.crm import (
     LeadForm,
     LeadInput,
     LeadStatus,
+    NewActivity,
+    NewClientCompany,
+    NewContact,
+    NewDeal,
+    NewLead,
+    NewLeadForm,
+    NewPipeline,
     Pipeline,
     Stage,
     StageKind,
@@ -186,7 +193,7 @@ async def _log(
     text: str | None = None,
 ) -> None:
     await uow.crm.add_activity(
-        Activity(record.company_id, str(record.ref), kind, at, actor_id, text)
+        NewActivity(record.company_id, str(record.ref), kind, at, actor_id, text)
     )
     if isinstance(record, Lead | Deal):
         record.last_activity_at = at
@@ -253,7 +260,7 @@ async def create_lead(
         DuplicateKeys(company_id, clean.phone_key, clean.email_key, name_key(clean.company_name))
     )
     owner_id = actor.id if actor is not None else await _next_web_owner(uow, company_id)
-    lead = Lead(
+    lead = NewLead(
         company_id=company_id,
         name=clean.name,
         created_at=now,
@@ -278,7 +285,6 @@ async def create_lead(
         if owner is not None and owner.active:
             task = await _call_task(uow, owner, owner, lead, company, now, rules, call_title)
     if form is not None:
-        assert lead.id is not None
         await _send(uow, _notify(owner_id, "lead.new", lead.ref, None, "new"))
     await uow.crm.save_lead(lead)
     return LeadCreated(lead, duplicates, task)
@@ -499,14 +505,14 @@ async def convert_lead(
     contact's cards show it (they remember the lead they came from).
     """
     lead = await load(uow, actor, EntityRef(EntityKind.LEAD, lead_id), CrmAction.WORK)
-    assert isinstance(lead, Lead) and lead.id is not None
+    assert isinstance(lead, Lead)
     _open_lead(lead)
     client: ClientCompany | None = None
     if lead.company_name:
         client = await uow.crm.client_company_by_name(lead.company_id, lead.company_name)
         if client is None:
             client = await uow.crm.add_client_company(
-                ClientCompany(
+                NewClientCompany(
                     company_id=lead.company_id,
                     name=lead.company_name,
                     created_at=now,
@@ -520,7 +526,7 @@ async def convert_lead(
         contact = await uow.crm.get_contact(EntityRef.parse(lead.duplicate_of).id)
     if contact is None:
         contact = await uow.crm.add_contact(
-            Contact(
+            NewContact(
                 company_id=lead.company_id,
                 name=lead.name,
                 created_at=now,
@@ -535,11 +541,11 @@ async def convert_lead(
     pipeline = await ensure_pipeline(uow, lead.company_id)
     stage = pipeline.first_stage()
     deal = await uow.crm.add_deal(
-        Deal(
+        NewDeal(
             company_id=lead.company_id,
             title=(lead.company_name or lead.name)[:250],
-            pipeline_id=pipeline.id or 0,
-            stage_id=stage.id or 0,
+            pipeline_id=pipeline.id,
+            stage_id=stage.id,
             created_at=now,
             # the amount given now, else the budget written in the lead
             amount=amount if amount is not None else lead.amount,
@@ -633,7 +639,7 @@ async def create_pipeline(
         raise InvalidInput(field="pipeline", reason="empty")
     await ensure_pipeline(uow, actor.company_id)
     return await uow.crm.add_pipeline(
-        Pipeline(actor.company_id, name[:100], validate_stages(stages))
+        NewPipeline(actor.company_id, name[:100], validate_stages(stages))
     )
 
 
@@ -678,11 +684,11 @@ async def create_deal(
             await load(uow, actor, EntityRef(kind, ref_id), CrmAction.VIEW)
     stage = pipeline.first_stage()
     deal = await uow.crm.add_deal(
-        Deal(
+        NewDeal(
             company_id=actor.company_id,
             title=title,
-            pipeline_id=pipeline.id or 0,
-            stage_id=stage.id or 0,
+            pipeline_id=pipeline.id,
+            stage_id=stage.id,
             created_at=now,
             amount=amount,
             currency=(currency or rules.default_currency).upper()[:3],
@@ -739,7 +745,7 @@ async def next_stage(uow: UnitOfWork, actor: Member, deal_id: int, now: datetime
     if not deal.is_open:
         raise InvalidInput(field="deal", reason="closed")
     nxt = pipeline.next_open(deal.stage_id)
-    if nxt is None or nxt.id is None:
+    if nxt is None:
         raise InvalidInput(field="stage", reason="last_open_stage")
     return await move_deal(uow, actor, deal_id, nxt.id, now)
 
@@ -755,7 +761,6 @@ async def close_deal(
 ) -> Deal:
     _, pipeline = await _deal_and_pipeline(uow, actor, deal_id, CrmAction.WORK)
     stage = pipeline.closing(StageKind.WON if won else StageKind.LOST)
-    assert stage.id is not None
     return await move_deal(uow, actor, deal_id, stage.id, now, reason=reason)
 
 
@@ -829,7 +834,7 @@ async def card(uow: UnitOfWork, actor: Member, ref: EntityRef, rules: CrmRules) 
             history_refs.append(EntityRef(EntityKind.LEAD, record.source_lead_id))
     else:
         extra["deals"] = await uow.crm.deals_of(ref)
-        if isinstance(record, ClientCompany) and record.id is not None:
+        if isinstance(record, ClientCompany):
             extra["contacts"] = await uow.crm.contacts_of(record.id)
         if isinstance(record, Contact) and record.client_company_id:
             extra["client_company"] = await uow.crm.get_client_company(record.client_company_id)
@@ -925,7 +930,6 @@ async def funnel(
     ]
     result = []
     for pipeline in pipelines:
-        assert pipeline.id is not None
         totals, reached = await uow.crm.funnel_totals(
             FunnelQuery(actor.company_id, pipeline.id, scope, since, until)
         )
@@ -947,7 +951,7 @@ async def enqueue_stale_deal_alerts(
     queued = 0
     owners: dict[int, Member | None] = {}
     for deal in await uow.crm.stale_deals(now - timedelta(days=days), limit):
-        if deal.owner_id is None or deal.id is None:
+        if deal.owner_id is None:
             continue
         if deal.owner_id not in owners:
             owners[deal.owner_id] = await uow.members.get(deal.owner_id)
@@ -958,7 +962,7 @@ async def enqueue_stale_deal_alerts(
         last = deal.last_activity_at or deal.created_at
         added = await uow.outbox.add(
             Notification(
-                member_id=owner.id or 0,
+                member_id=owner.id,
                 kind="deal.stale",
                 data={"deal_id": deal.id, "days": (now - last).days},
                 dedup_key=f"deal.stale:{deal.id}:{local_day}",
@@ -976,7 +980,7 @@ async def create_form(uow: UnitOfWork, company_id: int, name: str, now: datetime
     if not name:
         raise InvalidInput(field="form", reason="empty")
     await _company(uow, company_id)
-    return await uow.crm.add_form(LeadForm(company_id, name, secrets.token_urlsafe(24), now))
+    return await uow.crm.add_form(NewLeadForm(company_id, name, secrets.token_urlsafe(24), now))
 
 
 async def submit_web_lead(

@@ -38,7 +38,7 @@ async def _leave_days(
     uow: UnitOfWork, member: Member | None, around: datetime, tz: str
 ) -> frozenset[date]:
     """The member's approved leave days from the deadline's day on (a fix skips them)."""
-    if member is None or member.id is None:
+    if member is None:
         return frozenset()
     first = around.astimezone(ZoneInfo(tz)).date()
     last = first + _LEAVE_HORIZON

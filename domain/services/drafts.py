@@ -24,7 +24,6 @@ class Roster:
 
     @classmethod
     async def load(cls, uow: UnitOfWork, company: Company) -> Roster:
-        assert company.id is not None
         return cls(company, await uow.projects.list(company.id), await uow.members.list(company.id))
 
     def draft(
@@ -70,7 +69,7 @@ class Roster:
             title=draft.title,
             description=description,
             responsible_id=assignees[0].id if assignees else None,
-            co_executor_ids=tuple(m.id for m in assignees[1:] if m.id is not None),
+            co_executor_ids=tuple(m.id for m in assignees[1:]),
             project_id=project.id if project else None,
             tags=draft.tags,
             priority=Priority(draft.priority),

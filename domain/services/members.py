@@ -15,6 +15,8 @@ from domain.company import (
     Company,
     Invite,
     Member,
+    NewCompany,
+    NewMember,
     Role,
     WorkSchedule,
     email_key,
@@ -69,8 +71,7 @@ async def create_company(
     schedule = schedule or WorkSchedule()
     if schedule.country is None:
         schedule = replace(schedule, country=country_for_timezone(timezone) or "")
-    company = Company(
-        id=None,
+    company = NewCompany(
         name=name,
         timezone=validate_timezone(timezone),
         language=validate_language(language),
@@ -145,10 +146,9 @@ async def join(
         raise InviteInvalid(reason="unknown_or_used")
     if invite.member_id is not None:
         return await _join_as(uow, invite, platform, workspace, user_id, chat_id, now)
-    first = await uow.members.count(company.id or 0) == 0
+    first = await uow.members.count(company.id) == 0
     lang = language.lower()[:2] if language else None
-    member = Member(
-        id=None,
+    member = NewMember(
         company_id=invite.company_id,
         name=name.strip() or (username or "member"),
         handle=await unique_handle(uow, invite.company_id, username or name),
@@ -158,7 +158,6 @@ async def join(
         joined_at=now,
     )
     member = await uow.members.add(member)
-    assert member.id is not None
     await uow.members.add_identity(ChatIdentity(platform, workspace, user_id, member.id, chat_id))
     invite.used_by, invite.used_at = member.id, now
     await uow.invites.save(invite)
@@ -232,7 +231,7 @@ async def workspace_company(uow: UnitOfWork, platform: str, workspace: str) -> i
     found = await uow.members.companies_on(platform, workspace)
     if not found:
         companies = await uow.companies.all()
-        found = frozenset(c.id for c in companies if c.id is not None)
+        found = frozenset(c.id for c in companies)
     return next(iter(found)) if len(found) == 1 else None
 
 
@@ -255,12 +254,10 @@ async def link_by_email(
     candidates = await uow.members.by_email(company_id, email_key(email.address))
     linked: set[int] = set()
     for candidate in candidates:
-        if candidate.id is not None and any(
-            i.platform == platform for i in await uow.members.identities_of(candidate.id)
-        ):
+        if any(i.platform == platform for i in await uow.members.identities_of(candidate.id)):
             linked.add(candidate.id)
     member = pick_by_email(email, candidates, frozenset(linked))
-    if member is None or member.id is None:
+    if member is None:
         return None
     await uow.members.add_identity(ChatIdentity(platform, workspace, user_id, member.id, chat_id))
     return member
@@ -304,7 +301,6 @@ async def member_unreachable(uow: UnitOfWork, member_id: int, platform: str) -> 
         return
     for admin in await uow.members.list(member.company_id):
         if admin.role is Role.ADMIN and admin.active and admin.id != member_id:
-            assert admin.id is not None
             await uow.outbox.add(
                 Notification(
                     member_id=admin.id,

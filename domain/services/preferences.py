@@ -10,13 +10,12 @@ from datetime import datetime, time
 from domain.company import Member, Role
 from domain.errors import InvalidInput, NotPermitted
 from domain.ports import UnitOfWork
-from domain.reminders import MUTABLE, OPT_IN, Preferences, TaskTemplate
+from domain.reminders import MUTABLE, OPT_IN, NewTaskTemplate, Preferences, TaskTemplate
 
 _QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 
 
 async def preferences_of(uow: UnitOfWork, member: Member) -> Preferences:
-    assert member.id is not None
     found = await uow.scheduler.preferences([member.id])
     return found.get(member.id) or Preferences(member.id)
 
@@ -73,7 +72,6 @@ async def add_template(
     validate_cron: Callable[[str, str], None],
 ) -> TaskTemplate:
     """Recurring work (the regulations' task templates). Extranet members may not."""
-    assert actor.id is not None
     if actor.role is Role.EXTRANET:
         raise NotPermitted(action="repeat")
     if not text.strip():
@@ -82,7 +80,7 @@ async def add_template(
         validate_cron(cron, actor.timezone)
     except ValueError as exc:
         raise InvalidInput(field="cron", reason="format", value=cron) from exc
-    template = TaskTemplate(
+    template = NewTaskTemplate(
         company_id=actor.company_id,
         creator_id=actor.id,
         text=text.strip(),

@@ -114,7 +114,6 @@ async def _task_alerts(
     config: SweepConfig,
     report: SweepReport,
 ) -> None:
-    assert company.id is not None
     tz, schedule = company.timezone, company.schedule
     notes: list[Notification] = []
     # Overdue: the deadline passed in this window. Outside the responsible's working
@@ -177,7 +176,6 @@ async def _daily_prompts(
     report: SweepReport,
 ) -> None:
     """Morning plan, end-of-day report request, Monday backlog review: per timezone."""
-    assert company.id is not None
     schedule = company.schedule
     report_at = (datetime.combine(date(2000, 1, 3), schedule.end) - config.report_before_end).time()
     prompts: list[tuple[str, time, bool]] = [
@@ -222,7 +220,6 @@ async def _forgotten_timers(
 ) -> None:
     """At the end of the working day a running timer is asked about; unanswered, it
     stops at the end of the day plus a grace period, recorded up to the end, flagged."""
-    assert company.id is not None
     end, grace = company.schedule.end, config.forgotten_timer_grace
     for tz in await uow.scheduler.member_timezones(company.id):
         members: list[int] | None = None
@@ -244,7 +241,6 @@ async def _missing_reports(
 ) -> None:
     """At the start of the working day each manager hears who has not submitted the
     previous working day's report (the regulations: managers review daily reports)."""
-    assert company.id is not None
     schedule = company.schedule
     chain: dict[int, Department] | None = None
     for tz in await uow.scheduler.member_timezones(company.id):
@@ -287,7 +283,6 @@ async def _team_digests(
     """At a manager's morning, on working days, one message about their team: who is
     overdue, who has no plan for today, who did not report the previous working day.
     Only for those who switched it on (``/unmute team.digest``)."""
-    assert company.id is not None
     schedule = company.schedule
     for tz in await uow.scheduler.member_timezones(company.id):
         for moment in local_moments_between(start, now, tz, schedule.start, schedule=schedule):
@@ -323,8 +318,8 @@ async def team_digest(
     team = await team_members(uow, manager)
     if not team:
         return None
-    ids = [m.id for m in team if m.id is not None]
-    names = {m.id: m.name for m in team if m.id is not None}
+    ids = [m.id for m in team]
+    names = {m.id: m.name for m in team}
     previous = day - timedelta(days=1)
     while not schedule.is_working_day(previous):
         previous -= timedelta(days=1)
@@ -334,7 +329,7 @@ async def team_digest(
     page = await uow.tasks.list(
         TaskQuery(
             company_id=manager.company_id,
-            member_id=manager.id or 0,
+            member_id=manager.id,
             view=ListView.OVERDUE,
             now=now,
             day_end=now,
@@ -385,7 +380,6 @@ async def _recurring(
     report: SweepReport,
 ) -> None:
     for template in await uow.scheduler.templates():
-        assert template.id is not None
         for occurrence in occurrences(start, now, template.cron, template.timezone):
             fresh = await uow.scheduler.record_run(template.id, occurrence)
             if fresh and await create_from_template(uow, template, occurrence) is not None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.company import Member, Role, email_key
+from domain.company import Member, NewMember, Role, email_key
 from domain.errors import DomainError, InvalidInput
 from domain.ports import UnitOfWork
 from domain.services import structure
@@ -178,7 +178,7 @@ async def import_staff(
             continue
         try:
             boss = await structure.find_member(uow, company_id, row.manager)
-            fresh = await uow.members.get(member.id or 0)
+            fresh = await uow.members.get(member.id)
             assert fresh is not None
             if fresh.manager_id != boss.id:
                 await structure.set_manager(uow, None, fresh, boss, now)
@@ -203,8 +203,7 @@ async def _upsert(
     if member is None:
         base = row.email.partition("@")[0] if row.email else row.name
         member = await uow.members.add(
-            Member(
-                id=None,
+            NewMember(
                 company_id=company_id,
                 name=row.name,
                 handle=await unique_handle(uow, company_id, base),
@@ -240,7 +239,6 @@ async def _upsert(
 
 
 async def _invitation(uow: UnitOfWork, member: Member, now: datetime) -> Invitation:
-    assert member.id is not None
     if await uow.members.identities_of(member.id):
         return Invitation(member.name, member.email, None)
     usable = [i for i in await uow.invites.for_member(member.id) if i.usable(now)]

@@ -11,6 +11,8 @@ from datetime import datetime
 from domain.company import (
     Department,
     Member,
+    NewDepartment,
+    NewProject,
     Project,
     Role,
     StructureChange,
@@ -109,7 +111,7 @@ async def _admins(uow: UnitOfWork, company_id: int) -> list[Member]:
 
 async def find_project(uow: UnitOfWork, company_id: int, name: str) -> Project:
     project = await uow.projects.by_name(company_id, " ".join(name.split()).strip('"'))
-    if project is None or project.id is None:
+    if project is None:
         raise InvalidInput(field="project", reason="unknown", value=name.strip('"'))
     return project
 
@@ -126,8 +128,8 @@ async def add_project(
     name = clean_name(name, "project_name", forbidden=_FORBIDDEN_IN_PROJECT)
     if await uow.projects.by_name(company_id, name) is not None:
         raise InvalidInput(field="project_name", reason="taken", value=name)
-    ids = frozenset(m.id for m in members if m.id is not None)
-    project = await uow.projects.add(Project(None, company_id, name, ids))
+    ids = frozenset(m.id for m in members)
+    project = await uow.projects.add(NewProject(company_id, name, ids))
     await _log(uow, actor, now, company_id, PROJECT, project.id, name, "created", None, name)
     for member in members:
         await _log(
@@ -163,9 +165,7 @@ async def change_project_members(
 ) -> Project:
     require_admin(actor)
     project = await find_project(uow, company_id, name)
-    assert project.id is not None
     for member in members:
-        assert member.id is not None
         if add and member.id not in project.member_ids:
             await uow.projects.add_member(project.id, member.id)
             await _log(
@@ -234,7 +234,7 @@ async def archive_project(
 
 
 async def _departments(uow: UnitOfWork, company_id: int) -> dict[int, Department]:
-    return {d.id: d for d in await uow.departments.list(company_id) if d.id is not None}
+    return {d.id: d for d in await uow.departments.list(company_id)}
 
 
 async def find_department(uow: UnitOfWork, company_id: int, name: str) -> Department:
@@ -266,8 +266,7 @@ async def add_department(
     await _name_free(uow, company_id, name)
     parent_department = await find_department(uow, company_id, parent) if parent else None
     department = await uow.departments.add(
-        Department(
-            None,
+        NewDepartment(
             company_id,
             name,
             head_id=head.id if head is not None else None,
@@ -319,7 +318,6 @@ async def move_department(
     """Put a department under another (``parent`` None: at the top); a loop is refused."""
     require_admin(actor)
     department = await find_department(uow, company_id, name)
-    assert department.id is not None
     new_parent = await find_department(uow, company_id, parent) if parent else None
     parent_id = new_parent.id if new_parent is not None else None
     if department_cycle(await _departments(uow, company_id), department.id, parent_id):
@@ -417,7 +415,6 @@ async def set_manager(
     uow: UnitOfWork, actor: Member | None, member: Member, manager: Member | None, now: datetime
 ) -> Member:
     require_admin(actor)
-    assert member.id is not None
     manager_id = manager.id if manager is not None else None
     if manager is not None:
         everyone = {m.id: m for m in await uow.members.list(member.company_id) if m.id}
@@ -524,7 +521,6 @@ async def _heir(uow: UnitOfWork, actor: Member | None, member: Member) -> Member
 
 async def _open_responsible(uow: UnitOfWork, member: Member, now: datetime) -> list[int]:
     """The ids of the open tasks ``member`` is responsible for."""
-    assert member.id is not None
     found: list[int] = []
     offset = 0
     while True:
@@ -533,7 +529,7 @@ async def _open_responsible(uow: UnitOfWork, member: Member, now: datetime) -> l
                 member.company_id, member.id, ListView.MINE, now, now, limit=100, offset=offset
             )
         )
-        found.extend(t.id for t in page.items if t.id is not None and t.responsible_id == member.id)
+        found.extend(t.id for t in page.items if t.responsible_id == member.id)
         if not page.has_next:
             return found
         offset += len(page.items)
@@ -549,7 +545,6 @@ async def let_go(uow: UnitOfWork, actor: Member | None, member: Member, now: dat
     if await _last_admin(uow, member):
         raise InvalidInput(field="role", reason="last_admin", value=member.name)
     heir = await _heir(uow, actor, member)
-    assert heir.id is not None and member.id is not None
     # Imported here: timers build on task services, which build on members.
     from domain.services.timetracking import stop_timer
 
@@ -557,7 +552,7 @@ async def let_go(uow: UnitOfWork, actor: Member | None, member: Member, now: dat
     if timer is not None:
         await stop_timer(uow, member, now)
     moved: list[int] = []
-    by = actor.id if actor is not None and actor.id is not None else heir.id
+    by = actor.id if actor is not None else heir.id
     for task_id in await _open_responsible(uow, member, now):
         task = await uow.tasks.get(task_id)
         if task is None:

@@ -19,6 +19,8 @@ from domain.services.team import Scope, superiors, team_ids
 from domain.tasks import (
     Comment,
     HistorySummary,
+    NewComment,
+    NewTask,
     Priority,
     Rating,
     SubtaskProgress,
@@ -83,7 +85,6 @@ class TaskCard:
 
 
 async def _context(uow: UnitOfWork, actor: Member, task: Task) -> TaskContext:
-    assert actor.id is not None
     return TaskContext(
         # Heads and managers up the whole chain: a director sees their people's people.
         responsible_supervisors=await superiors(uow, task.responsible_id),
@@ -116,7 +117,6 @@ async def _notify(
     **data: object,
 ) -> None:
     """Queue one notification per recipient, never to the actor themselves."""
-    assert task.id is not None
     for member_id in sorted(set(recipients) - {actor.id}):
         await uow.outbox.add(
             Notification(
@@ -132,7 +132,6 @@ async def _notify(
 
 
 async def create_task(uow: UnitOfWork, actor: Member, cmd: CreateTask, now: datetime) -> Task:
-    assert actor.id is not None
     title, overflow = split_title(cmd.title)
     description = "\n\n".join(p for p in (overflow, cmd.description) if p) or None
     responsible_id = cmd.responsible_id or actor.id
@@ -157,7 +156,7 @@ async def create_task(uow: UnitOfWork, actor: Member, cmd: CreateTask, now: date
     deadline = cmd.deadline
     if deadline is None and cmd.kind is TaskKind.BACKLOG:
         deadline = now + BACKLOG_HORIZON
-    task = Task(
+    task = NewTask(
         company_id=actor.company_id,
         title=title,
         description=description,
@@ -209,7 +208,6 @@ async def _work_status(
 ) -> Task:
     """Start, pause or defer: the people doing the work change its status."""
     task = await load_for(uow, actor, task_id, Action.START)
-    assert actor.id is not None
     change(task, actor.id, now)
     await uow.tasks.save(task)
     return task
@@ -231,7 +229,6 @@ async def complete_task(
     uow: UnitOfWork, actor: Member, task_id: int, result: str, now: datetime
 ) -> Task:
     task = await load_for(uow, actor, task_id, Action.COMPLETE)
-    assert actor.id is not None
     task.complete(actor.id, now, result)
     await uow.tasks.save(task)
     await _stop_timers(uow, task, now)
@@ -260,7 +257,6 @@ async def load_for_acceptance(
     if not approver:
         require(actor, task, Action.ACCEPT, ctx)
     elif not allowed(actor, task, Action.VIEW, ctx):
-        assert actor.id is not None
         # A deputy or escalated manager decides: they need to see the task they judge.
         task.add_observer(actor.id, now, actor.id)
     return task, behalf
@@ -275,7 +271,6 @@ async def accept_task(
     now: datetime,
 ) -> Task:
     task, behalf = await load_for_acceptance(uow, actor, task_id, now)
-    assert actor.id is not None
     task.accept(actor.id, now, rating, reason)
     await uow.tasks.save(task)
     comment = f"{rating.value}: {task.rating_reason}" if task.rating_reason else rating.value
@@ -295,7 +290,6 @@ async def return_task(
     now: datetime,
 ) -> Task:
     task, behalf = await load_for_acceptance(uow, actor, task_id, now)
-    assert actor.id is not None
     task.return_for_rework(actor.id, now, reason, new_deadline)
     await uow.tasks.save(task)
     await approvals.decide_task(
@@ -307,7 +301,6 @@ async def return_task(
 
 async def reopen_task(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
     task = await load_for(uow, actor, task_id, Action.REOPEN)
-    assert actor.id is not None
     task.reopen(actor.id, now)
     await uow.tasks.save(task)
     await _notify(uow, "task.reopened", task, [task.responsible_id, task.creator_id], actor=actor)
@@ -322,7 +315,6 @@ async def delegate_task(
 ) -> Task:
     task = await load_for(uow, actor, task_id, Action.DELEGATE)
     await _colleague(uow, actor, member_id)
-    assert actor.id is not None
     previous = task.responsible_id
     task.delegate(actor.id, now, member_id)
     await uow.tasks.save(task)
@@ -337,7 +329,6 @@ async def move_deadline(
     task = await load_for(uow, actor, task_id, Action.MOVE_DEADLINE)
     if task.deadline_hard:
         require(actor, task, Action.MOVE_HARD_DEADLINE, await _context(uow, actor, task))
-    assert actor.id is not None
     task.move_deadline(actor.id, now, deadline)
     await uow.tasks.save(task)
     await _notify(
@@ -351,7 +342,6 @@ async def add_observer(
 ) -> Task:
     task = await load_for(uow, actor, task_id, Action.OBSERVE)
     await _colleague(uow, actor, member_id)
-    assert actor.id is not None
     task.add_observer(actor.id, now, member_id)
     await uow.tasks.save(task)
     await _notify(uow, "task.observer", task, [member_id], actor=actor)
@@ -363,7 +353,6 @@ async def add_co_executor(
 ) -> Task:
     task = await load_for(uow, actor, task_id, Action.DELEGATE)
     await _colleague(uow, actor, member_id)
-    assert actor.id is not None
     task.add_co_executor(actor.id, now, member_id)
     await uow.tasks.save(task)
     await _notify(uow, "task.co_executor", task, [member_id], actor=actor)
@@ -374,7 +363,6 @@ async def set_priority(
     uow: UnitOfWork, actor: Member, task_id: int, priority: Priority, now: datetime
 ) -> Task:
     task = await load_for(uow, actor, task_id, Action.EDIT)
-    assert actor.id is not None
     task.set_priority(actor.id, now, priority)
     await uow.tasks.save(task)
     return task
@@ -390,7 +378,6 @@ async def set_project(
             raise InvalidInput(field="project", reason="unknown", value=str(project_id))
         if project.archived and project_id != task.project_id:
             raise InvalidInput(field="project", reason="archived", value=project.name)
-    assert actor.id is not None
     task.set_project(actor.id, now, project_id)
     await uow.tasks.save(task)
     return task
@@ -404,7 +391,6 @@ async def rename_task(
     task = await load_for(uow, actor, task_id, Action.EDIT)
     if not title.strip():
         raise InvalidInput(field="title", reason="empty")
-    assert actor.id is not None
     overflow = task.rename(actor.id, now, " ".join(title.split()))
     if overflow:
         task.description = "\n\n".join(p for p in (overflow, task.description) if p)
@@ -416,7 +402,6 @@ async def set_tags(
     uow: UnitOfWork, actor: Member, task_id: int, tags: Iterable[str], now: datetime
 ) -> Task:
     task = await load_for(uow, actor, task_id, Action.EDIT)
-    assert actor.id is not None
     task.set_tags(actor.id, now, set(tags))
     await uow.tasks.save(task)
     return task
@@ -426,7 +411,6 @@ async def set_planned(
     uow: UnitOfWork, actor: Member, task_id: int, minutes: int | None, now: datetime
 ) -> Task:
     task = await load_for(uow, actor, task_id, Action.EDIT)
-    assert actor.id is not None
     task.set_planned(actor.id, now, minutes)
     await uow.tasks.save(task)
     return task
@@ -449,8 +433,7 @@ async def comment_task(
     text = text.strip()
     if not text:
         raise InvalidInput(field="comment", reason="empty")
-    assert actor.id is not None and task.id is not None
-    await uow.tasks.add_comment(Comment(None, task.id, actor.id, now, text))
+    await uow.tasks.add_comment(NewComment(task.id, actor.id, now, text))
     if reopen and not task.is_open:
         require(actor, task, Action.REOPEN, await _context(uow, actor, task))
         task.reopen(actor.id, now)
@@ -472,10 +455,9 @@ async def copy_as_part(
     current = await load_for(uow, actor, task_id, Action.COPY_PART)
     if deadline <= now:
         raise InvalidInput(field="deadline", reason="in_past")
-    assert actor.id is not None and current.id is not None
     current._check("copy_part")
     title, number = current.part_title()
-    part = Task(
+    part = NewTask(
         company_id=current.company_id,
         title=title,
         description=current.description,
@@ -515,7 +497,6 @@ async def copy_as_part(
 
 async def task_card(uow: UnitOfWork, actor: Member, task_id: int) -> TaskCard:
     task = await load_for(uow, actor, task_id, Action.VIEW)
-    assert task.id is not None
     ctx = await _context(uow, actor, task)
     done, total = await uow.tasks.subtask_progress(task.id)
     ids = task.participants()
@@ -526,14 +507,13 @@ async def task_card(uow: UnitOfWork, actor: Member, task_id: int) -> TaskCard:
             names[member_id] = member.name
     project = await uow.projects.get(task.project_id) if task.project_id else None
     # Others' timers are read without locking them (a card is only a view).
-    workers = sorted({task.responsible_id, *task.co_executors, actor.id or 0})
+    workers = sorted({task.responsible_id, *task.co_executors, actor.id})
     timing = [t.member_id for t in await uow.time.running_timers(workers) if t.task_id == task.id]
-    mine = await uow.time.timer(actor.id) if actor.id is not None else None
+    mine = await uow.time.timer(actor.id)
     my_timer = None
     if mine is not None and mine.task_id == task.id:
         my_timer = "running" if mine.running else "paused"
-    if actor.id is not None:
-        names.setdefault(actor.id, actor.name)
+    names.setdefault(actor.id, actor.name)
     returned = None
     if task.is_open and task.result is None and task.status is not TaskStatus.NEW:
         # Returned for rework: the last word on the result is the director's return.
@@ -578,7 +558,6 @@ async def list_tasks(
 ) -> Page[Task]:
     """A list view; with ``scope`` (see ``domain.services.team.scope_for``, which checks
     the actor may see them) the view is about those members instead of the actor."""
-    assert actor.id is not None
     if view is ListView.PROJECT:
         if project_id is None:
             raise InvalidInput(field="project", reason="required")
@@ -601,7 +580,6 @@ async def list_tasks(
 
 
 async def search_tasks(uow: UnitOfWork, actor: Member, text: str, *, page: int = 0) -> Page[Task]:
-    assert actor.id is not None
     groups = query_groups(text)
     if not groups:
         raise InvalidInput(field="query", reason="empty")
@@ -632,7 +610,6 @@ _CONFIRMATION_FIXES = frozenset(
 async def undo_create(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
     """Take back a task just created by mistake: only its creator, within minutes, untouched."""
     task = await load_for(uow, actor, task_id, Action.VIEW)
-    assert task.id is not None
     if task.creator_id != actor.id:
         raise NotPermitted(action="undo", task_id=task.id)
     if now - task.created_at > UNDO_WINDOW:

@@ -28,14 +28,13 @@ async def team_members(uow: UnitOfWork, actor: Member) -> list[Member]:
     people = [m for m in await uow.members.list(actor.company_id) if m.active]
     if actor.is_admin:
         return [m for m in people if m.id != actor.id]
-    chain = {d.id: d for d in await uow.departments.list(actor.company_id) if d.id is not None}
-    assert actor.id is not None
+    chain = {d.id: d for d in await uow.departments.list(actor.company_id)}
     below = subordinates(actor.id, people, chain)
     return [m for m in people if m.id in below]
 
 
 async def team_ids(uow: UnitOfWork, actor: Member) -> frozenset[int]:
-    return frozenset(m.id for m in await team_members(uow, actor) if m.id is not None)
+    return frozenset(m.id for m in await team_members(uow, actor))
 
 
 async def superiors(uow: UnitOfWork, member_id: int) -> frozenset[int]:
@@ -52,7 +51,6 @@ async def superiors(uow: UnitOfWork, member_id: int) -> frozenset[int]:
 
 async def scope_for(uow: UnitOfWork, actor: Member, who: str) -> Scope:
     """``who`` is "team" or an @handle; refused when that is not the actor's to see."""
-    assert actor.id is not None
     wanted = who.strip()
     if wanted.casefold() == TEAM:
         team = await team_members(uow, actor)
@@ -60,7 +58,7 @@ async def scope_for(uow: UnitOfWork, actor: Member, who: str) -> Scope:
             raise NotPermitted(action="team_view", reason="no_team")
         return _scope(team, team=True)
     member = await uow.members.by_handle(actor.company_id, wanted.lstrip("@").lower())
-    if member is None or not member.active or member.id is None:
+    if member is None or not member.active:
         raise MemberNotFound(handle=wanted)
     if member.id != actor.id and member.id not in await team_ids(uow, actor):
         raise NotPermitted(action="team_view", reason="not_yours", name=member.name)
@@ -76,5 +74,5 @@ async def scope_by_id(uow: UnitOfWork, actor: Member, member_id: int) -> Scope:
 
 
 def _scope(people: Sequence[Member], *, team: bool = False, label: str | None = None) -> Scope:
-    names = {m.id: m.name for m in people if m.id is not None}
+    names = {m.id: m.name for m in people}
     return Scope(frozenset(names), names, team=team, label=label)

@@ -48,7 +48,7 @@ async def report_members(uow: UnitOfWork, actor: Member, team: bool) -> list[Mem
 
 
 def _ids(members: Sequence[Member]) -> list[int]:
-    return [m.id for m in members if m.id is not None]
+    return [m.id for m in members]
 
 
 # -- the classic timesheet over any range -------------------------------------------------------
@@ -59,7 +59,7 @@ async def timesheet(uow: UnitOfWork, actor: Member, query: ReportQuery) -> Times
     members = await report_members(uow, actor, query.team)
     rows = await uow.time.timesheet(_ids(members), query.start, query.end)
     projects = {p.id: p.name for p in await uow.projects.list(actor.company_id) if p.id}
-    names = {m.id: m.name for m in members if m.id is not None}
+    names = {m.id: m.name for m in members}
     return Timesheet(query.start, query.end, rows, names, projects, query.team)
 
 
@@ -332,7 +332,6 @@ async def attendance(
     ]
     result = []
     for member in members:
-        assert member.id is not None
         today = now.astimezone(ZoneInfo(member.timezone)).date()
         # Nobody is late or absent on days before they joined.
         joined = (

@@ -49,6 +49,8 @@ from domain.timetracking import (
     DayState,
     EntryChange,
     EntrySource,
+    NewDailyReport,
+    NewTimeEntry,
     PlanItem,
     TimeEntry,
     TimeError,
@@ -95,11 +97,6 @@ REPORT_TYPE = ApprovalType(
 
 def today_of(member: Member, now: datetime) -> date:
     return now.astimezone(ZoneInfo(member.timezone)).date()
-
-
-def _id(member: Member) -> int:
-    assert member.id is not None
-    return member.id
 
 
 async def _schedule(uow: UnitOfWork, member: Member) -> WorkSchedule:
@@ -156,12 +153,12 @@ def check_trackable(task: Task) -> None:
 async def _ensure_day(uow: UnitOfWork, actor: Member, now: datetime) -> bool:
     """Starting work outside a started day starts (or resumes) the day; True if it did."""
     day = today_of(actor, now)
-    events = await uow.time.day_events(_id(actor), day)
+    events = await uow.time.day_events(actor.id, day)
     state = day_state(events)
     if state is DayState.WORKING:
         return False
     kind = DayEventKind.START if state is DayState.NOT_STARTED else DayEventKind.RESUME
-    await uow.time.add_day_event(DayEvent(_id(actor), actor.company_id, day, now, kind))
+    await uow.time.add_day_event(DayEvent(actor.id, actor.company_id, day, now, kind))
     return True
 
 
@@ -183,9 +180,9 @@ async def _write_entries(
     written = []
     for day, piece_start, piece_end in split_by_local_day(start, end, owner.timezone):
         entry = await uow.time.add_entry(
-            TimeEntry(
+            NewTimeEntry(
                 company_id=owner.company_id,
-                member_id=_id(owner),
+                member_id=owner.id,
                 task_id=task_id,
                 started_at=piece_start,
                 ended_at=piece_end,
@@ -194,9 +191,8 @@ async def _write_entries(
                 comment=comment,
             )
         )
-        assert entry.id is not None
         await uow.time.add_change(
-            EntryChange(entry.id, _id(actor), now, "created", None, entry.describe(), reason)
+            EntryChange(entry.id, actor.id, now, "created", None, entry.describe(), reason)
         )
         written.append(entry)
     if written:
@@ -242,14 +238,14 @@ async def _responsible_stopped(uow: UnitOfWork, actor: Member, task_id: int, now
     """The actor's timer left the task: if they are its responsible, it is pending again."""
     task = await uow.tasks.get(task_id)
     if task is not None and _works_on(actor, task) and task.status is TaskStatus.IN_PROGRESS:
-        task.pause(_id(actor), now)
+        task.pause(actor.id, now)
         await uow.tasks.save(task)
 
 
 async def _responsible_started(uow: UnitOfWork, actor: Member, task: Task, now: datetime) -> None:
     """The actor's timer runs on the task: if they are its responsible, it is in progress."""
     if _works_on(actor, task) and task.status in _STARTABLE:
-        task.start(_id(actor), now)
+        task.start(actor.id, now)
         await uow.tasks.save(task)
 
 
@@ -259,7 +255,7 @@ async def start_timer(uow: UnitOfWork, actor: Member, task_id: int, now: datetim
     if not task.is_open:  # completed or awaiting acceptance: nothing left to time
         raise InvalidTransition(action="start", status=task.status.value, task_id=task.id)
     check_trackable(task)
-    timer = await uow.time.timer(_id(actor))
+    timer = await uow.time.timer(actor.id)
     entries: list[TimeEntry] = []
     paused_task_id = None
     if timer is not None and timer.running and timer.task_id == task_id:
@@ -272,16 +268,16 @@ async def start_timer(uow: UnitOfWork, actor: Member, task_id: int, now: datetim
             await _responsible_stopped(uow, actor, timer.task_id, now)
         timer.task_id, timer.started_at = task_id, now
     else:
-        timer = Timer(_id(actor), actor.company_id, task_id, now)
+        timer = Timer(actor.id, actor.company_id, task_id, now)
     await _responsible_started(uow, actor, task, now)
     day_started = await _ensure_day(uow, actor, now)
     await uow.time.save_timer(timer)
-    await _timer_changed(uow, _id(actor), timer, now)
+    await _timer_changed(uow, actor.id, timer, now)
     return TimerChange(timer, task, entries, paused_task_id, day_started)
 
 
 async def current_timer(uow: UnitOfWork, actor: Member) -> tuple[Timer | None, Task | None]:
-    timer = await uow.time.timer(_id(actor))
+    timer = await uow.time.timer(actor.id)
     task = await uow.tasks.get(timer.task_id) if timer is not None else None
     return timer, task
 
@@ -300,7 +296,7 @@ class TimerStatus:
 async def timer_status(uow: UnitOfWork, actor: Member, now: datetime) -> TimerStatus:
     timer, task = await current_timer(uow, actor)
     day = today_of(actor, now)
-    entries = await uow.time.entries(_id(actor), day)
+    entries = await uow.time.entries(actor.id, day)
     seconds = sum(e.seconds for e in entries)
     if timer is not None and timer.started_at is not None:
         day_start, _ = local_day_bounds(day, actor.timezone)
@@ -315,18 +311,18 @@ async def timer_status(uow: UnitOfWork, actor: Member, now: datetime) -> TimerSt
 
 
 async def pause_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerChange:
-    timer = await uow.time.timer(_id(actor))
+    timer = await uow.time.timer(actor.id)
     if timer is None or not timer.running:
         raise TimeError(reason="no_running_timer")
     entries = await _close_running(uow, actor, timer, now)
     await uow.time.save_timer(timer)
     await _responsible_stopped(uow, actor, timer.task_id, now)
-    await _timer_changed(uow, _id(actor), timer, now)
+    await _timer_changed(uow, actor.id, timer, now)
     return TimerChange(timer, await uow.tasks.get(timer.task_id), entries)
 
 
 async def resume_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerChange:
-    timer = await uow.time.timer(_id(actor))
+    timer = await uow.time.timer(actor.id)
     if timer is None or timer.running:
         raise TimeError(reason="no_paused_timer")
     task = await load_for(uow, actor, timer.task_id, Action.START)
@@ -335,18 +331,18 @@ async def resume_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerCh
     timer.started_at = now
     day_started = await _ensure_day(uow, actor, now)
     await uow.time.save_timer(timer)
-    await _timer_changed(uow, _id(actor), timer, now)
+    await _timer_changed(uow, actor.id, timer, now)
     return TimerChange(timer, task, day_started=day_started)
 
 
 async def stop_timer(uow: UnitOfWork, actor: Member, now: datetime) -> TimerChange:
-    timer = await uow.time.timer(_id(actor))
+    timer = await uow.time.timer(actor.id)
     if timer is None:
         raise TimeError(reason="no_timer")
     entries = await _close_running(uow, actor, timer, now)
     await uow.time.delete_timer(timer)
     await _responsible_stopped(uow, actor, timer.task_id, now)
-    await _timer_changed(uow, _id(actor), None, now)
+    await _timer_changed(uow, actor.id, None, now)
     return TimerChange(None, await uow.tasks.get(timer.task_id), entries)
 
 
@@ -363,7 +359,7 @@ async def start_task_with_timer(
             raise InvalidTransition(
                 action="start", status=task.status.value, task_id=task.id
             ) from None
-        task.start(_id(actor), now)
+        task.start(actor.id, now)
         await uow.tasks.save(task)
         return TimerChange(None, task, timer_skipped=True)
     if not task.is_open or (_works_on(actor, task) and task.status not in _STARTABLE):
@@ -378,17 +374,17 @@ async def pause_task_with_timer(
     again if they are its responsible (or its time is not tracked)."""
     task = await load_for(uow, actor, task_id, Action.START)
     entries: list[TimeEntry] = []
-    timer = await uow.time.timer(_id(actor))
+    timer = await uow.time.timer(actor.id)
     on_it = timer is not None and timer.task_id == task_id
     if timer is not None and on_it:
         entries = await _close_running(uow, actor, timer, now)
         await uow.time.delete_timer(timer)
-        await _timer_changed(uow, _id(actor), None, now)
+        await _timer_changed(uow, actor.id, None, now)
         timer = None
     tracked = task.kind is not TaskKind.GENERAL and task.time_tracking
     if not tracked or _works_on(actor, task):
         if task.status is TaskStatus.IN_PROGRESS:
-            task.pause(_id(actor), now)
+            task.pause(actor.id, now)
             await uow.tasks.save(task)
         elif not on_it:
             raise InvalidTransition(action="pause", status=task.status.value, task_id=task.id)
@@ -477,7 +473,7 @@ async def add_manual(
     if end > now + timedelta(minutes=1):
         raise TimeError(reason="in_future")
     days = [d for d, _, _ in split_by_local_day(start, end, actor.timezone)]
-    if await _locked(uow, _id(actor), days):
+    if await _locked(uow, actor.id, days):
         op = {
             "op": "add",
             "task_id": task_id,
@@ -511,7 +507,7 @@ async def edit_entry(
     pieces = split_by_local_day(start, end, actor.timezone)
     if len(pieces) != 1 or pieces[0][0] != entry.day:
         raise TimeError(reason="crosses_day")
-    if await _locked(uow, _id(actor), [entry.day]):
+    if await _locked(uow, actor.id, [entry.day]):
         op = {
             "op": "edit",
             "entry_id": entry_id,
@@ -524,7 +520,7 @@ async def edit_entry(
         )
         return await _file_correction(uow, actor, op, change, reason, entry_id, now)
     _apply_edit(entry, start, end)
-    await _save_with_history(uow, entry, _id(actor), now, "edited", reason, start, end)
+    await _save_with_history(uow, entry, actor.id, now, "edited", reason, start, end)
     await _check_planned(uow, entry.task_id)
     return Correction(entries=[entry])
 
@@ -545,7 +541,6 @@ async def _save_with_history(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> None:
-    assert entry.id is not None
     history = await uow.time.changes(entry.id)
     old = history[-1].new if history else None
     await uow.time.save_entry(entry)
@@ -558,12 +553,12 @@ async def delete_entry(
 ) -> Correction:
     reason = _required(reason, "reason_required")
     entry = await _own_entry(uow, actor, entry_id)
-    if await _locked(uow, _id(actor), [entry.day]):
+    if await _locked(uow, actor.id, [entry.day]):
         op = {"op": "delete", "entry_id": entry_id}
         change = f"− #{entry_id}: {_span_text(entry.started_at, entry.ended_at, actor.timezone)}"
         return await _file_correction(uow, actor, op, change, reason, entry_id, now)
     entry.deleted = True
-    await _save_with_history(uow, entry, _id(actor), now, "deleted", reason)
+    await _save_with_history(uow, entry, actor.id, now, "deleted", reason)
     return Correction(entries=[entry], deleted=True)
 
 
@@ -618,7 +613,7 @@ class EntryLine:
 
 async def day_entries(uow: UnitOfWork, actor: Member, now: datetime) -> list[EntryLine]:
     lines = []
-    for entry in await uow.time.entries(_id(actor), today_of(actor, now)):
+    for entry in await uow.time.entries(actor.id, today_of(actor, now)):
         task = await uow.tasks.get(entry.task_id)
         lines.append(EntryLine(entry, task.title if task else "?"))
     return lines
@@ -652,8 +647,8 @@ class DayView:
 
 async def day_view(uow: UnitOfWork, actor: Member, now: datetime) -> DayView:
     day = today_of(actor, now)
-    events = await uow.time.day_events(_id(actor), day)
-    reported = await uow.time.report(_id(actor), day) is not None
+    events = await uow.time.day_events(actor.id, day)
+    reported = await uow.time.report(actor.id, day) is not None
     minutes = worked_seconds(events, now) // 60
     return DayView(day, day_state(events), events, minutes, report_submitted=reported)
 
@@ -661,11 +656,11 @@ async def day_view(uow: UnitOfWork, actor: Member, now: datetime) -> DayView:
 async def move_day(uow: UnitOfWork, actor: Member, kind: DayEventKind, now: datetime) -> DayView:
     """Start, pause, resume or end the working day; a pause or the end stops the timer's run."""
     day = today_of(actor, now)
-    events = await uow.time.day_events(_id(actor), day)
+    events = await uow.time.day_events(actor.id, day)
     check_day_move(events, kind)
-    await uow.time.add_day_event(DayEvent(_id(actor), actor.company_id, day, now, kind))
+    await uow.time.add_day_event(DayEvent(actor.id, actor.company_id, day, now, kind))
     change = None
-    timer = await uow.time.timer(_id(actor))
+    timer = await uow.time.timer(actor.id)
     if timer is not None and kind is DayEventKind.PAUSE and timer.running:
         change = await pause_timer(uow, actor, now)
     elif timer is not None and kind is DayEventKind.END:
@@ -718,7 +713,7 @@ async def plan_view(uow: UnitOfWork, actor: Member, now: datetime) -> PlanView:
     tasks: dict[int, Task] = {}
     for view in (ListView.OVERDUE, ListView.TODAY):
         for task in await _open_tasks(uow, actor, view, now):
-            if task.id is not None and task.kind is not TaskKind.GENERAL:
+            if task.kind is not TaskKind.GENERAL:
                 tasks.setdefault(task.id, task)
     lines = [PlanLine(t, t.planned_minutes or 0, t.id in overdue) for t in tasks.values()]
     left = working_minutes_left(now, actor.timezone, await _schedule(uow, actor))
@@ -727,7 +722,7 @@ async def plan_view(uow: UnitOfWork, actor: Member, now: datetime) -> PlanView:
         lines,
         sum(line.minutes for line in lines),
         left,
-        await uow.time.plan(_id(actor), day),
+        await uow.time.plan(actor.id, day),
     )
 
 
@@ -736,10 +731,10 @@ async def fix_plan(uow: UnitOfWork, actor: Member, now: datetime) -> PlanView:
     if not view.lines:
         raise TimeError(reason="plan_empty")
     plan = DailyPlan(
-        _id(actor),
+        actor.id,
         actor.company_id,
         view.day,
-        [PlanItem(line.task.id or 0, line.minutes) for line in view.lines],
+        [PlanItem(line.task.id, line.minutes) for line in view.lines],
         now,
     )
     await uow.time.save_plan(plan)
@@ -783,7 +778,7 @@ async def report_view(
 ) -> ReportView:
     """The day's report pre-filled from tracked time, closed tasks and the fixed plan."""
     day = day or today_of(actor, now)
-    member_id = _id(actor)
+    member_id = actor.id
     by_task = await uow.time.spent_by_task(member_id, day)
     spent: list[ReportLine] = []
     tasks: dict[int, Task] = {}
@@ -822,9 +817,9 @@ def report_summary(view: ReportView) -> dict[str, Any]:
     minutes = {line.task.id: line.minutes for line in view.spent}
     lines: dict[int, dict[str, Any]] = {}
     for task in [*(line.task for line in view.spent), *view.completed]:
-        lines.setdefault(task.id or 0, _summary_line(task, minutes.get(task.id, 0)))
+        lines.setdefault(task.id, _summary_line(task, minutes.get(task.id, 0)))
     for line in view.not_done:
-        lines.setdefault(line.task.id or 0, _summary_line(line.task, line.minutes))
+        lines.setdefault(line.task.id, _summary_line(line.task, line.minutes))
     return {"minutes": view.total_minutes, "tasks": list(lines.values())}
 
 
@@ -847,7 +842,7 @@ async def submit_report(
         raise TimeError(reason="report_submitted", day=view.day.isoformat())
     summary = report_summary(view)
     report = await uow.time.add_report(
-        DailyReport(_id(actor), actor.company_id, view.day, comment, now, summary)
+        NewDailyReport(actor.id, actor.company_id, view.day, comment, now, summary)
     )
     request = await approvals.file_request(
         uow,
@@ -868,10 +863,10 @@ async def _refresh_reports(
     """An approved correction changed a reported day's time: the submitted report's summary
     (and what its reviewer reads) follows. Whether a task was done stays as reported."""
     for day in sorted(set(days)):
-        report = await uow.time.report(_id(member), day)
+        report = await uow.time.report(member.id, day)
         if report is None:
             continue
-        by_task = await uow.time.spent_by_task(_id(member), day)
+        by_task = await uow.time.spent_by_task(member.id, day)
         old = list(report.summary.get("tasks") or [])
         known = {int(line["id"]) for line in old if line.get("id") is not None}
         lines = [{**line, "minutes": by_task.get(int(line["id"]), 0) // 60} for line in old]
@@ -978,16 +973,15 @@ async def timesheet(
 ) -> Timesheet:
     start, end = period_bounds(period, today_of(actor, now))
     members = await team_of(uow, actor) if team else [actor]
-    ids = [m.id for m in members if m.id is not None]
+    ids = [m.id for m in members]
     rows = await uow.time.timesheet(ids, start, end)
     projects = {p.id: p.name for p in await uow.projects.list(actor.company_id) if p.id}
-    return Timesheet(start, end, rows, {_id(m): m.name for m in members}, projects, team)
+    return Timesheet(start, end, rows, {m.id: m.name for m in members}, projects, team)
 
 
 async def stop_timers_on(uow: UnitOfWork, task: Task, now: datetime) -> None:
     """A task that is closed takes its running timers with it: the time up to now is
     recorded, nothing keeps counting on a finished task."""
-    assert task.id is not None
     for member_id in sorted({task.responsible_id, *task.co_executors}):
         timer = await uow.time.timer(member_id)
         member = await uow.members.get(member_id)
@@ -1009,7 +1003,7 @@ async def stop_timer_at(
     source: EntrySource = EntrySource.TIMER,
 ) -> TimerChange:
     """Stop the running timer as of ``at`` (the forgotten timer: "I stopped at 18:00")."""
-    timer = await uow.time.timer(_id(actor))
+    timer = await uow.time.timer(actor.id)
     if timer is None or timer.started_at is None:
         raise TimeError(reason="no_running_timer")
     if not timer.started_at < at <= now:
@@ -1019,13 +1013,13 @@ async def stop_timer_at(
     )
     await uow.time.delete_timer(timer)
     await _responsible_stopped(uow, actor, timer.task_id, now)
-    await _timer_changed(uow, _id(actor), None, now)
+    await _timer_changed(uow, actor.id, None, now)
     return TimerChange(None, await uow.tasks.get(timer.task_id), entries)
 
 
 async def still_working(uow: UnitOfWork, actor: Member, now: datetime) -> None:
     """The member confirmed the timer runs on purpose: no auto-stop today."""
-    await uow.scheduler.set_watermark(f"{STILL_WORKING}:{_id(actor)}:{today_of(actor, now)}", now)
+    await uow.scheduler.set_watermark(f"{STILL_WORKING}:{actor.id}:{today_of(actor, now)}", now)
 
 
 async def forgotten_timers(

@@ -249,11 +249,11 @@ async def return_deadline_answer(turn: Turn, data: dict[str, Any], text: str) ->
 
 
 async def return_quick_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    pending = await turn.uow.prompts.get(turn.me.id or 0)
+    pending = await turn.uow.prompts.get(turn.me.id)
     task_id = int(args[0])
     if pending is None or pending[0] != "return_deadline" or pending[1].get("task_id") != task_id:
         return await return_pressed(turn, args)
-    await turn.uow.prompts.clear(turn.me.id or 0)
+    await turn.uow.prompts.clear(turn.me.id)
     deadline = _quick(turn, args[1])
     await service.return_task(
         turn.uow, turn.me, task_id, str(pending[1]["reason"]), deadline, turn.now
@@ -281,7 +281,7 @@ async def deadline_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 
 async def deadline_quick_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     task_id = int(args[0])
-    await turn.uow.prompts.clear(turn.me.id or 0)
+    await turn.uow.prompts.clear(turn.me.id)
     await service.move_deadline(turn.uow, turn.me, task_id, _quick(turn, args[1]), turn.now)
     return [await card_reply(turn, task_id, notice="deadline_moved")]
 
@@ -384,7 +384,7 @@ def _people_flow(
         ]
 
     async def picked(turn: Turn, args: list[str]) -> list[Reply]:
-        await turn.uow.prompts.clear(turn.me.id or 0)
+        await turn.uow.prompts.clear(turn.me.id)
         await op(turn.uow, turn.me, int(args[0]), int(args[1]), turn.now)
         return [await card_reply(turn, int(args[0]), notice=notice)]
 
@@ -395,7 +395,6 @@ def _people_flow(
         member = await _person_answer(turn, data, text, f"question.as_{prompt}")
         if isinstance(member, NotAnAnswer):
             return member
-        assert member.id is not None
         await op(turn.uow, turn.me, task_id, member.id, turn.now)
         return [await card_reply(turn, task_id, notice=notice)]
 
@@ -465,7 +464,6 @@ async def _copy_part(turn: Turn, task_id: int, deadline: datetime | None) -> lis
     if deadline is None:
         raise InvalidInput(field="deadline", reason="return_needs_deadline")
     _, part = await service.copy_as_part(turn.uow, turn.me, task_id, deadline, turn.now)
-    assert part.id is not None
     return [
         await card_reply(turn, task_id, notice="part_closed"),
         await card_reply(turn, part.id, notice="part_created"),
@@ -473,7 +471,7 @@ async def _copy_part(turn: Turn, task_id: int, deadline: datetime | None) -> lis
 
 
 async def part_quick_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    await turn.uow.prompts.clear(turn.me.id or 0)
+    await turn.uow.prompts.clear(turn.me.id)
     return await _copy_part(turn, int(args[0]), _quick(turn, args[1]))
 
 

@@ -264,7 +264,6 @@ class ApprovalIntents:
     ) -> list[Reply]:
         if index >= len(rtype.fields):
             request = await service.file_request(turn.uow, turn.me, rtype, answers, turn.now)
-            assert request.id is not None
             return [dataclasses.replace(await card(turn, request.id, notice="sent"), edit=False)]
         return [await self._ask(turn, rtype, answers, index)]
 
@@ -355,10 +354,10 @@ class ApprovalIntents:
         return await self._next(turn, rtype, answers, index + 1)
 
     async def _pending_form(self, turn: Turn) -> tuple[ApprovalType, dict[str, Any], int] | None:
-        pending = await turn.uow.prompts.get(turn.me.id or 0)
+        pending = await turn.uow.prompts.get(turn.me.id)
         if pending is None or pending[0] != _FIELD_PROMPT:
             return None
-        await turn.uow.prompts.clear(turn.me.id or 0)
+        await turn.uow.prompts.clear(turn.me.id)
         return self._form(pending[1])
 
     async def choice_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
@@ -490,7 +489,6 @@ class ApprovalIntents:
         if errors or filled.check:
             return [self._form_reply(turn, rtype, errors, valid=not errors)]
         request = await service.file_request(turn.uow, turn.me, rtype, answers, turn.now)
-        assert request.id is not None
         return [dataclasses.replace(await card(turn, request.id, notice="sent"), edit=False)]
 
     # -- deciding ----------------------------------------------------------------------
@@ -588,7 +586,6 @@ class ApprovalIntents:
         """/deputy @handle 01.12-05.12 · /deputy (show) · /deputy off"""
         args = turn.inbound.args.strip()
         me = turn.me
-        assert me.id is not None
         if not args:
             current = await turn.uow.approvals.deputy_of(me.id)
             name = None
@@ -609,7 +606,6 @@ class ApprovalIntents:
         start, end = parse_date_range(
             dates, service.local_today(me, turn.now), {"field": "dates", "type": "date_range"}
         )
-        assert member.id is not None
         deputy = await service.set_deputy(turn.uow, me, member.id, start, end, turn.now)
         return [turn.reply("approval_deputy", state="set", deputy=deputy, name=member.name)]
 

@@ -325,7 +325,7 @@ async def assign_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 
 async def assign_picked(turn: Turn, args: list[str]) -> list[Reply]:
     ref = _ref(args[0])
-    await turn.uow.prompts.clear(turn.me.id or 0)
+    await turn.uow.prompts.clear(turn.me.id)
     await service.assign(turn.uow, turn.me, ref, int(args[1]), turn.now)
     return [await _after_assign(turn, ref)]
 
@@ -353,7 +353,6 @@ async def _assign_answered(
         if not handle:
             raise InvalidInput(field="member", reason="empty")
         member = await member_by_handle(turn.uow, turn.me.company_id, handle)
-    assert member.id is not None
     await service.assign(turn.uow, turn.me, ref, member.id, turn.now)
     return [await _after_assign(turn, ref)]
 

@@ -109,11 +109,11 @@ async def _examples(turn: Turn) -> tuple[str | None, str | None]:
     if turn.member is None:
         return None, None
     me = turn.me
-    projects = sorted(await turn.uow.projects.list(me.company_id), key=lambda p: p.id or 0)
-    mine = await turn.uow.projects.ids_for_member(me.id or 0)
+    projects = sorted(await turn.uow.projects.list(me.company_id), key=lambda p: p.id)
+    mine = await turn.uow.projects.ids_for_member(me.id)
     project = next((p for p in projects if p.id in mine), projects[0] if projects else None)
     people = [m for m in await turn.uow.members.list(me.company_id) if m.id != me.id and m.handle]
-    person = min(people, key=lambda m: m.id or 0).handle if people else None
+    person = min(people, key=lambda m: m.id).handle if people else None
     return (project.name if project else None), person
 
 

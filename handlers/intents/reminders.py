@@ -29,7 +29,6 @@ async def scheduled_prompt(turn: Turn, kind: str, data: dict[str, Any]) -> Reply
             "time_report", report_buttons(turn, view), view=view, kind=kind, notice="requested"
         )
     me = turn.me
-    assert me.id is not None
     today = await list_tasks(turn.uow, me, ListView.TODAY, turn.now)
     overdue = await list_tasks(turn.uow, me, ListView.OVERDUE, turn.now)
     backlog = await list_tasks(turn.uow, me, ListView.BACKLOG, turn.now)

@@ -469,7 +469,7 @@ async def member_picked(turn: Turn, args: list[str]) -> list[Reply]:
     service.require_admin(me)  # permission first: a replayed button names nobody
     target = await _member_of(turn, args[0])
     field, raw = _CODE_FIELDS.get(args[1], ""), args[2]
-    await turn.uow.prompts.clear(turn.me.id or 0)
+    await turn.uow.prompts.clear(turn.me.id)
     if field == "manager":
         boss = await _member_of(turn, raw) if raw != "0" else None
         changed = await service.set_manager(uow, me, target, boss, now)
@@ -532,7 +532,7 @@ async def audit(turn: Turn) -> list[Reply]:
 async def ask_about_prefix(turn: Turn, text: str, name: str, parent_id: int | None) -> Reply:
     """Hold the text; offer [Create project "Name"] (admins) and [No project]."""
     held = await turn.uow.prompts.hold(
-        turn.me.id or 0, HELD_PROJECT, {"parent_id": parent_id, "name": name}, text
+        turn.me.id, HELD_PROJECT, {"parent_id": parent_id, "name": name}, text
     )
     rows: list[tuple[Button, ...]] = []
     if turn.me.is_admin:
@@ -553,13 +553,13 @@ async def _held_task(turn: Turn, held_id: int, *, create_project: bool) -> list[
     """[Create project] / [No project]: the held text becomes the task now."""
     from handlers.intents.create import create_from_text
 
-    held = await turn.uow.prompts.held(turn.me.id or 0, held_id)
+    held = await turn.uow.prompts.held(turn.me.id, held_id)
     if held is None or held.kind != HELD_PROJECT:
         return [turn.edit("question_cancelled", subject=None, gone=True)]
     name, parent = str(held.data["name"]), held.data.get("parent_id")
     if create_project:
         await service.add_project(turn.uow, turn.me, turn.me.company_id, name, [turn.me], turn.now)
-    await turn.uow.prompts.release(turn.me.id or 0, held.id)
+    await turn.uow.prompts.release(turn.me.id, held.id)
     created = await create_from_text(
         turn,
         held.text,

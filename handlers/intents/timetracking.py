@@ -78,7 +78,7 @@ async def _timer_reply(turn: Turn, change: service.TimerChange | None, notice: s
     paused_task = await turn.uow.tasks.get(change.paused_task_id) if change.paused_task_id else None
     elapsed = timer.elapsed(turn.now).total_seconds() // 60 if timer else 0
     logged = sum(e.seconds for e in change.entries) // 60
-    spent = await turn.uow.time.spent_seconds(change.task.id or 0) // 60 if change.task else 0
+    spent = await turn.uow.time.spent_seconds(change.task.id) // 60 if change.task else 0
     return turn.edit(
         "time_timer",
         _timer_buttons(turn, change, running),

@@ -37,6 +37,11 @@ def rowcount(result: Result[Any]) -> int:
     return result.rowcount
 
 
+async def inserted_id(session: AsyncSession, statement: Executable) -> int:
+    """Run an ``INSERT ... RETURNING id`` of one row; the id the database gave it."""
+    return int((await session.execute(statement)).scalar_one())
+
+
 @functools.cache
 def _insert_ignore(dialect: str, table: Table) -> Executable:
     if dialect == "postgresql":

@@ -16,10 +16,13 @@ from domain.approvals import (
     ApprovalStatus,
     ApproverMode,
     Deputy,
+    NewApprovalRequest,
+    NewDeputy,
     Subject,
     SubjectKind,
 )
 from domain.errors import Conflict
+from domain.ids import with_id
 from storage.models import MemberRow
 from storage.models.approvals import (
     AbsenceRow,
@@ -28,12 +31,12 @@ from storage.models.approvals import (
     ApprovalEventRow,
     ApprovalRequestRow,
 )
-from storage.repositories._sql import rowcount
+from storage.repositories._sql import inserted_id, rowcount
 
 PENDING = ApprovalStatus.PENDING.value
 
 
-def _values(request: ApprovalRequest) -> dict[str, Any]:
+def _values(request: NewApprovalRequest) -> dict[str, Any]:
     return {
         "company_id": request.company_id,
         "type_key": request.type_key,
@@ -106,14 +109,14 @@ class SqlApprovalRepository:
         self._s = session
 
     # -- requests -----------------------------------------------------------------------
-    async def add(self, request: ApprovalRequest) -> ApprovalRequest:
-        request_id = await self._s.scalar(
+    async def add(self, new: NewApprovalRequest) -> ApprovalRequest:
+        request_id = await inserted_id(
+            self._s,
             insert(ApprovalRequestRow)
-            .values(**_values(request), version=request.version)
-            .returning(ApprovalRequestRow.id)
+            .values(**_values(new), version=new.version)
+            .returning(ApprovalRequestRow.id),
         )
-        assert request_id is not None
-        request.id = int(request_id)
+        request = with_id(ApprovalRequest, new, request_id)
         await self._write_approvers(request)
         await self._write_events(request)
         return request
@@ -121,7 +124,6 @@ class SqlApprovalRepository:
     async def save(self, request: ApprovalRequest) -> None:
         """A conditional UPDATE: it matches only the version we read, so of two racing
         decisions exactly one writes; the other gets Conflict and writes nothing."""
-        assert request.id is not None
         result = await self._s.execute(
             update(ApprovalRequestRow)
             .where(
@@ -241,9 +243,10 @@ class SqlApprovalRepository:
         return await self._hydrate(list(rows))
 
     # -- deputies -----------------------------------------------------------------------
-    async def set_deputy(self, deputy: Deputy) -> Deputy:
+    async def set_deputy(self, deputy: NewDeputy) -> Deputy:
         await self.clear_deputy(deputy.member_id)
-        deputy_id = await self._s.scalar(
+        deputy_id = await inserted_id(
+            self._s,
             insert(ApprovalDeputyRow)
             .values(
                 company_id=deputy.company_id,
@@ -252,12 +255,9 @@ class SqlApprovalRepository:
                 start_date=deputy.start,
                 end_date=deputy.end,
             )
-            .returning(ApprovalDeputyRow.id)
+            .returning(ApprovalDeputyRow.id),
         )
-        return Deputy(
-            deputy.member_id, deputy.deputy_id, deputy.start, deputy.end, deputy.company_id,
-            int(deputy_id or 0),
-        )  # fmt: skip
+        return with_id(Deputy, deputy, deputy_id)
 
     async def clear_deputy(self, member_id: int) -> None:
         await self._s.execute(

@@ -39,6 +39,13 @@ from domain.crm import (
     Lead,
     LeadForm,
     LeadStatus,
+    NewActivity,
+    NewClientCompany,
+    NewContact,
+    NewDeal,
+    NewLead,
+    NewLeadForm,
+    NewPipeline,
     Pipeline,
     Stage,
     StageKind,
@@ -46,6 +53,7 @@ from domain.crm import (
     name_key,
     normalize_email,
 )
+from domain.ids import with_id
 from domain.ports import ClientMatch, CrmListQuery, DuplicateKeys, FunnelQuery, Page
 from storage.models import TaskRow
 from storage.models.crm import (
@@ -58,6 +66,7 @@ from storage.models.crm import (
     CrmPipelineRow,
     CrmStageRow,
 )
+from storage.repositories._sql import inserted_id
 
 _LEAD_FIELDS = (
     "company_id", "name", "phone", "email", "company_name", "source", "comment", "owner_id",
@@ -78,7 +87,7 @@ _DEAL_FIELDS = (
 )  # fmt: skip
 
 
-def _lead_values(lead: Lead) -> dict[str, Any]:
+def _lead_values(lead: NewLead) -> dict[str, Any]:
     values = {f: getattr(lead, f) for f in _LEAD_FIELDS}
     values.update(
         status=lead.status.value,
@@ -95,7 +104,7 @@ def _lead(row: CrmLeadRow) -> Lead:
     )
 
 
-def _contact_values(contact: Contact) -> dict[str, Any]:
+def _contact_values(contact: NewContact) -> dict[str, Any]:
     values = {f: getattr(contact, f) for f in _CONTACT_FIELDS}
     values.update(
         phone_key=contact.phone if contact.phone and contact.phone.startswith("+") else None,
@@ -108,7 +117,7 @@ def _contact(row: CrmContactRow) -> Contact:
     return Contact(id=row.id, **{f: getattr(row, f) for f in _CONTACT_FIELDS})
 
 
-def _company_values(company: ClientCompany) -> dict[str, Any]:
+def _company_values(company: NewClientCompany) -> dict[str, Any]:
     values = {f: getattr(company, f) for f in _COMPANY_FIELDS}
     values.update(
         name_key=name_key(company.name) or "",
@@ -122,7 +131,7 @@ def _company(row: CrmCompanyRow) -> ClientCompany:
     return ClientCompany(id=row.id, **{f: getattr(row, f) for f in _COMPANY_FIELDS})
 
 
-def _deal_values(deal: Deal) -> dict[str, Any]:
+def _deal_values(deal: NewDeal) -> dict[str, Any]:
     values = {f: getattr(deal, f) for f in _DEAL_FIELDS}
     values["stage_kind"] = deal.stage_kind.value
     return values
@@ -164,13 +173,9 @@ class SqlCrmRepository:
         self._s = session
 
     # -- leads ----------------------------------------------------------------------------
-    async def add_lead(self, lead: Lead) -> Lead:
-        lead_id = await self._s.scalar(
-            insert(CrmLeadRow).values(**_lead_values(lead)).returning(CrmLeadRow.id)
-        )
-        assert lead_id is not None
-        lead.id = int(lead_id)
-        return lead
+    async def add_lead(self, lead: NewLead) -> Lead:
+        statement = insert(CrmLeadRow).values(**_lead_values(lead)).returning(CrmLeadRow.id)
+        return with_id(Lead, lead, await inserted_id(self._s, statement))
 
     async def get_lead(self, lead_id: int) -> Lead | None:
         row = await self._s.get(CrmLeadRow, lead_id, populate_existing=True)
@@ -216,12 +221,11 @@ class SqlCrmRepository:
         return int(await self._s.scalar(stmt) or 0)
 
     # -- contacts and client companies ------------------------------------------------------
-    async def add_contact(self, contact: Contact) -> Contact:
-        contact_id = await self._s.scalar(
+    async def add_contact(self, contact: NewContact) -> Contact:
+        statement = (
             insert(CrmContactRow).values(**_contact_values(contact)).returning(CrmContactRow.id)
         )
-        contact.id = int(contact_id or 0)
-        return contact
+        return with_id(Contact, contact, await inserted_id(self._s, statement))
 
     async def get_contact(self, contact_id: int) -> Contact | None:
         row = await self._s.get(CrmContactRow, contact_id, populate_existing=True)
@@ -234,12 +238,11 @@ class SqlCrmRepository:
             .values(**_contact_values(contact))
         )
 
-    async def add_client_company(self, company: ClientCompany) -> ClientCompany:
-        company_id = await self._s.scalar(
+    async def add_client_company(self, company: NewClientCompany) -> ClientCompany:
+        statement = (
             insert(CrmCompanyRow).values(**_company_values(company)).returning(CrmCompanyRow.id)
         )
-        company.id = int(company_id or 0)
-        return company
+        return with_id(ClientCompany, company, await inserted_id(self._s, statement))
 
     async def get_client_company(self, company_id: int) -> ClientCompany | None:
         row = await self._s.get(CrmCompanyRow, company_id, populate_existing=True)
@@ -372,31 +375,29 @@ class SqlCrmRepository:
         return found[: limit * 2]
 
     # -- pipelines --------------------------------------------------------------------------
-    async def add_pipeline(self, pipeline: Pipeline) -> Pipeline:
-        pipeline_id = await self._s.scalar(
+    async def add_pipeline(self, pipeline: NewPipeline) -> Pipeline:
+        pipeline_id = await inserted_id(
+            self._s,
             insert(CrmPipelineRow)
             .values(company_id=pipeline.company_id, name=pipeline.name, code=pipeline.code)
-            .returning(CrmPipelineRow.id)
+            .returning(CrmPipelineRow.id),
         )
-        pipeline.id = int(pipeline_id or 0)
         stages = []
         for stage in pipeline.stages:
-            stage_id = await self._s.scalar(
+            stage_id = await inserted_id(
+                self._s,
                 insert(CrmStageRow)
                 .values(
-                    pipeline_id=pipeline.id,
+                    pipeline_id=pipeline_id,
                     position=stage.position,
                     kind=stage.kind.value,
                     name=stage.name,
                     code=stage.code,
                 )
-                .returning(CrmStageRow.id)
+                .returning(CrmStageRow.id),
             )
-            stages.append(
-                Stage(int(stage_id or 0), stage.position, stage.kind, stage.name, stage.code)
-            )
-        pipeline.stages = stages
-        return pipeline
+            stages.append(with_id(Stage, stage, stage_id))
+        return Pipeline(pipeline.company_id, pipeline.name, stages, pipeline_id, pipeline.code)
 
     async def _stages(self, pipeline_ids: Sequence[int]) -> dict[int, list[Stage]]:
         found: dict[int, list[Stage]] = {i: [] for i in pipeline_ids}
@@ -406,7 +407,9 @@ class SqlCrmRepository:
             .order_by(CrmStageRow.position)
         )
         for r in rows:
-            found[r.pipeline_id].append(Stage(r.id, r.position, StageKind(r.kind), r.name, r.code))
+            found[r.pipeline_id].append(
+                Stage(r.position, StageKind(r.kind), r.name, r.code, id=r.id)
+            )
         return found
 
     async def pipelines(self, company_id: int) -> Sequence[Pipeline]:
@@ -428,12 +431,9 @@ class SqlCrmRepository:
         return Pipeline(row.company_id, row.name, stages[row.id], row.id, row.code)
 
     # -- deals ------------------------------------------------------------------------------
-    async def add_deal(self, deal: Deal) -> Deal:
-        deal_id = await self._s.scalar(
-            insert(CrmDealRow).values(**_deal_values(deal)).returning(CrmDealRow.id)
-        )
-        deal.id = int(deal_id or 0)
-        return deal
+    async def add_deal(self, deal: NewDeal) -> Deal:
+        statement = insert(CrmDealRow).values(**_deal_values(deal)).returning(CrmDealRow.id)
+        return with_id(Deal, deal, await inserted_id(self._s, statement))
 
     async def get_deal(self, deal_id: int) -> Deal | None:
         row = await self._s.get(CrmDealRow, deal_id, populate_existing=True)
@@ -526,8 +526,9 @@ class SqlCrmRepository:
         return [_deal(r) for r in rows]
 
     # -- activities -------------------------------------------------------------------------
-    async def add_activity(self, activity: Activity) -> Activity:
-        activity_id = await self._s.scalar(
+    async def add_activity(self, activity: NewActivity) -> Activity:
+        activity_id = await inserted_id(
+            self._s,
             insert(CrmActivityRow)
             .values(
                 company_id=activity.company_id,
@@ -537,17 +538,9 @@ class SqlCrmRepository:
                 at=activity.at,
                 text=activity.text,
             )
-            .returning(CrmActivityRow.id)
+            .returning(CrmActivityRow.id),
         )
-        return Activity(
-            activity.company_id,
-            activity.entity,
-            activity.kind,
-            activity.at,
-            activity.actor_id,
-            activity.text,
-            int(activity_id or 0),
-        )
+        return with_id(Activity, activity, activity_id)
 
     async def timeline(self, refs: Sequence[EntityRef], limit: int) -> Sequence[Activity]:
         rows = await self._s.scalars(
@@ -583,8 +576,9 @@ class SqlCrmRepository:
         return list(rows)
 
     # -- web forms --------------------------------------------------------------------------
-    async def add_form(self, form: LeadForm) -> LeadForm:
-        form_id = await self._s.scalar(
+    async def add_form(self, form: NewLeadForm) -> LeadForm:
+        form_id = await inserted_id(
+            self._s,
             insert(CrmFormRow)
             .values(
                 company_id=form.company_id,
@@ -593,14 +587,12 @@ class SqlCrmRepository:
                 created_at=form.created_at,
                 active=form.active,
             )
-            .returning(CrmFormRow.id)
+            .returning(CrmFormRow.id),
         )
-        return LeadForm(
-            form.company_id, form.name, form.token, form.created_at, int(form_id or 0), form.active
-        )
+        return with_id(LeadForm, form, form_id)
 
     async def form_by_token(self, token: str) -> LeadForm | None:
         row = await self._s.scalar(select(CrmFormRow).where(CrmFormRow.token == token))
         if row is None:
             return None
-        return LeadForm(row.company_id, row.name, row.token, row.created_at, row.id, row.active)
+        return LeadForm(row.company_id, row.name, row.token, row.created_at, row.active, id=row.id)

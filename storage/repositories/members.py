@@ -16,6 +16,10 @@ from domain.company import (
     Department,
     Invite,
     Member,
+    NewCompany,
+    NewDepartment,
+    NewMember,
+    NewProject,
     Project,
     Role,
     StructureChange,
@@ -23,6 +27,7 @@ from domain.company import (
     supervisors,
 )
 from domain.holidays import country_for_timezone
+from domain.ids import with_id
 from storage.models import (
     ChatIdentityRow,
     CompanyRow,
@@ -95,7 +100,7 @@ def _company(row: CompanyRow | Row[Any]) -> Company:
     )
 
 
-def _company_values(company: Company) -> dict[str, object]:
+def _company_values(company: NewCompany) -> dict[str, object]:
     s = company.schedule
     return {
         "name": company.name,
@@ -113,12 +118,11 @@ class SqlCompanyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
-    async def add(self, company: Company) -> Company:
+    async def add(self, company: NewCompany) -> Company:
         row = CompanyRow(**_company_values(company))
         self._s.add(row)
         await self._s.flush()
-        company.id = row.id
-        return company
+        return with_id(Company, company, row.id)
 
     async def get(self, company_id: int) -> Company | None:
         rows = (await self._s.execute(_COMPANY_BY_ID, {"id": company_id})).all()
@@ -174,7 +178,7 @@ def _member(row: MemberRow | Row[Any]) -> Member:
     )
 
 
-def _member_values(member: Member) -> dict[str, object]:
+def _member_values(member: NewMember) -> dict[str, object]:
     return {"role": member.role.value, **{f: getattr(member, f) for f in _MEMBER_FIELDS}}
 
 
@@ -203,17 +207,15 @@ class SqlMemberRepository:
         self._supervisors: dict[int, frozenset[int]] = {}
 
     def _remember(self, member: Member) -> Member:
-        assert member.id is not None
         self._read[member.id] = copy.copy(member)
         return member
 
-    async def add(self, member: Member) -> Member:
+    async def add(self, member: NewMember) -> Member:
         row = MemberRow(**_member_values(member))
         self._s.add(row)
         await self._s.flush()
-        member.id = row.id
         self._supervisors.clear()
-        return self._remember(member)
+        return self._remember(with_id(Member, member, row.id))
 
     async def get(self, member_id: int) -> Member | None:
         known = self._read.get(member_id)
@@ -361,7 +363,7 @@ class SqlDepartmentRepository:
             parent_id=row.parent_id,
         )
 
-    async def add(self, department: Department) -> Department:
+    async def add(self, department: NewDepartment) -> Department:
         row = DepartmentRow(
             company_id=department.company_id,
             name=department.name,
@@ -370,8 +372,7 @@ class SqlDepartmentRepository:
         )
         self._s.add(row)
         await self._s.flush()
-        department.id = row.id
-        return department
+        return with_id(Department, department, row.id)
 
     async def get(self, department_id: int) -> Department | None:
         row = await self._s.get(DepartmentRow, department_id)
@@ -395,13 +396,21 @@ class SqlDepartmentRepository:
         )
 
 
+_ProjectFields = tuple[int, int, str, frozenset[int], bool]
+
+
+def _project(fields: _ProjectFields) -> Project:
+    project_id, company_id, name, member_ids, archived = fields
+    return Project(company_id, name, member_ids, archived, id=project_id)
+
+
 class SqlProjectRepository:
     """Remembers the projects read in this unit of work by id, as members do."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
         # What was read, as the fields of a Project: each caller gets a Project of its own.
-        self._read: dict[int, tuple[int, int, str, frozenset[int], bool]] = {}
+        self._read: dict[int, _ProjectFields] = {}
         self._of_member: dict[int, frozenset[int]] = {}
 
     async def _projects(
@@ -425,9 +434,9 @@ class SqlProjectRepository:
             (r.id, r.company_id, r.name, frozenset(members[r.id]), bool(r.archived)) for r in rows
         ]
         self._read.update((f[0], f) for f in fields)
-        return [Project(*f) for f in fields]
+        return [_project(f) for f in fields]
 
-    async def add(self, project: Project) -> Project:
+    async def add(self, project: NewProject) -> Project:
         row = ProjectRow(
             company_id=project.company_id,
             name=project.name,
@@ -436,14 +445,13 @@ class SqlProjectRepository:
         )
         self._s.add(row)
         await self._s.flush()
-        project.id = row.id
         for member_id in project.member_ids:
             await self.add_member(row.id, member_id)
-        return project
+        return with_id(Project, project, row.id)
 
     async def get(self, project_id: int) -> Project | None:
         if project_id in self._read:
-            return Project(*self._read[project_id])
+            return _project(self._read[project_id])
         rows = (await self._s.execute(_PROJECT_BY_ID, {"id": project_id})).all()
         return (await self._projects(rows))[0] if rows else None
 
@@ -481,7 +489,7 @@ class SqlProjectRepository:
         )
 
     async def save(self, project: Project) -> None:
-        self._read.pop(project.id or 0, None)
+        self._read.pop(project.id, None)
         await self._s.execute(
             update(ProjectRow)
             .where(ProjectRow.id == project.id)
@@ -586,7 +594,6 @@ class SqlStructureLog:
                 field=r.field,
                 old=r.old,
                 new=r.new,
-                id=r.id,
             )
             for r in rows
         ]

@@ -9,7 +9,8 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.company import Role
-from domain.reminders import DueTask, Preferences, TaskTemplate
+from domain.ids import with_id
+from domain.reminders import DueTask, NewTaskTemplate, Preferences, TaskTemplate
 from domain.tasks import TaskKind
 from storage.models import MemberRow, TaskRow
 from storage.models.scheduler import (
@@ -127,7 +128,7 @@ class SqlSchedulerRepository:
         )
         return [self._template(r) for r in rows]
 
-    async def add_template(self, template: TaskTemplate) -> TaskTemplate:
+    async def add_template(self, template: NewTaskTemplate) -> TaskTemplate:
         row = TaskTemplateRow(
             company_id=template.company_id,
             creator_id=template.creator_id,
@@ -139,8 +140,7 @@ class SqlSchedulerRepository:
         )
         self._s.add(row)
         await self._s.flush()
-        template.id = row.id
-        return template
+        return with_id(TaskTemplate, template, row.id)
 
     async def deactivate_template(self, template_id: int, company_id: int) -> bool:
         result = await self._s.execute(

@@ -21,11 +21,14 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Conflict
+from domain.ids import with_id
 from domain.ports import ListView, Page, SearchQuery, TaskQuery
 from domain.search import index_terms
 from domain.tasks import (
     Comment,
     HistorySummary,
+    NewComment,
+    NewTask,
     Priority,
     Rating,
     Task,
@@ -106,7 +109,7 @@ _DELETE_TITLE_TERMS = delete(_TERMS).where(
 )
 
 
-def _values(task: Task) -> dict[str, Any]:
+def _values(task: NewTask) -> dict[str, Any]:
     values = {f: getattr(task, f) for f in _PLAIN_FIELDS}
     values.update(
         priority=task.priority.value,
@@ -167,21 +170,18 @@ class SqlTaskRepository:
         self._stored: dict[int, Task] = {}
 
     def _remember(self, task: Task) -> Task:
-        assert task.id is not None
         self._stored[task.id] = _copy(task)
         return task
 
     # -- writes -------------------------------------------------------------------------
-    async def add(self, task: Task) -> Task:
+    async def add(self, new: NewTask) -> Task:
         # Every column given (version too): no Python-side default left to compute.
-        task_id = await self._s.scalar(_INSERT_TASK, {**_values(task), "version": task.version})
-        assert task_id is not None
-        task.id = int(task_id)
+        values = {**_values(new), "version": new.version}
+        task = with_id(Task, new, (await self._s.execute(_INSERT_TASK, values)).scalar_one())
         await self._write_children(task)
         return self._remember(task)
 
     async def save(self, task: Task) -> None:
-        assert task.id is not None
         values = {f"v_{name}": value for name, value in _values(task).items()}
         values.update(v_version=task.version + 1, w_id=task.id, w_version=task.version)
         if rowcount(await self._s.execute(_UPDATE_TASK, values)) != 1:
@@ -244,8 +244,8 @@ class SqlTaskRepository:
             await self._s.execute(delete(table).where(table.task_id == task_id))
         await self._s.execute(delete(TaskRow).where(TaskRow.id == task_id))
 
-    async def add_comment(self, comment: Comment) -> Comment:
-        comment_id = await self._s.scalar(
+    async def add_comment(self, comment: NewComment) -> Comment:
+        inserted = await self._s.execute(
             insert(TaskCommentRow)
             .values(
                 task_id=comment.task_id,
@@ -255,6 +255,7 @@ class SqlTaskRepository:
             )
             .returning(TaskCommentRow.id)
         )
+        comment_id = inserted.scalar_one()
         await insert_ignore(
             self._s,
             TaskTermRow.__table__,  # type: ignore[arg-type]
@@ -263,9 +264,7 @@ class SqlTaskRepository:
                 for t in sorted(index_terms(comment.text))
             ],
         )
-        return Comment(
-            int(comment_id or 0), comment.task_id, comment.author_id, comment.at, comment.text
-        )
+        return with_id(Comment, comment, comment_id)
 
     # -- single reads -------------------------------------------------------------------
     async def get(self, task_id: int) -> Task | None:
@@ -300,7 +299,7 @@ class SqlTaskRepository:
 
     async def comments(self, task_id: int, limit: int = 5) -> Sequence[Comment]:
         rows = (await self._s.execute(_LAST_COMMENTS, {"task": task_id, "limit": limit})).all()
-        return [Comment(r.id, r.task_id, r.author_id, r.at, r.text) for r in reversed(rows)]
+        return [Comment(r.task_id, r.author_id, r.at, r.text, id=r.id) for r in reversed(rows)]
 
     async def notified(self, task_id: int) -> set[int]:
         # Task notifications' dedup keys are "kind:task_id:member:version" (LIKE narrows

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.crm import EntityKind, EntityRef
 from domain.errors import Conflict
+from domain.ids import with_id
 from domain.ports import MemberDayRow, TimeGrouping, TimeGroupRow, TimesheetRow
 from domain.tasks import Task
 from domain.timereports import CrmParty, client_link, client_of
@@ -23,6 +24,8 @@ from domain.timetracking import (
     DayEventKind,
     EntryChange,
     EntrySource,
+    NewDailyReport,
+    NewTimeEntry,
     PlanItem,
     TimeEntry,
     TimeError,
@@ -166,7 +169,7 @@ class SqlTimeRepository:
             raise Conflict(task_id=timer.task_id)
 
     # -- entries ---------------------------------------------------------------------
-    async def add_entry(self, entry: TimeEntry) -> TimeEntry:
+    async def add_entry(self, entry: NewTimeEntry) -> TimeEntry:
         row = TimeEntryRow(
             company_id=entry.company_id,
             member_id=entry.member_id,
@@ -182,8 +185,7 @@ class SqlTimeRepository:
         )
         self._s.add(row)
         await self._s.flush()
-        entry.id = row.id
-        return entry
+        return with_id(TimeEntry, entry, row.id)
 
     async def get_entry(self, entry_id: int) -> TimeEntry | None:
         row = await self._s.get(TimeEntryRow, entry_id, populate_existing=True)
@@ -340,10 +342,10 @@ class SqlTimeRepository:
             row.submitted_at,
             dict(row.summary),
             row.request_id,
-            row.id,
+            id=row.id,
         )
 
-    async def add_report(self, report: DailyReport) -> DailyReport:
+    async def add_report(self, report: NewDailyReport) -> DailyReport:
         row = DailyReportRow(
             company_id=report.company_id,
             member_id=report.member_id,
@@ -358,8 +360,7 @@ class SqlTimeRepository:
                 self._s.add(row)
         except IntegrityError as exc:  # submitted at the same moment from elsewhere
             raise TimeError(reason="report_submitted", day=report.day.isoformat()) from exc
-        report.id = row.id
-        return report
+        return with_id(DailyReport, report, row.id)
 
     async def save_report(self, report: DailyReport) -> None:
         await self._s.execute(

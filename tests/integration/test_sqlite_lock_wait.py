@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from brygada.bootstrap import App
-from domain.company import Company
+from domain.company import NewCompany
 from tests.conftest import PG_URL
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite's file lock")
@@ -60,7 +60,7 @@ async def test_waiting_for_another_writer_leaves_the_loop_free(app: App) -> None
         await asyncio.sleep(TICK_S * 3)  # the ticker is running before the wait begins
         started = time.perf_counter()
         async with app.uow() as uow:
-            await uow.companies.add(Company(id=None, name="Waited", timezone="UTC"))
+            await uow.companies.add(NewCompany(name="Waited", timezone="UTC"))
             await uow.commit()
         waited = time.perf_counter() - started
         stop.set()

@@ -97,7 +97,7 @@ async def test_admin_changes_are_in_the_history(app: App) -> None:
 
 def test_loops_are_found() -> None:
     a, b, c = (
-        Department(i, 1, name, parent_id=p)
+        Department(1, name, parent_id=p, id=i)
         for i, name, p in ((1, "A", None), (2, "B", 1), (3, "C", 2))
     )
     departments = {1: a, 2: b, 3: c}
@@ -106,9 +106,9 @@ def test_loops_are_found() -> None:
     assert not department_cycle(departments, 3, 1)
     assert not department_cycle(departments, 1, None)
     people = {
-        1: Member(1, 1, "One", "one"),
-        2: Member(2, 1, "Two", "two", manager_id=1),
-        3: Member(3, 1, "Three", "three", manager_id=2),
+        1: Member(1, "One", "one", id=1),
+        2: Member(1, "Two", "two", manager_id=1, id=2),
+        3: Member(1, "Three", "three", manager_id=2, id=3),
     }
     assert manager_cycle(people, 1, 3)
     assert manager_cycle(people, 1, 1)

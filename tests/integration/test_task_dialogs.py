@@ -385,14 +385,13 @@ async def test_extranet_sees_only_their_project(app: App) -> None:
     )
     dialog = Dialog(app, team)
     async with app.uow() as uow:
-        from domain.company import Project
+        from domain.company import NewProject
 
         await uow.projects.add(
-            Project(
-                None,
-                team.company.id or 0,
+            NewProject(
+                team.company.id,
                 "Portal",
-                frozenset({team["client"].id or 0, team["boss"].id or 0}),
+                frozenset({team["client"].id, team["boss"].id}),
             )
         )
         await uow.commit()

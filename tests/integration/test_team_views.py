@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from brygada.bootstrap import App
-from domain.company import Department, Role
+from domain.company import NewDepartment, Role
 from tests.conftest import FakeClock
 from tests.dialog import Dialog, verify_dialog
 from tests.factories import Team, make_team
@@ -26,16 +26,16 @@ PEOPLE = [
 
 async def org(app: App) -> Team:
     team = await make_team(app, PEOPLE)
-    company_id = team.company.id or 0
+    company_id = team.company.id
     async with app.uow() as uow:
         sales = await uow.departments.add(
-            Department(None, company_id, "Sales", head_id=team["head"].id)
+            NewDepartment(company_id, "Sales", head_id=team["head"].id)
         )
         north = await uow.departments.add(
-            Department(None, company_id, "North", head_id=team["nick"].id, parent_id=sales.id)
+            NewDepartment(company_id, "North", head_id=team["nick"].id, parent_id=sales.id)
         )
         support = await uow.departments.add(
-            Department(None, company_id, "Support", head_id=team["peer"].id)
+            NewDepartment(company_id, "Support", head_id=team["peer"].id)
         )
         placed = {"head": sales, "anna": sales, "nick": north, "ivan": north}
         placed |= {"peer": support, "olga": support}
@@ -173,7 +173,7 @@ async def test_morning_team_digest_through_the_scheduler_and_outbox(
 ) -> None:
     from datetime import UTC, date, datetime, timedelta
 
-    from domain.timetracking import DailyPlan, DailyReport
+    from domain.timetracking import DailyPlan, NewDailyReport
 
     clock.set(datetime(2026, 11, 24, 6, 0, tzinfo=UTC))  # Tuesday 07:00 in Warsaw
     team = await org(app)
@@ -194,10 +194,10 @@ async def test_morning_team_digest_through_the_scheduler_and_outbox(
     await dialog.send("kate", "/unmute team.digest")  # nobody reports to Kate: no digest
     tuesday, monday = date(2026, 11, 24), date(2026, 11, 23)
     async with app.uow() as uow:
-        anna = team["anna"].id or 0
-        await uow.time.save_plan(DailyPlan(anna, team.company.id or 0, tuesday, [], clock.now()))
+        anna = team["anna"].id
+        await uow.time.save_plan(DailyPlan(anna, team.company.id, tuesday, [], clock.now()))
         await uow.time.add_report(
-            DailyReport(anna, team.company.id or 0, monday, "done", clock.now())
+            NewDailyReport(anna, team.company.id, monday, "done", clock.now())
         )
         await uow.commit()
     sweeper = app.sweeper()

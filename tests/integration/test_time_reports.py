@@ -14,19 +14,19 @@ from openpyxl import load_workbook
 from brygada.bootstrap import App
 from domain.approvals import Absence
 from domain.company import Role
-from domain.crm import ClientCompany, Contact, Deal, Lead
+from domain.crm import NewClientCompany, NewContact, NewDeal, NewLead
 from domain.services import crm as crm_service
 from domain.services import tasks as task_service
 from domain.services import timereports
 from domain.timereports import parse_report
 from domain.timetracking import (
     DailyPlan,
-    DailyReport,
     DayEvent,
     DayEventKind,
     EntrySource,
+    NewDailyReport,
+    NewTimeEntry,
     PlanItem,
-    TimeEntry,
 )
 from handlers.types import Inbound
 from tests.conftest import FakeClock
@@ -51,7 +51,7 @@ class World:
 async def build(app: App, clock: FakeClock) -> World:
     team = await make_team(app, PEOPLE, projects=("Sales", "Website"))
     boss, anna, ivan = team["boss"], team["anna"], team["ivan"]
-    company_id = team.company.id or 0
+    company_id = team.company.id
     now = clock.now()
     async with app.uow() as uow:
         # They have worked here for a while: the week's time is recorded backwards.
@@ -59,20 +59,22 @@ async def build(app: App, clock: FakeClock) -> World:
             member.joined_at = now - timedelta(days=30)
             await uow.members.save(member)
         projects = {p.name: p.id for p in await uow.projects.list(company_id)}
-        acme = await uow.crm.add_client_company(ClientCompany(company_id, "Kowalski Sp.", now))
+        acme = await uow.crm.add_client_company(NewClientCompany(company_id, "Kowalski Sp.", now))
         jan = await uow.crm.add_contact(
-            Contact(company_id, "Jan Nowak", now, client_company_id=acme.id)
+            NewContact(company_id, "Jan Nowak", now, client_company_id=acme.id)
         )
-        ewa = await uow.crm.add_contact(Contact(company_id, "Ewa Solo", now))
-        lead = await uow.crm.add_lead(Lead(company_id, "Lead Person", now, company_name="Firma X"))
+        ewa = await uow.crm.add_contact(NewContact(company_id, "Ewa Solo", now))
+        lead = await uow.crm.add_lead(
+            NewLead(company_id, "Lead Person", now, company_name="Firma X")
+        )
         pipeline = await crm_service.ensure_pipeline(uow, company_id)
         stage = pipeline.stages[0]
         deal = await uow.crm.add_deal(
-            Deal(
+            NewDeal(
                 company_id,
                 "Big deal",
-                pipeline.id or 0,
-                stage.id or 0,
+                pipeline.id,
+                stage.id,
                 now,
                 client_company_id=acme.id,
             )
@@ -103,7 +105,7 @@ async def build(app: App, clock: FakeClock) -> World:
                 ),
                 now,
             )
-            tasks[key] = task.id or 0
+            tasks[key] = task.id
         entries = [
             (anna, "call", MON, 10, 60),
             (anna, "offer", MON, 12, 30),
@@ -115,9 +117,9 @@ async def build(app: App, clock: FakeClock) -> World:
         for member, key, day, hour, minutes in entries:
             start = at(day, hour)
             await uow.time.add_entry(
-                TimeEntry(
+                NewTimeEntry(
                     company_id,
-                    member.id or 0,
+                    member.id,
                     tasks[key],
                     start,
                     start + timedelta(minutes=minutes),
@@ -127,9 +129,9 @@ async def build(app: App, clock: FakeClock) -> World:
                 )
             )
         gone = await uow.time.add_entry(
-            TimeEntry(
+            NewTimeEntry(
                 company_id,
-                anna.id or 0,
+                anna.id,
                 tasks["call"],
                 at(MON, 15),
                 at(MON, 16),
@@ -142,7 +144,7 @@ async def build(app: App, clock: FakeClock) -> World:
         await uow.time.save_entry(gone)
         await uow.time.save_plan(
             DailyPlan(
-                anna.id or 0,
+                anna.id,
                 company_id,
                 MON,
                 [PlanItem(tasks["call"], 60), PlanItem(tasks["offer"], 60)],
@@ -155,13 +157,9 @@ async def build(app: App, clock: FakeClock) -> World:
             (TUE, 8, 55, DayEventKind.START),
             (TUE, 18, 5, DayEventKind.END),
         ]:
-            await uow.time.add_day_event(
-                DayEvent(anna.id or 0, company_id, day, at(day, hh, mm), kind)
-            )
-        await uow.time.add_report(
-            DailyReport(anna.id or 0, company_id, MON, "done", at(MON, 17, 40))
-        )
-        await uow.approvals.add_absence(Absence(ivan.id or 0, MON, MON))
+            await uow.time.add_day_event(DayEvent(anna.id, company_id, day, at(day, hh, mm), kind))
+        await uow.time.add_report(NewDailyReport(anna.id, company_id, MON, "done", at(MON, 17, 40)))
+        await uow.approvals.add_absence(Absence(ivan.id, MON, MON))
         await uow.commit()
     return World(team, tasks)
 

@@ -17,6 +17,8 @@ from domain.crm import (
     EntityRef,
     InvalidLead,
     LeadInput,
+    Pipeline,
+    Stage,
     StageKind,
     StageTotals,
     build_funnel,
@@ -34,6 +36,7 @@ from domain.crm import (
     web_lead_candidates,
 )
 from domain.errors import InvalidInput
+from domain.ids import with_id
 
 WARSAW = "Europe/Warsaw"
 SCHEDULE = WorkSchedule()
@@ -42,7 +45,9 @@ SCHEDULE = WorkSchedule()
 def member(
     mid: int, role: Role = Role.EMPLOYEE, dept: int | None = None, manager: int | None = None
 ) -> Member:
-    return Member(mid, 1, f"m{mid}", f"m{mid}", role=role, department_id=dept, manager_id=manager)
+    return Member(
+        1, f"m{mid}", f"m{mid}", role=role, department_id=dept, manager_id=manager, id=mid
+    )
 
 
 # 1 admin; 2 head of Sales (dept 10) with 3 in it; 4 head of sub-department 11 with 5;
@@ -59,8 +64,8 @@ PEOPLE = [
     member(9, manager=8),
 ]
 DEPTS = [
-    Department(10, 1, "Sales", head_id=2),
-    Department(11, 1, "Export", head_id=4, parent_id=10),
+    Department(1, "Sales", head_id=2, id=10),
+    Department(1, "Export", head_id=4, parent_id=10, id=11),
 ]
 
 
@@ -206,19 +211,17 @@ def test_custom_stages_need_one_won_and_one_lost() -> None:
     assert [s.position for s in stages] == [1, 2, 3]
 
 
-def _pipeline():  # type: ignore[no-untyped-def]
-    p = default_pipeline(1)
-    p.id = 1
-    p.stages = [
-        s.__class__(i + 1, s.position, s.kind, s.name, s.code) for i, s in enumerate(p.stages)
-    ]
-    return p
+def _pipeline() -> Pipeline:
+    """The default pipeline as stored: pipeline 1, its stages numbered 1 to 6 in order."""
+    new = default_pipeline(1)
+    stages = [with_id(Stage, s, i + 1) for i, s in enumerate(new.stages)]
+    return Pipeline(new.company_id, new.name, stages, 1, new.code)
 
 
 def test_deal_moves_record_reach_and_lost_needs_reason() -> None:
     p = _pipeline()
     now = datetime(2026, 11, 25, tzinfo=UTC)
-    deal = Deal(1, "ACME", 1, 1, now)
+    deal = Deal(1, "ACME", 1, 1, now, id=1)
     deal.move_to(p, p.stage(3), now, None)
     assert deal.reached_position == 3
     deal.move_to(p, p.stage(2), now, None)

@@ -7,15 +7,20 @@ from domain.company import Department, Member, subordinates
 
 def _m(member_id: int, department: int | None = None, manager: int | None = None) -> Member:
     return Member(
-        member_id, 1, f"m{member_id}", f"m{member_id}", department_id=department, manager_id=manager
+        1,
+        f"m{member_id}",
+        f"m{member_id}",
+        department_id=department,
+        manager_id=manager,
+        id=member_id,
     )
 
 
 def test_a_head_sees_exactly_their_subtree_and_a_manager_their_reports_reports() -> None:
     departments = {
-        10: Department(10, 1, "Sales", head_id=1),
-        11: Department(11, 1, "North", head_id=3, parent_id=10),
-        12: Department(12, 1, "Support", head_id=6),
+        10: Department(1, "Sales", head_id=1, id=10),
+        11: Department(1, "North", head_id=3, parent_id=10, id=11),
+        12: Department(1, "Support", head_id=6, id=12),
     }
     people = [
         _m(1, 10),

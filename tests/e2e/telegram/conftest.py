@@ -15,7 +15,7 @@ from bots.telegram.middlewares import RateLimiter
 from bots.telegram.replies import REPLY_BUDGET_S
 from brygada.bootstrap import App
 from brygada.telegram import telegram_config
-from domain.company import Project, Role
+from domain.company import NewProject, Role
 from domain.services import members
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -118,9 +118,7 @@ class Harness:
         company_id = await self.company()
         async with self.app.uow() as uow:
             people = await uow.members.list(company_id)
-            await uow.projects.add(
-                Project(None, company_id, name, frozenset(m.id for m in people if m.id))
-            )
+            await uow.projects.add(NewProject(company_id, name, frozenset(m.id for m in people)))
             await uow.commit()
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from brygada.bootstrap import App
 from domain.approvals import ApprovalStatus
-from domain.company import Department, Role
+from domain.company import NewDepartment, Role
 from tests.conftest import APPROVALS_EXAMPLE
 from tests.e2e.telegram.conftest import BOT_ID, Harness, button, buttons, cancel_only
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -45,9 +45,7 @@ async def company(tg: Harness, app: App) -> None:
     async with app.uow() as uow:
         head = await uow.members.get(head_id)
         assert head is not None
-        sales = await uow.departments.add(
-            Department(None, head.company_id, "Sales", head_id=head.id)
-        )
+        sales = await uow.departments.add(NewDepartment(head.company_id, "Sales", head_id=head.id))
         for person_id in staff:
             person = await uow.members.get(person_id)
             assert person is not None
