@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from brygada.bootstrap import App
+from domain.approvals import Verdict
 from domain.company import Role
+from handlers.buttons import Decide
 from handlers.types import Attachment, Inbound
 from tests.conftest import APPROVALS_EXAMPLE
 from tests.dialog import Dialog, verify_dialog
@@ -185,7 +187,7 @@ async def test_only_the_approver_can_decide(app: App, dialog: Dialog) -> None:
     )
     assert bad.context["error_code"] == "bad_token"
     # A validly signed token is still only a request: the domain checks the presser.
-    signed = app.signer.sign("ad", 1, "a")
+    signed = app.signer.sign(Decide(1, Verdict.APPROVE))
     [refused] = await app.conversation.handle(
         Inbound(
             platform="console", workspace="local", user_id="ivan", chat_id="ivan", action=signed

@@ -12,6 +12,7 @@ from domain.errors import Conflict
 from domain.notifications import Notification
 from domain.services.tasks import CreateTask, create_task, delegate_task, move_deadline
 from domain.tasks import HistorySummary, Priority, TaskKind
+from handlers.buttons import StartTask
 from storage.maintenance import refresh_statistics
 from tests.factories import make_team
 
@@ -110,7 +111,7 @@ async def test_secret_is_generated_once_and_shared(settings_without_secret: obje
 
     first = await bootstrap(settings_without_secret, migrate=False)  # type: ignore[arg-type]
     second = await bootstrap(settings_without_secret, migrate=False)  # type: ignore[arg-type]
-    token = first.signer.sign("ts", 1)
+    token = first.signer.sign(StartTask(1))
     assert second.signer.verify(token) == ("ts", ["1"])
     await first.close()
     await second.close()

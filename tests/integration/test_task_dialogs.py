@@ -6,6 +6,7 @@ import pytest
 
 from brygada.bootstrap import App
 from domain.company import Role
+from handlers.buttons import PauseTask
 from handlers.types import Inbound
 from tests.conftest import FakeClock
 from tests.dialog import Dialog, verify_dialog
@@ -364,7 +365,7 @@ async def test_stale_and_forged_buttons(app: App, dialog: Dialog) -> None:
 
     [stale] = await app.conversation.handle(press(stale_start))
     assert stale.alert and stale.context["error_code"] == "invalid_transition"
-    forged = app.signer.sign("tp", 1)[:-3] + "AAA"
+    forged = app.signer.sign(PauseTask(1))[:-3] + "AAA"
     [refused] = await app.conversation.handle(press(forged))
     assert refused.alert and refused.context["error_code"] == "bad_token"
     assert "In progress" in await dialog.send("anna", "/show 1")
