@@ -114,7 +114,6 @@ async def make_team(
     now = app.clock.now()
     async with app.uow() as uow:
         company = await members.create_company(uow, "Bench Co", timezone=timezone)
-        assert company.id is not None
         found: dict[str, Member] = {}
         for i, handle in enumerate(handles):
             role = Role.ADMIN if i == 0 else Role.EMPLOYEE

@@ -156,7 +156,7 @@ async def run(args) -> dict:  # type: ignore[no-untyped-def]
             "per_s": round(sum(done) / elapsed, 1),
         }
 
-        stored = await _count_tasks(app, team.company.id or 0)
+        stored = await _count_tasks(app, team.company.id)
         expected = min(50, count) + sent + sum(done)
         result = {
             "benchmark": "create",

@@ -149,7 +149,7 @@ async def intake(app: App, leads: int, concurrency: int) -> float:
 async def crm_form(app: App) -> str:
     async with app.uow() as uow:
         company = await uow.companies.first()
-        assert company is not None and company.id is not None
+        assert company is not None
         form = await crm.create_form(uow, company.id, "Bench", app.clock.now())
         await uow.commit()
     return form.token
@@ -165,7 +165,7 @@ async def main() -> int:
     try:
         handles = ["boss", "head"] + [f"s{i:02d}" for i in range(1, 19)]
         team = await make_team(app, handles, projects=())
-        company_id = team.company.id or 0
+        company_id = team.company.id
         async with app.uow() as uow:
             dept = await uow.departments.add(
                 NewDepartment(company_id, "Sales", head_id=team["head"].id)

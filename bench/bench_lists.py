@@ -108,7 +108,7 @@ async def bulk_load(
     rnd = random.Random(seed)
     now = app.clock.now()
     company_id = people[0].company_id
-    member_ids = [m.id for m in people if m.id is not None]
+    member_ids = [m.id for m in people]
     project_ids = list(projects)
     closed = [TaskStatus.COMPLETED.value] * 9 + [TaskStatus.AWAITING_ACCEPTANCE.value]
     open_ = (

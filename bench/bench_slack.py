@@ -100,7 +100,7 @@ async def run(args: Any) -> dict[str, Any]:
     try:
         projects = ("Sales", "Website", "Office")
         team = await make_team(app, HANDLES, platform_name="slack", projects=projects)
-        company_id = team.company.id or 0
+        company_id = team.company.id
         texts = capture_texts([h.lower() for h in HANDLES], warmup + 2 * n)
         async with CountingSlack() as api:
             api.disable_limits()

@@ -219,7 +219,6 @@ async def make_members(app: Any, bot_id: str, users: list[int]) -> tuple[int, di
     usernames: dict[int, str] = {}
     async with app.uow() as uow:
         company = await members.create_company(uow, "Bench Co", timezone="Europe/Warsaw")
-        assert company.id is not None
         joined = []
         for i, uid in enumerate(users):
             role = Role.ADMIN if i == 0 else Role.EMPLOYEE

@@ -306,9 +306,9 @@ async def main() -> None:
         t0 = time.perf_counter()
         team = await make_team(app, handles, projects=("Sales", "Website", "Office"))
         tasks: dict[int, list[int]] = {}
-        links = await load_crm(app, team.company.id or 0)
+        links = await load_crm(app, team.company.id)
         async with app.uow() as uow:
-            projects = {p.name: p.id for p in await uow.projects.list(team.company.id or 0)}
+            projects = {p.name: p.id for p in await uow.projects.list(team.company.id)}
             boss = team["boss"]
             for n, handle in enumerate(handles):
                 member = team[handle]
@@ -324,13 +324,12 @@ async def main() -> None:
                         crm_links=(links[(n + k * 50) % len(links)],) if k < 3 else (),
                     )
                     task = await task_service.create_task(uow, boss, cmd, clock.now())
-                    ids.append(task.id or 0)
-                assert member.id is not None
+                    ids.append(task.id)
                 tasks[member.id] = ids
             await uow.commit()
         setup_s = time.perf_counter() - t0
-        load_s = await load_entries(app, team.company.id or 0, list(tasks), tasks, args.entries)
-        days_s = await load_days(app, team.company.id or 0, list(tasks), tasks)
+        load_s = await load_entries(app, team.company.id, list(tasks), tasks, args.entries)
+        days_s = await load_days(app, team.company.id, list(tasks), tasks)
         member = team[handles[1]]
         boss = team["boss"]
         reports = {

@@ -19,8 +19,9 @@ from domain.clock import SystemClock
 from domain.ports import Clock
 from domain.services.reminders import SweepConfig
 from handlers.config import ConversationConfig
-from handlers.conversation import Conversation, default_intents
+from handlers.conversation import Conversation
 from handlers.delivery import Notifier
+from handlers.intents import default_intents
 from handlers.intents.approvals import with_approval_types
 from handlers.tokens import TokenSigner
 from scheduler.dispatcher import OutboxDispatcher

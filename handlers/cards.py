@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from domain.policies import Action
 from domain.ports import ListView, Page
 from domain.services.tasks import TaskCard, end_of_local_day, task_card
-from domain.tasks import Task, TaskKind, TaskStatus
+from domain.tasks import Rating, Task, TaskKind, TaskStatus
+from handlers.buttons import (
+    AcceptTask,
+    AskComment,
+    AskDeadline,
+    AskDelegate,
+    AskObserver,
+    AskPart,
+    AskSubtask,
+    CompleteTask,
+    OpenTask,
+    PauseTask,
+    ReopenTask,
+    ReturnTask,
+    ShowMore,
+    StartTask,
+)
+from handlers.tokens import ButtonAction
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
+
+# The action of a list's page by its number: ``lambda n: ListPage(ListView.TODAY, n)``.
+Paging = Callable[[int], ButtonAction]
 
 
 def card_buttons(turn: Turn, card: TaskCard) -> Buttons:
@@ -17,9 +39,9 @@ def card_buttons(turn: Turn, card: TaskCard) -> Buttons:
     if task.status is TaskStatus.AWAITING_ACCEPTANCE and Action.ACCEPT in can:
         rows.append(
             (
-                turn.button("btn.accept_good", "ta", tid, "p"),
-                turn.button("btn.accept_bad", "ta", tid, "n"),
-                turn.button("btn.return", "tr", tid),
+                turn.button("btn.accept_good", AcceptTask(tid, Rating.POSITIVE)),
+                turn.button("btn.accept_bad", AcceptTask(tid, Rating.NEGATIVE)),
+                turn.button("btn.return", ReturnTask(tid)),
             )
         )
     if task.is_open:
@@ -32,32 +54,32 @@ def card_buttons(turn: Turn, card: TaskCard) -> Buttons:
                 not tracked or task.responsible_id == turn.me.id
             )
             if card.my_timer == "running" or own:
-                first.append(turn.button("btn.pause", "tp", tid))
+                first.append(turn.button("btn.pause", PauseTask(tid)))
             else:
-                first.append(turn.button("btn.start", "ts", tid))
+                first.append(turn.button("btn.start", StartTask(tid)))
         if Action.COMPLETE in can:
-            first.append(turn.button("btn.done", "td", tid))
+            first.append(turn.button("btn.done", CompleteTask(tid)))
         if first:
             rows.append(tuple(first))
         second = [
-            turn.button("btn.deadline", "dl", tid) if Action.MOVE_DEADLINE in can else None,
-            turn.button("btn.delegate", "dg", tid) if Action.DELEGATE in can else None,
-            turn.button("btn.comment", "cm", tid),
+            turn.button("btn.deadline", AskDeadline(tid)) if Action.MOVE_DEADLINE in can else None,
+            turn.button("btn.delegate", AskDelegate(tid)) if Action.DELEGATE in can else None,
+            turn.button("btn.comment", AskComment(tid)),
         ]
         rows.append(tuple(b for b in second if b is not None))
         third = [
-            turn.button("btn.observers", "ob", tid),
-            turn.button("btn.subtask", "st", tid) if Action.ADD_SUBTASK in can else None,
-            turn.button("btn.part", "pt", tid, n=task.part_number + 1)
+            turn.button("btn.observers", AskObserver(tid)),
+            turn.button("btn.subtask", AskSubtask(tid)) if Action.ADD_SUBTASK in can else None,
+            turn.button("btn.part", AskPart(tid), n=task.part_number + 1)
             if Action.COPY_PART in can
             else None,
-            turn.button("btn.more", "mo", tid),
+            turn.button("btn.more", ShowMore(tid)),
         ]
         rows.append(tuple(b for b in third if b is not None))
     else:
-        last = [turn.button("btn.comment", "cm", tid)]
+        last = [turn.button("btn.comment", AskComment(tid))]
         if Action.REOPEN in can:
-            last.append(turn.button("btn.reopen", "ro", tid))
+            last.append(turn.button("btn.reopen", ReopenTask(tid)))
         rows.append(tuple(last))
     return tuple(rows)
 
@@ -81,20 +103,20 @@ def team_list_reply(
     view: ListView,
     page: Page[Task],
     number: int,
-    nav: tuple[str, *tuple[object, ...]],
+    nav: Paging,
     names: dict[int, str],
     label: str | None,
 ) -> Reply:
     """Someone else's tasks (a manager's team, one report), grouped by responsible."""
     day_end = end_of_local_day(turn.now, turn.tz)
     rows: list[tuple[Button, ...]] = [
-        (turn.button("btn.open", "op", t.id, id=t.id, title=t.title[:40]),) for t in page.items
+        (turn.button("btn.open", OpenTask(t.id), id=t.id, title=t.title[:40]),) for t in page.items
     ]
     paging: list[Button] = []
     if page.has_prev:
-        paging.append(turn.button("btn.prev", *nav, number - 1))
+        paging.append(turn.button("btn.prev", nav(number - 1)))
     if page.has_next:
-        paging.append(turn.button("btn.next", *nav, number + 1))
+        paging.append(turn.button("btn.next", nav(number + 1)))
     if paging:
         rows.append(tuple(paging))
     groups: list[tuple[str, list[tuple[Task, str]]]] = []
@@ -119,19 +141,19 @@ def list_reply(
     view: ListView | str,
     page: Page[Task],
     number: int,
-    nav: tuple[str, *tuple[object, ...]] | None,
+    nav: Paging | None,
     **extra: object,
 ) -> Reply:
-    """A page of tasks with an Open button each; ``nav`` is the paging action and its args."""
+    """A page of tasks with an Open button each; ``nav`` is the action of another page."""
     day_end = end_of_local_day(turn.now, turn.tz)
     rows: list[tuple[Button, ...]] = [
-        (turn.button("btn.open", "op", t.id, id=t.id, title=t.title[:40]),) for t in page.items
+        (turn.button("btn.open", OpenTask(t.id), id=t.id, title=t.title[:40]),) for t in page.items
     ]
     paging: list[Button] = []
     if nav is not None and page.has_prev:
-        paging.append(turn.button("btn.prev", *nav, number - 1))
+        paging.append(turn.button("btn.prev", nav(number - 1)))
     if nav is not None and page.has_next:
-        paging.append(turn.button("btn.next", *nav, number + 1))
+        paging.append(turn.button("btn.next", nav(number + 1)))
     if paging:
         rows.append(tuple(paging))
     items = [(t, t.cue(turn.now, day_end).value) for t in page.items]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -20,62 +20,27 @@ from domain.errors import DomainError, MemberInactive, NotRegistered
 from domain.ports import ChatRef, Clock, UnitOfWork
 from domain.services.members import identify, link_by_email
 from handlers.config import ConversationConfig
-from handlers.intents import (
-    actions,
-    approvals,
-    create,
-    crm,
-    onboarding,
-    reminders,
-    structure,
-    timereports,
-    timetracking,
-    views,
-)
+from handlers.intents import ActionHandler, IntentTable, create, crm, default_intents, onboarding
 from handlers.journal import LiveReplies, Render, ReplyJournal
-from handlers.questions import ACTIONS as QUESTION_ACTIONS
-from handlers.questions import PromptHandler, Questions
+from handlers.questions import Questions
 from handlers.refusals import refusal_replies
-from handlers.tokens import BadToken, TokenSigner
+from handlers.tokens import ButtonAction, TokenSigner
 from handlers.turn import Turn, pick_language
 from handlers.types import Inbound, Reply
 
 log = logging.getLogger(__name__)
 
-CommandHandler = Callable[[Turn], Awaitable[list[Reply]]]
-ActionHandler = Callable[[Turn, list[str]], Awaitable[list[Reply]]]
 # The platform's verified email of the user who wrote, fetched only when nobody knows them.
 EmailLookup = Callable[[], Awaitable[ChatEmail | None]]
 
 
-@dataclass(frozen=True)
-class IntentTable:
-    commands: Mapping[str, CommandHandler]
-    actions: Mapping[str, ActionHandler]
-    prompts: Mapping[str, PromptHandler]
-    # Commands that work before the user has joined a company.
-    public: frozenset[str]
-
-
-def default_intents() -> IntentTable:
-    modules = (
-        onboarding,
-        create,
-        views,
-        actions,
-        crm,
-        approvals,
-        reminders,
-        timetracking,
-        timereports,
-        structure,
-    )
-    return IntentTable(
-        commands={k: v for m in modules for k, v in m.COMMANDS.items()},
-        actions={k: v for m in modules for k, v in m.ACTIONS.items()},
-        prompts={k: v for m in modules for k, v in m.PROMPTS.items()},
-        public=onboarding.PUBLIC_COMMANDS,
-    )
+def action_codes(actions: Iterable[type[ButtonAction]]) -> dict[str, type[ButtonAction]]:
+    """The action types by their token codes; two types with one code are a mistake."""
+    codes: dict[str, type[ButtonAction]] = {}
+    for cls in actions:
+        if codes.setdefault(cls.code, cls) is not cls:
+            raise ValueError(f"{cls.__name__} and {codes[cls.code].__name__} share {cls.code!r}")
+    return codes
 
 
 class Conversation:
@@ -97,6 +62,12 @@ class Conversation:
         self._questions = Questions(
             lambda: self._intents.prompts, self.config.question_ttl, create.create_from_text
         )
+        # Every button this conversation answers, and how its token names it.
+        self._actions: Mapping[type[ButtonAction], ActionHandler] = {
+            **self._intents.actions,
+            **self._questions.actions,
+        }
+        self._codes = action_codes(self._actions)
 
     async def handle(
         self,
@@ -207,7 +178,13 @@ class Conversation:
                 )
                 member = found[0] if found is not None else None
                 company = await uow.companies.get(member.company_id) if member else None
-            answering = self._turn(turn.inbound, uow, member=member, company=company)
+            answering = self._turn(
+                turn.inbound,
+                uow,
+                member=member,
+                company=company,
+                pressed_action=turn.pressed_action,
+            )
             try:
                 replies = await refusal_replies(answering, error)
             except Exception:
@@ -236,13 +213,10 @@ class Conversation:
         questions = self._questions
         await questions.expire(turn)
         if inbound.action is not None:
-            action, args = self.signer.verify(inbound.action)
-            if action in QUESTION_ACTIONS:
-                return await questions.pressed(turn, action, args)
-            handler = intents.actions.get(action)
-            if handler is None:
-                raise BadToken()
-            return await handler(turn, args)
+            # The one place a token is read: forged, unknown or malformed is a BadToken.
+            pressed = self.signer.read(inbound.action, self._codes)
+            turn.pressed_action = pressed
+            return await self._actions[type(pressed)](turn, pressed)
         if inbound.command is not None:
             if inbound.command == "cancel":
                 return await questions.cancel_command(turn)

@@ -26,18 +26,14 @@ from domain.company import Member
 from domain.errors import InvalidInput, MemberNotFound
 from domain.ports import OpenQuestion
 from domain.services.members import member_by_handle
+from handlers.buttons import CancelQuestion, DropHeld, TakeAsAnswer, TakeAsTask
 from handlers.labels import LABELS
 from handlers.rendering import label
-from handlers.turn import CANCEL_QUESTION, CONFIRMED, QUESTION_NONCE, Turn
+from handlers.tokens import ButtonAction
+from handlers.turn import CONFIRMED, QUESTION_NONCE, Turn
 from handlers.types import Button, Reply
 
 CANCEL_WORDS = frozenset({"cancel", "anuluj", "anulować", "отмена", "отменить", "отмени"})
-# Button actions of this module (signed tokens like every other button).
-CANCEL_ACTION = CANCEL_QUESTION  # the Cancel button of a question: qx:<nonce>
-TAKE_ACTION = "qa"  # a held text is the answer after all: qa:<held id>
-NEW_TASK_ACTION = "qn"  # a held text is a new task: qn:<held id>
-DROP_ACTION = "qc"  # a held text is nothing: qc:<held id>
-ACTIONS = frozenset({CANCEL_ACTION, TAKE_ACTION, NEW_TASK_ACTION, DROP_ACTION})
 _TITLE_CHARS = 32  # of a held text, on its "New task" button
 
 
@@ -201,17 +197,13 @@ class Questions:
         rows: list[tuple[Button, ...]] = []
         if verdict.answer is not None:
             key, params = verdict.answer
-            rows.append((turn.button(key, TAKE_ACTION, held, **params),))
+            rows.append((turn.button(key, TakeAsAnswer(held), **params),))
         # In groups only /task creates tasks; chatter there is not a task.
         if turn.inbound.chat_type == "private":
             rows.append(
-                (
-                    turn.button(
-                        "question.new_task", NEW_TASK_ACTION, held, title=self._title(turn, text)
-                    ),
-                )
+                (turn.button("question.new_task", TakeAsTask(held), title=self._title(turn, text)),)
             )
-        rows.append((turn.button("question.drop", DROP_ACTION, held),))
+        rows.append((turn.button("question.drop", DropHeld(held)),))
         return turn.reply(
             "question_unclear",
             tuple(rows),
@@ -232,14 +224,27 @@ class Questions:
 
     # -- buttons -----------------------------------------------------------------------
 
-    async def pressed(self, turn: Turn, action: str, args: list[str]) -> list[Reply]:
-        if action == CANCEL_ACTION:
-            question = await turn.uow.prompts.question(turn.me.id)
-            if question is None or str(question.data.get(QUESTION_NONCE)) != args[0]:
-                # An older question's button: the one open now is not touched.
-                return [turn.edit("question_cancelled", subject=None, gone=True)]
-            return [await self._cancel(turn)]
-        held = await turn.uow.prompts.held(turn.me.id, int(args[0]))
+    @property
+    def actions(self) -> Mapping[type[ButtonAction], Callable[[Turn, Any], Awaitable[list[Reply]]]]:
+        """The buttons of questions: Cancel, and what a held text was."""
+        return {
+            CancelQuestion: self.cancel_pressed,
+            TakeAsAnswer: self.held_pressed,
+            TakeAsTask: self.held_pressed,
+            DropHeld: self.held_pressed,
+        }
+
+    async def cancel_pressed(self, turn: Turn, pressed: CancelQuestion) -> list[Reply]:
+        question = await turn.uow.prompts.question(turn.me.id)
+        if question is None or str(question.data.get(QUESTION_NONCE)) != pressed.nonce:
+            # An older question's button: the one open now is not touched.
+            return [turn.edit("question_cancelled", subject=None, gone=True)]
+        return [await self._cancel(turn)]
+
+    async def held_pressed(
+        self, turn: Turn, pressed: TakeAsAnswer | TakeAsTask | DropHeld
+    ) -> list[Reply]:
+        held = await turn.uow.prompts.held(turn.me.id, pressed.held_id)
         if held is None:
             return [turn.edit("question_cancelled", subject=None, gone=True)]
         member = turn.me.id
@@ -247,9 +252,9 @@ class Questions:
         question = await turn.uow.prompts.question(member)
         if question is not None and question.kind == held.kind and question.data == held.data:
             await turn.uow.prompts.clear(member)  # the member said what the text was
-        if action == DROP_ACTION:
+        if isinstance(pressed, DropHeld):
             return [turn.edit("question_dropped", text=held.text)]
-        if action == NEW_TASK_ACTION:
+        if isinstance(pressed, TakeAsTask):
             # The choice message becomes the new task's confirmation.
             created = await self._new_task(turn, held.text)
             return [replace(created[0], edit=True), *created[1:]] if created else created

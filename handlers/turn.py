@@ -9,8 +9,9 @@ from typing import Any
 
 from domain.company import LANGUAGES, Company, Member
 from domain.ports import UnitOfWork
+from handlers.buttons import CancelQuestion
 from handlers.config import ConversationConfig
-from handlers.tokens import TokenSigner
+from handlers.tokens import ButtonAction, TokenSigner
 from handlers.types import Button, Buttons, Inbound, Reply
 
 # Each question's data carries a nonce: its Cancel button closes that question only.
@@ -18,7 +19,6 @@ QUESTION_NONCE = "question"
 # A prompt's ``data`` carries this flag when the text is the answer for sure: the
 # arguments of a command (/deadline 12 friday) or a held text the member picked as the answer.
 CONFIRMED = "confirmed"
-CANCEL_QUESTION = "qx"  # the action of a question's Cancel button (handlers.questions)
 
 
 def pick_language(member: Member | None, locale: str | None, company: Company | None) -> str:
@@ -42,6 +42,8 @@ class Turn:
     member: Member | None = None
     company: Company | None = None
     config: ConversationConfig = field(default_factory=ConversationConfig)
+    # The pressed button's action, read from its token (``Conversation._dispatch``).
+    pressed_action: ButtonAction | None = None
 
     @property
     def lang(self) -> str:
@@ -62,8 +64,9 @@ class Turn:
     def pressed(self) -> bool:
         return self.inbound.action is not None
 
-    def button(self, label: str, action: str, *args: object, **params: Any) -> Button:
-        return Button(label=label, token=self.signer.sign(action, *args), params=params)
+    def button(self, label: str, action: ButtonAction, **params: Any) -> Button:
+        """A button that does ``action`` (``handlers.buttons``); ``params`` fill its label."""
+        return Button(label=label, token=self.signer.sign(action), params=params)
 
     def reply(self, template: str, buttons: Buttons = (), **context: Any) -> Reply:
         return Reply(
@@ -88,7 +91,7 @@ class Turn:
         nonce = secrets.token_hex(3)
         kept = {k: v for k, v in data.items() if k != CONFIRMED}
         await self.uow.prompts.set(self.me.id, kind, {**kept, QUESTION_NONCE: nonce})
-        cancel = self.button("btn.cancel", CANCEL_QUESTION, nonce)
+        cancel = self.button("btn.cancel", CancelQuestion(nonce))
         return replace(self.ask(template, buttons, **context), cancel=cancel)
 
     def alert(self, template: str, **context: Any) -> Reply:

@@ -50,9 +50,7 @@ def cron_occurrences(start: datetime, end: datetime, expression: str, tz: str) -
 class Sweeper:
     """One sweep per call, over everything since the last one."""
 
-    def __init__(
-        self, uow: Callable[[], UnitOfWork], clock: Clock, config: SweepConfig
-    ) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, config: SweepConfig) -> None:
         self._uow = uow
         self._clock = clock
         self._config = config

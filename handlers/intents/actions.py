@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from domain.capture import parse_task
@@ -15,10 +15,40 @@ from domain.policies import Action
 from domain.services import tasks as service
 from domain.services.dates import review_moment
 from domain.tasks import Priority, Rating
+from handlers.buttons import (
+    AcceptTask,
+    AddCoExecutor,
+    AddObserver,
+    AskCoExecutor,
+    AskComment,
+    AskDeadline,
+    AskDelegate,
+    AskObserver,
+    AskPart,
+    AskPlanned,
+    AskPriority,
+    AskProject,
+    AskTags,
+    CompleteTask,
+    DeferTask,
+    DelegateTo,
+    PartBy,
+    PauseTask,
+    QuickDeadlinePicked,
+    ReopenTask,
+    ReturnBy,
+    ReturnTask,
+    SetDeadline,
+    SetPriority,
+    SetProject,
+    ShowMore,
+    StartTask,
+)
 from handlers.cards import card_reply
 from handlers.intents import timetracking
 from handlers.questions import NotAnAnswer, PromptResult, as_answer, confirmed, person_in
 from handlers.rendering import when
+from handlers.tokens import ButtonAction
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
 
@@ -87,24 +117,28 @@ async def _person_answer(
     return found
 
 
-def _quick(turn: Turn, choice: str) -> datetime | None:
+def _quick(turn: Turn, choice: QuickDeadline) -> datetime | None:
     assert turn.company is not None
-    try:
-        pick = QuickDeadline(choice)
-    except ValueError as exc:
-        raise InvalidInput(field="deadline", reason="unknown", value=choice) from exc
-    return quick_deadline(pick, turn.now, turn.tz, turn.company.schedule)
+    return quick_deadline(choice, turn.now, turn.tz, turn.company.schedule)
 
 
-def _quick_row(turn: Turn, action: str, task_id: int, *, allow_none: bool) -> tuple[Button, ...]:
+QuickPick = Callable[[int, QuickDeadline], ButtonAction]  # (task id, choice) -> the action
+
+
+def _quick_row(
+    turn: Turn, action: QuickPick, task_id: int, *, allow_none: bool
+) -> tuple[Button, ...]:
     return tuple(
-        turn.button(f"deadline.{c.value}", action, task_id, c.value)
+        turn.button(f"deadline.{c.value}", action(task_id, c))
         for c in QuickDeadline
         if allow_none or c is not QuickDeadline.NONE
     )
 
 
-async def _member_rows(turn: Turn, action: str, task_id: int) -> Buttons:
+PersonPick = Callable[[int, int], ButtonAction]  # (task id, member id) -> the action
+
+
+async def _member_rows(turn: Turn, action: PersonPick, task_id: int) -> Buttons:
     people = [
         m
         for m in await turn.uow.members.list(turn.me.company_id)
@@ -112,7 +146,7 @@ async def _member_rows(turn: Turn, action: str, task_id: int) -> Buttons:
     ][:_PICK_LIMIT]
     return tuple(
         tuple(
-            turn.button("btn.member", action, task_id, m.id, name=m.name) for m in people[i : i + 2]
+            turn.button("btn.member", action(task_id, m.id), name=m.name) for m in people[i : i + 2]
         )
         for i in range(0, len(people), 2)
     )
@@ -134,9 +168,9 @@ Simple = Callable[[Any, Any, int, datetime], Awaitable[Any]]
 def _simple(op: Simple, notice: str) -> tuple[Any, Any]:
     """A button and a command for an action that needs nothing but the task."""
 
-    async def pressed(turn: Turn, args: list[str]) -> list[Reply]:
-        await op(turn.uow, turn.me, int(args[0]), turn.now)
-        return [await card_reply(turn, int(args[0]), notice=notice)]
+    async def pressed(turn: Turn, pressed: DeferTask | ReopenTask) -> list[Reply]:
+        await op(turn.uow, turn.me, pressed.task_id, turn.now)
+        return [await card_reply(turn, pressed.task_id, notice=notice)]
 
     async def command(turn: Turn) -> list[Reply]:
         task_id, _ = _split_args(turn)
@@ -156,9 +190,8 @@ reopen_pressed, reopen_command = _simple(service.reopen_task, "reopened")
 # -- done and acceptance ----------------------------------------------------------------
 
 
-async def done_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id = int(args[0])
-    return await _ask_about(turn, task_id, Action.COMPLETE, "result")
+async def done_pressed(turn: Turn, pressed: CompleteTask) -> list[Reply]:
+    return await _ask_about(turn, pressed.task_id, Action.COMPLETE, "result")
 
 
 async def result_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
@@ -172,13 +205,13 @@ async def done_command(turn: Turn) -> list[Reply]:
     """/done 12 <result> — without a result the bot asks for it."""
     task_id, result = _split_args(turn)
     if not result:
-        return await done_pressed(turn, [str(task_id)])
+        return await done_pressed(turn, CompleteTask(task_id))
     return await result_answer(turn, {"task_id": task_id}, result)
 
 
-async def accept_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id, verdict = int(args[0]), args[1]
-    if verdict == "p":
+async def accept_pressed(turn: Turn, pressed: AcceptTask) -> list[Reply]:
+    task_id = pressed.task_id
+    if pressed.rating is Rating.POSITIVE:
         await service.accept_task(turn.uow, turn.me, task_id, Rating.POSITIVE, None, turn.now)
         return [await card_reply(turn, task_id, notice="accepted")]
     await service.load_for_acceptance(turn.uow, turn.me, task_id, turn.now)
@@ -203,13 +236,13 @@ async def accept_command(turn: Turn) -> list[Reply]:
     reason = rest.lstrip("+-👍👎 ").strip()
     rating = Rating.NEGATIVE if negative else Rating.POSITIVE
     if negative and not reason:
-        return await accept_pressed(turn, [str(task_id), "n"])
+        return await accept_pressed(turn, AcceptTask(task_id, Rating.NEGATIVE))
     await service.accept_task(turn.uow, turn.me, task_id, rating, reason or None, turn.now)
     return [await card_reply(turn, task_id, notice="accepted")]
 
 
-async def return_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id = int(args[0])
+async def return_pressed(turn: Turn, pressed: ReturnTask) -> list[Reply]:
+    task_id = pressed.task_id
     await service.load_for_acceptance(turn.uow, turn.me, task_id, turn.now)
     return [await turn.ask_for("return", {"task_id": task_id}, "return_ask", task_id=task_id)]
 
@@ -222,7 +255,7 @@ async def return_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Rep
         reason = text
     if deadline is None:
         # No task is returned without a new deadline: ask for it, keeping the reason.
-        buttons = (_quick_row(turn, "rq", task_id, allow_none=False),)
+        buttons = (_quick_row(turn, ReturnBy, task_id, allow_none=False),)
         return [
             await turn.ask_for(
                 "return_deadline",
@@ -248,13 +281,13 @@ async def return_deadline_answer(turn: Turn, data: dict[str, Any], text: str) ->
     return [await card_reply(turn, task_id, notice="returned")]
 
 
-async def return_quick_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+async def return_quick_pressed(turn: Turn, pressed: ReturnBy) -> list[Reply]:
     pending = await turn.uow.prompts.get(turn.me.id)
-    task_id = int(args[0])
+    task_id = pressed.task_id
     if pending is None or pending[0] != "return_deadline" or pending[1].get("task_id") != task_id:
-        return await return_pressed(turn, args)
+        return await return_pressed(turn, ReturnTask(task_id))
     await turn.uow.prompts.clear(turn.me.id)
-    deadline = _quick(turn, args[1])
+    deadline = _quick(turn, pressed.choice)
     await service.return_task(
         turn.uow, turn.me, task_id, str(pending[1]["reason"]), deadline, turn.now
     )
@@ -265,7 +298,7 @@ async def return_command(turn: Turn) -> list[Reply]:
     """/return 12 <reason and new deadline>"""
     task_id, rest = _split_args(turn)
     if not rest:
-        return await return_pressed(turn, [str(task_id)])
+        return await return_pressed(turn, ReturnTask(task_id))
     await service.load_for_acceptance(turn.uow, turn.me, task_id, turn.now)
     return await return_answer(turn, {"task_id": task_id}, rest)
 
@@ -273,16 +306,16 @@ async def return_command(turn: Turn) -> list[Reply]:
 # -- deadline ---------------------------------------------------------------------------
 
 
-async def deadline_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id = int(args[0])
-    buttons = (_quick_row(turn, "dq", task_id, allow_none=True),)
+async def deadline_pressed(turn: Turn, pressed: AskDeadline) -> list[Reply]:
+    task_id = pressed.task_id
+    buttons = (_quick_row(turn, QuickDeadlinePicked, task_id, allow_none=True),)
     return await _ask_about(turn, task_id, Action.MOVE_DEADLINE, "deadline", buttons)
 
 
-async def deadline_quick_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id = int(args[0])
+async def deadline_quick_pressed(turn: Turn, pressed: QuickDeadlinePicked) -> list[Reply]:
+    task_id = pressed.task_id
     await turn.uow.prompts.clear(turn.me.id)
-    await service.move_deadline(turn.uow, turn.me, task_id, _quick(turn, args[1]), turn.now)
+    await service.move_deadline(turn.uow, turn.me, task_id, _quick(turn, pressed.choice), turn.now)
     return [await card_reply(turn, task_id, notice="deadline_moved")]
 
 
@@ -304,20 +337,16 @@ async def deadline_answer(turn: Turn, data: dict[str, Any], text: str) -> Prompt
         fix = (
             turn.button(
                 "btn.tomorrow_at",
-                "ds",
-                task_id,
-                _minutes(check.fix),
+                SetDeadline(task_id, check.fix),
                 time=f"{check.fix.hour}:{check.fix.minute:02d}",
             )
             if check.concern is Concern.PASSED_TODAY
-            else turn.button("btn.next_working_day", "ds", task_id, _minutes(check.fix))
+            else turn.button("btn.next_working_day", SetDeadline(task_id, check.fix))
         )
         past = check.concern in (Concern.PAST, Concern.PASSED_TODAY)
         # A past deadline is never set (the task would be born overdue): only the fix.
         row = (
-            (fix,)
-            if past
-            else (fix, turn.button("btn.set_anyway", "ds", task_id, _minutes(deadline)))
+            (fix,) if past else (fix, turn.button("btn.set_anyway", SetDeadline(task_id, deadline)))
         )
         # An open question: another date written next answers it.
         return [
@@ -337,24 +366,18 @@ async def deadline_answer(turn: Turn, data: dict[str, Any], text: str) -> Prompt
     return [await card_reply(turn, task_id, notice="deadline_moved")]
 
 
-def _minutes(moment: datetime) -> int:
-    """A moment in a button: whole minutes since the epoch (fits the 64-byte token)."""
-    return int(moment.timestamp() // 60)
-
-
-async def deadline_set_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    """[Next working day] / [Set anyway] under a deadline question: exactly that moment."""
-    task_id = int(args[0])
-    moment = datetime.fromtimestamp(int(args[1]) * 60, UTC)
-    await service.move_deadline(turn.uow, turn.me, task_id, moment, turn.now)
-    return [await card_reply(turn, task_id, notice="deadline_moved")]
+async def deadline_set_pressed(turn: Turn, pressed: SetDeadline) -> list[Reply]:
+    """[Next working day] / [Set anyway] under a deadline question: exactly that moment
+    (in whole minutes: a button carries no seconds)."""
+    await service.move_deadline(turn.uow, turn.me, pressed.task_id, pressed.at, turn.now)
+    return [await card_reply(turn, pressed.task_id, notice="deadline_moved")]
 
 
 async def deadline_command(turn: Turn) -> list[Reply]:
     """/deadline 12 <when>"""
     task_id, rest = _split_args(turn)
     if not rest:
-        return await deadline_pressed(turn, [str(task_id)])
+        return await deadline_pressed(turn, AskDeadline(task_id))
     return await as_answer(deadline_answer, turn, {"task_id": task_id}, rest)
 
 
@@ -364,14 +387,17 @@ async def deadline_command(turn: Turn) -> list[Reply]:
 def _people_flow(
     op: Callable[..., Awaitable[Any]],
     prompt: str,
-    pick: str,
+    ask: Callable[[int], AskDelegate | AskObserver | AskCoExecutor],
+    pick: PersonPick,
     permission: Action,
     notice: str,
 ) -> tuple[Any, Any, Any, Any]:
     """Pick a member by button or by @handle: delegate, observers, co-executors."""
 
-    async def pressed(turn: Turn, args: list[str]) -> list[Reply]:
-        task_id = int(args[0])
+    async def pressed(
+        turn: Turn, pressed: AskDelegate | AskObserver | AskCoExecutor
+    ) -> list[Reply]:
+        task_id = pressed.task_id
         await service.load_for(turn.uow, turn.me, task_id, permission)
         return [
             await turn.ask_for(
@@ -383,10 +409,10 @@ def _people_flow(
             )
         ]
 
-    async def picked(turn: Turn, args: list[str]) -> list[Reply]:
+    async def picked(turn: Turn, pressed: DelegateTo | AddObserver | AddCoExecutor) -> list[Reply]:
         await turn.uow.prompts.clear(turn.me.id)
-        await op(turn.uow, turn.me, int(args[0]), int(args[1]), turn.now)
-        return [await card_reply(turn, int(args[0]), notice=notice)]
+        await op(turn.uow, turn.me, pressed.task_id, pressed.member_id, turn.now)
+        return [await card_reply(turn, pressed.task_id, notice=notice)]
 
     async def answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
         task_id = int(data["task_id"])
@@ -401,29 +427,33 @@ def _people_flow(
     async def command(turn: Turn) -> list[Reply]:
         task_id, rest = _split_args(turn)
         if not rest:
-            return await pressed(turn, [str(task_id)])
+            return await pressed(turn, ask(task_id))
         return await as_answer(answer, turn, {"task_id": task_id}, rest)
 
     return pressed, picked, answer, command
 
 
 delegate_pressed, delegate_picked, delegate_answer, delegate_command = _people_flow(
-    service.delegate_task, "delegate", "dm", Action.DELEGATE, "delegated"
+    service.delegate_task, "delegate", AskDelegate, DelegateTo, Action.DELEGATE, "delegated"
 )
 observer_pressed, observer_picked, observer_answer, observer_command = _people_flow(
-    service.add_observer, "observer", "om", Action.OBSERVE, "observer_added"
+    service.add_observer, "observer", AskObserver, AddObserver, Action.OBSERVE, "observer_added"
 )
 coexec_pressed, coexec_picked, coexec_answer, coexec_command = _people_flow(
-    service.add_co_executor, "coexec", "cx", Action.DELEGATE, "co_executor_added"
+    service.add_co_executor,
+    "coexec",
+    AskCoExecutor,
+    AddCoExecutor,
+    Action.DELEGATE,
+    "co_executor_added",
 )
 
 
 # -- comments ---------------------------------------------------------------------------
 
 
-async def comment_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id = int(args[0])
-    return await _ask_about(turn, task_id, Action.COMMENT, "comment")
+async def comment_pressed(turn: Turn, pressed: AskComment) -> list[Reply]:
+    return await _ask_about(turn, pressed.task_id, Action.COMMENT, "comment")
 
 
 async def comment_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]:
@@ -438,7 +468,7 @@ async def comment_command(turn: Turn) -> list[Reply]:
     """/comment 12 <text>"""
     task_id, rest = _split_args(turn)
     if not rest:
-        return await comment_pressed(turn, [str(task_id)])
+        return await comment_pressed(turn, AskComment(task_id))
     return await comment_answer(turn, {"task_id": task_id}, rest)
 
 
@@ -454,9 +484,9 @@ async def reopen_with_comment(turn: Turn) -> list[Reply]:
 # -- parts, priority, more ----------------------------------------------------------------
 
 
-async def part_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id = int(args[0])
-    buttons = (_quick_row(turn, "pq", task_id, allow_none=False),)
+async def part_pressed(turn: Turn, pressed: AskPart) -> list[Reply]:
+    task_id = pressed.task_id
+    buttons = (_quick_row(turn, PartBy, task_id, allow_none=False),)
     return await _ask_about(turn, task_id, Action.COPY_PART, "part", buttons)
 
 
@@ -470,9 +500,9 @@ async def _copy_part(turn: Turn, task_id: int, deadline: datetime | None) -> lis
     ]
 
 
-async def part_quick_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+async def part_quick_pressed(turn: Turn, pressed: PartBy) -> list[Reply]:
     await turn.uow.prompts.clear(turn.me.id)
-    return await _copy_part(turn, int(args[0]), _quick(turn, args[1]))
+    return await _copy_part(turn, pressed.task_id, _quick(turn, pressed.choice))
 
 
 async def part_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
@@ -488,53 +518,51 @@ async def part_command(turn: Turn) -> list[Reply]:
     """/part 12 [deadline]"""
     task_id, rest = _split_args(turn)
     if not rest:
-        return await part_pressed(turn, [str(task_id)])
+        return await part_pressed(turn, AskPart(task_id))
     return await as_answer(part_answer, turn, {"task_id": task_id}, rest)
 
 
-async def priority_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id = int(args[0])
+async def priority_pressed(turn: Turn, pressed: AskPriority) -> list[Reply]:
+    task_id = pressed.task_id
     # Permission first: someone else's replayed button gets no picker, only "not yours".
     await service.load_for(turn.uow, turn.me, task_id, Action.EDIT)
     buttons = (
-        tuple(turn.button(f"priority.{p.value}", "pp", task_id, p.value[0]) for p in Priority),
+        tuple(turn.button(f"priority.{p.value}", SetPriority(task_id, p)) for p in Priority),
     )
     return [turn.reply("priority_ask", buttons, task_id=task_id)]
 
 
-async def priority_picked(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id = int(args[0])
-    priority = {p.value[0]: p for p in Priority}[args[1]]
-    await service.set_priority(turn.uow, turn.me, task_id, priority, turn.now)
+async def priority_picked(turn: Turn, pressed: SetPriority) -> list[Reply]:
+    task_id = pressed.task_id
+    await service.set_priority(turn.uow, turn.me, task_id, pressed.priority, turn.now)
     return [await card_reply(turn, task_id, notice="priority_set")]
 
 
-async def project_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id = int(args[0])
+async def project_pressed(turn: Turn, pressed: AskProject) -> list[Reply]:
+    task_id = pressed.task_id
     await service.load_for(turn.uow, turn.me, task_id, Action.EDIT)
     projects = [
         p for p in await turn.uow.projects.list(turn.me.company_id) if p.id and not p.archived
     ][:_PICK_LIMIT]
     rows: list[tuple[Button, ...]] = [
         tuple(
-            turn.button("btn.member", "pjs", task_id, p.id, name=p.name)
+            turn.button("btn.member", SetProject(task_id, p.id), name=p.name)
             for p in projects[i : i + 2]
         )
         for i in range(0, len(projects), 2)
     ]
-    rows.append((turn.button("deadline.none", "pjs", task_id, 0),))
+    rows.append((turn.button("deadline.none", SetProject(task_id, None)),))
     return [turn.reply("project_ask", tuple(rows), task_id=task_id)]
 
 
-async def project_picked(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id, project_id = int(args[0]), int(args[1])
-    await service.set_project(turn.uow, turn.me, task_id, project_id or None, turn.now)
+async def project_picked(turn: Turn, pressed: SetProject) -> list[Reply]:
+    task_id = pressed.task_id
+    await service.set_project(turn.uow, turn.me, task_id, pressed.project_id, turn.now)
     return [await card_reply(turn, task_id, notice="project_set")]
 
 
-async def tags_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id = int(args[0])
-    return await _ask_about(turn, task_id, Action.EDIT, "tags")
+async def tags_pressed(turn: Turn, pressed: AskTags) -> list[Reply]:
+    return await _ask_about(turn, pressed.task_id, Action.EDIT, "tags")
 
 
 _TAG_WORDS = 3  # "client vip": a few bare words are tags; a longer sentence is something else
@@ -559,9 +587,8 @@ async def tags_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResu
     return [await card_reply(turn, task_id, notice="tags_set")]
 
 
-async def planned_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id = int(args[0])
-    return await _ask_about(turn, task_id, Action.EDIT, "planned")
+async def planned_pressed(turn: Turn, pressed: AskPlanned) -> list[Reply]:
+    return await _ask_about(turn, pressed.task_id, Action.EDIT, "planned")
 
 
 async def planned_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
@@ -593,23 +620,23 @@ async def planned_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptR
     return [await card_reply(turn, task_id, notice="planned_set")]
 
 
-async def more_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    task_id = int(args[0])
+async def more_pressed(turn: Turn, pressed: ShowMore) -> list[Reply]:
+    task_id = pressed.task_id
     card = await service.task_card(turn.uow, turn.me, task_id)
     row: list[Button] = [
-        turn.button("btn.priority", "pr", task_id),
-        turn.button("btn.coexec", "co", task_id),
+        turn.button("btn.priority", AskPriority(task_id)),
+        turn.button("btn.coexec", AskCoExecutor(task_id)),
     ]
     if Action.START in card.can:
-        row.append(turn.button("btn.defer", "df", task_id))
+        row.append(turn.button("btn.defer", DeferTask(task_id)))
     rows: list[tuple[Button, ...]] = [tuple(row)]
     if Action.EDIT in card.can:
         # What the task was created with, as on the new task's card.
         rows.append(
             (
-                turn.button("btn.project", "pj", task_id),
-                turn.button("btn.tags", "tg", task_id),
-                turn.button("btn.planned", "pm", task_id),
+                turn.button("btn.project", AskProject(task_id)),
+                turn.button("btn.tags", AskTags(task_id)),
+                turn.button("btn.planned", AskPlanned(task_id)),
             )
         )
     return [turn.reply("task_more", tuple(rows), card=card, task=card.task)]
@@ -641,33 +668,33 @@ COMMANDS = {
     "rename": rename_command,
 }
 ACTIONS = {
-    "ts": start_pressed,
-    "tp": pause_pressed,
-    "df": defer_pressed,
-    "ro": reopen_pressed,
-    "td": done_pressed,
-    "ta": accept_pressed,
-    "tr": return_pressed,
-    "rq": return_quick_pressed,
-    "dl": deadline_pressed,
-    "dq": deadline_quick_pressed,
-    "ds": deadline_set_pressed,
-    "dg": delegate_pressed,
-    "dm": delegate_picked,
-    "ob": observer_pressed,
-    "om": observer_picked,
-    "co": coexec_pressed,
-    "cx": coexec_picked,
-    "cm": comment_pressed,
-    "pt": part_pressed,
-    "pq": part_quick_pressed,
-    "pr": priority_pressed,
-    "pp": priority_picked,
-    "mo": more_pressed,
-    "pj": project_pressed,
-    "pjs": project_picked,
-    "tg": tags_pressed,
-    "pm": planned_pressed,
+    StartTask: start_pressed,
+    PauseTask: pause_pressed,
+    DeferTask: defer_pressed,
+    ReopenTask: reopen_pressed,
+    CompleteTask: done_pressed,
+    AcceptTask: accept_pressed,
+    ReturnTask: return_pressed,
+    ReturnBy: return_quick_pressed,
+    AskDeadline: deadline_pressed,
+    QuickDeadlinePicked: deadline_quick_pressed,
+    SetDeadline: deadline_set_pressed,
+    AskDelegate: delegate_pressed,
+    DelegateTo: delegate_picked,
+    AskObserver: observer_pressed,
+    AddObserver: observer_picked,
+    AskCoExecutor: coexec_pressed,
+    AddCoExecutor: coexec_picked,
+    AskComment: comment_pressed,
+    AskPart: part_pressed,
+    PartBy: part_quick_pressed,
+    AskPriority: priority_pressed,
+    SetPriority: priority_picked,
+    ShowMore: more_pressed,
+    AskProject: project_pressed,
+    SetProject: project_picked,
+    AskTags: tags_pressed,
+    AskPlanned: planned_pressed,
 }
 PROMPTS = {
     "result": result_answer,

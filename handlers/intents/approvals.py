@@ -30,21 +30,29 @@ from domain.errors import InvalidInput, MemberNotFound, TaskNotFound
 from domain.ids import can_exist, parse_number
 from domain.services import approvals as service
 from domain.services.members import member_by_handle
+from handlers.buttons import (
+    Decide,
+    NewRequest,
+    OpenRequest,
+    OpenTask,
+    PickOption,
+    SkipField,
+    Withdraw,
+)
 from handlers.cards import card_reply
 from handlers.personal import changes_privately, personal, with_args, without_args
 from handlers.questionnaires import FilledForm, Form, FormField, FormOption
 from handlers.questions import NotAnAnswer, PromptResult, confirmed, task_like
 from handlers.rendering import label, money
+from handlers.tokens import ButtonAction
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
 
 if TYPE_CHECKING:
-    from handlers.conversation import IntentTable
+    from handlers.intents import IntentTable
 
-_VERDICT_CODES = {"a": Verdict.APPROVE, "r": Verdict.RETURN, "j": Verdict.REJECT}
-_CODE_OF = {v: k for k, v in _VERDICT_CODES.items()}
 _FIELD_PROMPT, _COMMENT_PROMPT = "approval_field", "approval_comment"
-# The /request form as a whole, for adapters that show forms (handlers.forms).
+# The /request form as a whole, for adapters that show forms (handlers.questionnaires).
 FORM_COMMAND = "request_form"
 
 Handler = Callable[..., Awaitable[list[Reply]]]
@@ -138,16 +146,17 @@ def _decision_label(
 
 def _card_buttons(turn: Turn, view: service.ApprovalView) -> Buttons:
     request = view.request
+    request_id = request.id
     rtype = _type_of(request.type_key, request.spec)
     rows: list[tuple[Button, ...]] = []
     if view.can_decide:
         row = []
         for verdict in Verdict:
             key, params = _decision_label(turn, rtype, verdict)
-            row.append(turn.button(key, "ad", request.id, _CODE_OF[verdict], **params))
+            row.append(turn.button(key, Decide(request_id, verdict), **params))
         rows.append(tuple(row))
     if view.can_withdraw:
-        rows.append((turn.button("approval.withdraw", "ax", request.id),))
+        rows.append((turn.button("approval.withdraw", Withdraw(request_id)),))
     return tuple(rows)
 
 
@@ -214,13 +223,13 @@ class ApprovalIntents:
                 "deputy", personal("deputy", self.deputy_command, without_args), with_args
             ),
         }
-        self.actions: dict[str, Handler] = {
-            "an": self.new_pressed,
-            "ac": self.choice_pressed,
-            "as": self.skip_pressed,
-            "ad": self.decide_pressed,
-            "ao": self.open_pressed,
-            "ax": self.withdraw_pressed,
+        self.actions: dict[type[ButtonAction], Handler] = {
+            NewRequest: self.new_pressed,
+            PickOption: self.choice_pressed,
+            SkipField: self.skip_pressed,
+            Decide: self.decide_pressed,
+            OpenRequest: self.open_pressed,
+            Withdraw: self.withdraw_pressed,
         }
         self.prompts: dict[str, Callable[..., Awaitable[PromptResult]]] = {
             _FIELD_PROMPT: self.field_answer,
@@ -231,7 +240,7 @@ class ApprovalIntents:
     def _types_reply(self, turn: Turn, unknown: str | None = None) -> Reply:
         types = self.catalog.requestable()
         buttons = tuple(
-            (turn.button("approval.type", "an", t.key, title=t.title.get(turn.lang)),)
+            (turn.button("approval.type", NewRequest(t.key), title=t.title.get(turn.lang)),)
             for t in types
         )
         return turn.reply(
@@ -248,8 +257,8 @@ class ApprovalIntents:
             return [self._types_reply(turn)]
         return await self._start(turn, key)
 
-    async def new_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
-        return await self._start(turn, args[0])
+    async def new_pressed(self, turn: Turn, pressed: NewRequest) -> list[Reply]:
+        return await self._start(turn, pressed.type_key)
 
     async def _start(self, turn: Turn, key: str) -> list[Reply]:
         rtype = self.catalog.requestable_type(key)
@@ -279,12 +288,12 @@ class ApprovalIntents:
         rows: list[tuple[Button, ...]] = []
         if spec.type is FieldType.CHOICE:
             options = [
-                turn.button("approval.option", "ac", n, text=o.label.get(turn.lang))
+                turn.button("approval.option", PickOption(n), text=o.label.get(turn.lang))
                 for n, o in enumerate(spec.options)
             ]
             rows += [tuple(options[i : i + 2]) for i in range(0, len(options), 2)]
         if not spec.required:
-            rows.append((turn.button("approval.skip", "as"),))
+            rows.append((turn.button("approval.skip", SkipField()),))
         so_far = [
             (f.label.get(turn.lang), f.type.value, _answer_text(f, answers[f.name], turn.lang))
             for f in rtype.fields[:index]
@@ -360,19 +369,19 @@ class ApprovalIntents:
         await turn.uow.prompts.clear(turn.me.id)
         return self._form(pending[1])
 
-    async def choice_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
+    async def choice_pressed(self, turn: Turn, pressed: PickOption) -> list[Reply]:
         form = await self._pending_form(turn)
         if form is None:
             return [self._types_reply(turn)]
         rtype, answers, index = form
         spec = rtype.fields[index]
-        number = int(args[0])
+        number = pressed.number
         if spec.type is not FieldType.CHOICE or not 0 <= number < len(spec.options):
             return [await self._ask(turn, rtype, answers, index)]
         answers[spec.name] = spec.options[number].value
         return await self._next(turn, rtype, answers, index + 1)
 
-    async def skip_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
+    async def skip_pressed(self, turn: Turn, pressed: SkipField) -> list[Reply]:
         form = await self._pending_form(turn)
         if form is None:
             return [self._types_reply(turn)]
@@ -385,7 +394,7 @@ class ApprovalIntents:
 
     # -- filing as one form ---------------------------------------------------------------
     async def request_form_command(self, turn: Turn) -> list[Reply]:
-        """The /request form all at once (handlers.forms): a type name asks for its form,
+        """The /request form all at once (handlers.questionnaires): a type name asks for its form,
         nothing asks to pick a type; a filled form is checked, then files the request.
 
         Each answer goes through the same ``parse_answer`` as a typed one: a refused
@@ -492,11 +501,9 @@ class ApprovalIntents:
         return [dataclasses.replace(await card(turn, request.id, notice="sent"), edit=False)]
 
     # -- deciding ----------------------------------------------------------------------
-    async def decide_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
+    async def decide_pressed(self, turn: Turn, pressed: Decide) -> list[Reply]:
         """Approve at once; Return and Reject ask for the comment first."""
-        request_id, verdict = int(args[0]), _VERDICT_CODES.get(args[1])
-        if verdict is None:
-            raise ApprovalNotPermitted(request_id=request_id)
+        request_id, verdict = pressed.request_id, pressed.verdict
         if verdict is Verdict.APPROVE:
             await service.decide(turn.uow, turn.me, request_id, verdict, None, turn.now)
             return [await card(turn, request_id, notice="approve")]
@@ -528,8 +535,8 @@ class ApprovalIntents:
         await service.decide(turn.uow, turn.me, request_id, verdict, text, turn.now)
         return [await card(turn, request_id, notice=verdict.value)]
 
-    async def withdraw_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
-        request_id = int(args[0])
+    async def withdraw_pressed(self, turn: Turn, pressed: Withdraw) -> list[Reply]:
+        request_id = pressed.request_id
         await service.withdraw(turn.uow, turn.me, request_id, turn.now)
         return [await card(turn, request_id, notice="withdrawn")]
 
@@ -557,19 +564,25 @@ class ApprovalIntents:
             )
             if request.subject.kind is SubjectKind.TASK:
                 task_id = request.subject.ref
-                rows.append((turn.button("btn.open", "op", task_id, id=task_id, title=title[:40]),))
+                task_button = turn.button(
+                    "btn.open", OpenTask(task_id or 0), id=task_id, title=title[:40]
+                )
+                rows.append((task_button,))
             else:
                 rows.append(
                     (
                         turn.button(
-                            "approval.open", "ao", request.id, id=request.id, title=title[:40]
+                            "approval.open",
+                            OpenRequest(request.id),
+                            id=request.id,
+                            title=title[:40],
                         ),
                     )
                 )
         return [turn.reply("approval_list", tuple(rows), items=items)]
 
-    async def open_pressed(self, turn: Turn, args: list[str]) -> list[Reply]:
-        return [dataclasses.replace(await card(turn, int(args[0])), edit=False)]
+    async def open_pressed(self, turn: Turn, pressed: OpenRequest) -> list[Reply]:
+        return [dataclasses.replace(await card(turn, pressed.request_id), edit=False)]
 
     async def approval_command(self, turn: Turn) -> list[Reply]:
         """/approval 12 — open a request card."""

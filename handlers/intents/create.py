@@ -13,6 +13,21 @@ from domain.services.dates import review_deadline
 from domain.services.drafts import Roster
 from domain.services.tasks import create_task, load_for, move_deadline, undo_create
 from domain.tasks import Task
+from handlers.buttons import (
+    AskDeadline,
+    AskDelegate,
+    AskPlanned,
+    AskPriority,
+    AskProject,
+    AskSubtask,
+    AskTags,
+    DelegateTo,
+    FixDeadline,
+    KeepDeadline,
+    OpenTask,
+    QuickDeadlinePicked,
+    UndoCreate,
+)
 from handlers.cards import card_reply
 from handlers.intents.structure import ask_about_prefix
 from handlers.rendering import label
@@ -22,15 +37,15 @@ from handlers.types import Button, Buttons, Reply
 _PICK_LIMIT = 8  # members offered as buttons for an unknown @handle
 
 
-def fix_buttons(turn: Turn, tid: int | None, check: DeadlineCheck) -> tuple[Button, ...]:
+def fix_buttons(turn: Turn, tid: int, check: DeadlineCheck) -> tuple[Button, ...]:
     """[Next working day] (or [Tomorrow 9:00]) [Keep]: one tap mends or keeps a deadline."""
     if check.concern is Concern.PASSED_TODAY:
         fix = turn.button(
-            "btn.tomorrow_at", "fx", tid, time=f"{check.fix.hour}:{check.fix.minute:02d}"
+            "btn.tomorrow_at", FixDeadline(tid), time=f"{check.fix.hour}:{check.fix.minute:02d}"
         )
     else:
-        fix = turn.button("btn.next_working_day", "fx", tid)
-    return (fix, turn.button("btn.keep", "fk", tid))
+        fix = turn.button("btn.next_working_day", FixDeadline(tid))
+    return (fix, turn.button("btn.keep", KeepDeadline(tid)))
 
 
 def _confirmation_buttons(
@@ -43,32 +58,35 @@ def _confirmation_buttons(
     if task.deadline is None:
         rows.append(
             tuple(
-                turn.button(f"deadline.{choice.value}", "dq", tid, choice.value)
+                turn.button(f"deadline.{choice.value}", QuickDeadlinePicked(tid, choice))
                 for choice in QuickDeadline
             )
         )
     if draft.unknown_handles:
         picks = [m for m in people if m.id != turn.me.id][:_PICK_LIMIT]
         rows.extend(
-            tuple(turn.button("btn.member", "dm", tid, m.id, name=m.name) for m in picks[i : i + 2])
+            tuple(
+                turn.button("btn.member", DelegateTo(tid, m.id), name=m.name)
+                for m in picks[i : i + 2]
+            )
             for i in range(0, len(picks), 2)
         )
     # Fix what the parser got wrong, or take the whole message back.
     rows.append(
         (
-            turn.button("btn.deadline", "dl", tid),
-            turn.button("btn.delegate", "dg", tid),
-            turn.button("btn.priority", "pr", tid),
+            turn.button("btn.deadline", AskDeadline(tid)),
+            turn.button("btn.delegate", AskDelegate(tid)),
+            turn.button("btn.priority", AskPriority(tid)),
         )
     )
     rows.append(
         (
-            turn.button("btn.project", "pj", tid),
-            turn.button("btn.tags", "tg", tid),
-            turn.button("btn.planned", "pm", tid),
+            turn.button("btn.project", AskProject(tid)),
+            turn.button("btn.tags", AskTags(tid)),
+            turn.button("btn.planned", AskPlanned(tid)),
         )
     )
-    rows.append((turn.button("btn.card", "op", tid), turn.button("btn.undo", "un", tid)))
+    rows.append((turn.button("btn.card", OpenTask(tid)), turn.button("btn.undo", UndoCreate(tid))))
     return tuple(rows)
 
 
@@ -137,14 +155,11 @@ async def new_task_answer(turn: Turn, data: dict[str, Any], text: str) -> list[R
     return await create_from_text(turn, text)
 
 
-async def subtask_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+async def subtask_pressed(turn: Turn, pressed: AskSubtask) -> list[Reply]:
+    task_id = pressed.task_id
     # Permission first: someone else's replayed button gets no question, only "not yours".
-    await load_for(turn.uow, turn.me, int(args[0]), Action.ADD_SUBTASK)
-    return [
-        await turn.ask_for(
-            "subtask", {"task_id": int(args[0])}, "subtask_ask", task_id=int(args[0])
-        )
-    ]
+    await load_for(turn.uow, turn.me, task_id, Action.ADD_SUBTASK)
+    return [await turn.ask_for("subtask", {"task_id": task_id}, "subtask_ask", task_id=task_id)]
 
 
 async def subtask_command(turn: Turn) -> list[Reply]:
@@ -152,7 +167,7 @@ async def subtask_command(turn: Turn) -> list[Reply]:
     head, _, text = turn.inbound.args.strip().partition(" ")
     parent_id = task_number(head)
     if not text.strip():
-        return await subtask_pressed(turn, [str(parent_id)])
+        return await subtask_pressed(turn, AskSubtask(parent_id))
     return await create_from_text(turn, text, parent_id=parent_id)
 
 
@@ -160,10 +175,10 @@ async def subtask_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Re
     return await create_from_text(turn, text, parent_id=int(data["task_id"]))
 
 
-async def fix_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+async def fix_pressed(turn: Turn, pressed: FixDeadline) -> list[Reply]:
     """[Next working day] / [Tomorrow 9:00]: the fix is worked out again now (the button
     may be pressed later, or the deadline changed since)."""
-    task_id = int(args[0])
+    task_id = pressed.task_id
     assert turn.company is not None
     task = await load_for(turn.uow, turn.me, task_id, Action.MOVE_DEADLINE)
     check = await review_deadline(turn.uow, turn.company, turn.tz, task, turn.now)
@@ -173,15 +188,20 @@ async def fix_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [await card_reply(turn, task_id, notice="deadline_moved")]
 
 
-async def keep_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    return [await card_reply(turn, int(args[0]), notice="deadline_kept")]
+async def keep_pressed(turn: Turn, pressed: KeepDeadline) -> list[Reply]:
+    return [await card_reply(turn, pressed.task_id, notice="deadline_kept")]
 
 
-async def undo_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    task = await undo_create(turn.uow, turn.me, int(args[0]), turn.now)
+async def undo_pressed(turn: Turn, pressed: UndoCreate) -> list[Reply]:
+    task = await undo_create(turn.uow, turn.me, pressed.task_id, turn.now)
     return [turn.edit("task_undone", task=task)]
 
 
 COMMANDS = {"task": task_command, "subtask": subtask_command}
-ACTIONS = {"st": subtask_pressed, "un": undo_pressed, "fx": fix_pressed, "fk": keep_pressed}
+ACTIONS = {
+    AskSubtask: subtask_pressed,
+    UndoCreate: undo_pressed,
+    FixDeadline: fix_pressed,
+    KeepDeadline: keep_pressed,
+}
 PROMPTS = {"new_task": new_task_answer, "subtask": subtask_answer}

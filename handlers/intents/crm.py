@@ -10,7 +10,7 @@ which falls back to the shared ``error.j2`` for the task-wide codes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -38,23 +38,37 @@ from domain.ids import can_exist, parse_number
 from domain.money import parse_money, read_money
 from domain.services import crm as service
 from domain.services.members import member_by_handle
+from handlers.buttons import (
+    AskAmount,
+    AskOwner,
+    AskRecordComment,
+    AskStage,
+    AssignRecord,
+    CallTask,
+    ConvertLead,
+    DealLost,
+    DealsPage,
+    DealWon,
+    FixLead,
+    FunnelPeriod,
+    LeadsPage,
+    MergeLead,
+    NextStage,
+    OpenRecord,
+    SetStage,
+    TakeRecord,
+)
 from handlers.charts import png, pyplot
 from handlers.personal import personal, with_args
 from handlers.questions import NotAnAnswer, PromptResult, confirmed, person_in, short, task_like
 from handlers.rendering import label, number
+from handlers.tokens import ButtonAction
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply, SharedContact
 
 log = logging.getLogger(__name__)
 
 _PICK_LIMIT = 8
-_LETTER = {
-    EntityKind.LEAD: "l",
-    EntityKind.CONTACT: "c",
-    EntityKind.COMPANY: "o",
-    EntityKind.DEAL: "d",
-}
-_KIND = {v: k for k, v in _LETTER.items()}
 _REF_KINDS = frozenset({ActivityKind.CREATED, ActivityKind.CONVERTED, ActivityKind.MERGED})
 _FIX_FIELDS = ("name", "phone", "email", "company", "comment")
 
@@ -62,17 +76,6 @@ _FIX_FIELDS = ("name", "phone", "email", "company", "comment")
 def call_task_title(lang: str, name: str) -> str:
     """The title of the "call the lead" task, in the owner's language (handlers/labels.py)."""
     return label(lang, "crm.call_task_title", name=name)
-
-
-def _token(ref: EntityRef) -> str:
-    return f"{_LETTER[ref.kind]}{ref.id}"
-
-
-def _ref(raw: str) -> EntityRef:
-    kind = _KIND.get(raw[:1])
-    if kind is None or not raw[1:].isdigit():
-        raise InvalidInput(field="crm_ref", reason="malformed", value=raw)
-    return EntityRef(kind, int(raw[1:]))
 
 
 def stage_label(lang: str, stage: Stage) -> str:
@@ -121,40 +124,42 @@ async def _timeline(turn: Turn, card: service.CrmCard) -> list[tuple[Activity, s
 
 def _card_buttons(turn: Turn, card: service.CrmCard) -> Buttons:
     ref, can, record = card.ref, card.can, card.record
-    t = _token(ref)
     rows: list[tuple[Button, ...]] = []
     mine = record.owner_id == turn.me.id
     people: list[Button] = []
     if CrmAction.TAKE in can and not mine:
-        people.append(turn.button("crm.btn.take", "kt", t))
+        people.append(turn.button("crm.btn.take", TakeRecord(ref)))
     if CrmAction.ASSIGN in can:
-        people.append(turn.button("crm.btn.assign", "ka", t))
+        people.append(turn.button("crm.btn.assign", AskOwner(ref)))
+    record_id = record.id
     if isinstance(record, Deal) and CrmAction.WORK in can:
         stage_row: list[Button] = []
         if card.next_stage is not None and record.is_open:
             stage_row.append(
                 turn.button(
-                    "crm.btn.next", "kn", record.id, stage=stage_label(turn.lang, card.next_stage)
+                    "crm.btn.next",
+                    NextStage(record_id),
+                    stage=stage_label(turn.lang, card.next_stage),
                 )
             )
-        stage_row.append(turn.button("crm.btn.stages", "ks", record.id))
-        stage_row.append(turn.button("crm.btn.amount", "kA", record.id))
+        stage_row.append(turn.button("crm.btn.stages", AskStage(record_id)))
+        stage_row.append(turn.button("crm.btn.amount", AskAmount(record_id)))
         rows.append(tuple(stage_row))
         if record.is_open:
             rows.append(
                 (
-                    turn.button("crm.btn.won", "kw", record.id),
-                    turn.button("crm.btn.lost", "kl", record.id),
+                    turn.button("crm.btn.won", DealWon(record_id)),
+                    turn.button("crm.btn.lost", DealLost(record_id)),
                 )
             )
     open_record = not isinstance(record, Lead | Deal) or record.is_open
     work: list[Button] = []
     if CrmAction.WORK in can and open_record:
-        work.append(turn.button("crm.btn.call_task", "kc", t))
+        work.append(turn.button("crm.btn.call_task", CallTask(ref)))
         if isinstance(record, Lead):
-            work.append(turn.button("crm.btn.convert", "kv", record.id))
+            work.append(turn.button("crm.btn.convert", ConvertLead(record_id)))
     if CrmAction.WORK in can:
-        work.append(turn.button("crm.btn.comment", "kr", t))
+        work.append(turn.button("crm.btn.comment", AskRecordComment(ref)))
     if work:
         rows.append(tuple(work))
     if people:
@@ -166,9 +171,7 @@ def _card_buttons(turn: Turn, card: service.CrmCard) -> Buttons:
                     (
                         turn.button(
                             "crm.btn.merge",
-                            "kg",
-                            record.id,
-                            _token(dup),
+                            MergeLead(record_id, dup),
                             what=label(turn.lang, f"crm.kind.{dup.kind.value}"),
                             id=dup.id,
                             name=name[:24],
@@ -179,7 +182,7 @@ def _card_buttons(turn: Turn, card: service.CrmCard) -> Buttons:
 
 
 def _fix_buttons(turn: Turn, lead: Lead) -> tuple[Button, ...]:
-    return tuple(turn.button(f"crm.fix.{f}", "kf", lead.id, f) for f in _FIX_FIELDS)
+    return tuple(turn.button(f"crm.fix.{f}", FixLead(lead.id, f)) for f in _FIX_FIELDS)
 
 
 async def card_reply(
@@ -255,8 +258,8 @@ async def lead_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply
     return await _capture(turn, text)
 
 
-async def fix_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    lead_id, field_name = int(args[0]), args[1]
+async def fix_pressed(turn: Turn, pressed: FixLead) -> list[Reply]:
+    lead_id, field_name = pressed.lead_id, pressed.field
     await service.load(turn.uow, turn.me, EntityRef(EntityKind.LEAD, lead_id), CrmAction.WORK)
     return [
         await turn.ask_for(
@@ -284,13 +287,13 @@ async def fix_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Reply]
 # -- card buttons -------------------------------------------------------------------------
 
 
-async def open_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    reply = await card_reply(turn, _ref(args[0]))
+async def open_pressed(turn: Turn, pressed: OpenRecord) -> list[Reply]:
+    reply = await card_reply(turn, pressed.ref)
     return [replace(reply, edit=False)]
 
 
-async def take_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    ref = _ref(args[0])
+async def take_pressed(turn: Turn, pressed: TakeRecord) -> list[Reply]:
+    ref = pressed.ref
     await service.take(turn.uow, turn.me, ref, turn.now)
     return [await card_reply(turn, ref, notice="taken")]
 
@@ -301,15 +304,15 @@ async def _member_rows(turn: Turn, ref: EntityRef) -> Buttons:
     ][:_PICK_LIMIT]
     return tuple(
         tuple(
-            turn.button("btn.member", "km", _token(ref), m.id, name=m.name)
+            turn.button("btn.member", AssignRecord(ref, m.id), name=m.name)
             for m in people[i : i + 2]
         )
         for i in range(0, len(people), 2)
     )
 
 
-async def assign_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    ref = _ref(args[0])
+async def assign_pressed(turn: Turn, pressed: AskOwner) -> list[Reply]:
+    ref = pressed.ref
     await service.load(turn.uow, turn.me, ref, CrmAction.ASSIGN)
     return [
         await turn.ask_for(
@@ -323,10 +326,10 @@ async def assign_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     ]
 
 
-async def assign_picked(turn: Turn, args: list[str]) -> list[Reply]:
-    ref = _ref(args[0])
+async def assign_picked(turn: Turn, pressed: AssignRecord) -> list[Reply]:
+    ref = pressed.ref
     await turn.uow.prompts.clear(turn.me.id)
-    await service.assign(turn.uow, turn.me, ref, int(args[1]), turn.now)
+    await service.assign(turn.uow, turn.me, ref, pressed.member_id, turn.now)
     return [await _after_assign(turn, ref)]
 
 
@@ -365,8 +368,8 @@ async def _after_assign(turn: Turn, ref: EntityRef) -> Reply:
         return turn.edit("crm_assigned_away", ref_kind=ref.kind.value, ref_id=ref.id)
 
 
-async def call_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    ref = _ref(args[0])
+async def call_pressed(turn: Turn, pressed: CallTask) -> list[Reply]:
+    ref = pressed.ref
     task = await service.call_task(
         turn.uow, turn.me, ref, turn.now, turn.config.crm, call_task_title
     )
@@ -374,21 +377,21 @@ async def call_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [replace(reply, context={**reply.context, "call_task": task})]
 
 
-async def convert_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+async def convert_pressed(turn: Turn, pressed: ConvertLead) -> list[Reply]:
     conversion = await service.convert_lead(
-        turn.uow, turn.me, int(args[0]), turn.now, turn.config.crm
+        turn.uow, turn.me, pressed.lead_id, turn.now, turn.config.crm
     )
     deal = await card_reply(turn, conversion.deal.ref, notice="converted")
     return [replace(deal, edit=False)]
 
 
-async def merge_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    into = await service.merge_lead(turn.uow, turn.me, int(args[0]), _ref(args[1]), turn.now)
+async def merge_pressed(turn: Turn, pressed: MergeLead) -> list[Reply]:
+    into = await service.merge_lead(turn.uow, turn.me, pressed.lead_id, pressed.into, turn.now)
     return [await card_reply(turn, into.ref, notice="merged")]
 
 
-async def comment_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    ref = _ref(args[0])
+async def comment_pressed(turn: Turn, pressed: AskRecordComment) -> list[Reply]:
+    ref = pressed.ref
     await service.load(turn.uow, turn.me, ref, CrmAction.WORK)
     return [
         await turn.ask_for(
@@ -407,18 +410,18 @@ async def comment_answer(turn: Turn, data: dict[str, Any], text: str) -> list[Re
     return [await card_reply(turn, ref, notice="commented")]
 
 
-def _deal_ref(raw: str) -> EntityRef:
-    return EntityRef(EntityKind.DEAL, int(raw))
+def _deal_ref(deal_id: int) -> EntityRef:
+    return EntityRef(EntityKind.DEAL, deal_id)
 
 
-async def next_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    await service.next_stage(turn.uow, turn.me, int(args[0]), turn.now)
-    return [await card_reply(turn, _deal_ref(args[0]), notice="stage_moved")]
+async def next_pressed(turn: Turn, pressed: NextStage) -> list[Reply]:
+    await service.next_stage(turn.uow, turn.me, pressed.deal_id, turn.now)
+    return [await card_reply(turn, _deal_ref(pressed.deal_id), notice="stage_moved")]
 
 
-async def stages_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    deal_id = int(args[0])
-    card = await service.card(turn.uow, turn.me, _deal_ref(args[0]), turn.config.crm)
+async def stages_pressed(turn: Turn, pressed: AskStage) -> list[Reply]:
+    deal_id = pressed.deal_id
+    card = await service.card(turn.uow, turn.me, _deal_ref(deal_id), turn.config.crm)
     assert card.pipeline is not None and isinstance(card.record, Deal)
     if CrmAction.WORK not in card.can:
         await service.load(turn.uow, turn.me, card.ref, CrmAction.WORK)
@@ -429,7 +432,7 @@ async def stages_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     ]
     buttons = tuple(
         tuple(
-            turn.button("crm.btn.stage", "kx", deal_id, s.id, stage=stage_label(turn.lang, s))
+            turn.button("crm.btn.stage", SetStage(deal_id, s.id), stage=stage_label(turn.lang, s))
             for s in choices[i : i + 2]
         )
         for i in range(0, len(choices), 2)
@@ -437,27 +440,27 @@ async def stages_pressed(turn: Turn, args: list[str]) -> list[Reply]:
     return [turn.reply("crm_stage_ask", buttons, deal_id=deal_id, title=card.record.title)]
 
 
-async def stage_picked(turn: Turn, args: list[str]) -> list[Reply]:
-    deal_id, stage_id = int(args[0]), int(args[1])
-    deal = await service.load(turn.uow, turn.me, _deal_ref(args[0]), CrmAction.WORK)
+async def stage_picked(turn: Turn, pressed: SetStage) -> list[Reply]:
+    deal_id, stage_id = pressed.deal_id, pressed.stage_id
+    deal = await service.load(turn.uow, turn.me, _deal_ref(deal_id), CrmAction.WORK)
     assert isinstance(deal, Deal)
     pipeline = await turn.uow.crm.get_pipeline(deal.pipeline_id)
     assert pipeline is not None
     if pipeline.stage(stage_id).kind is StageKind.LOST:
-        return await lost_pressed(turn, [str(deal_id)])
+        return await lost_pressed(turn, DealLost(deal_id))
     if pipeline.stage(stage_id).kind is StageKind.WON and deal.amount is None:
         return [await _ask_amount(turn, deal, then_won=True)]
     await service.move_deal(turn.uow, turn.me, deal_id, stage_id, turn.now)
-    return [await card_reply(turn, _deal_ref(args[0]), notice="stage_moved")]
+    return [await card_reply(turn, _deal_ref(deal_id), notice="stage_moved")]
 
 
-async def won_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    deal = await service.load(turn.uow, turn.me, _deal_ref(args[0]), CrmAction.WORK)
+async def won_pressed(turn: Turn, pressed: DealWon) -> list[Reply]:
+    deal = await service.load(turn.uow, turn.me, _deal_ref(pressed.deal_id), CrmAction.WORK)
     assert isinstance(deal, Deal)
     if deal.amount is None:  # a won deal counts in the funnel's sums: ask for it first
         return [await _ask_amount(turn, deal, then_won=True)]
-    await service.close_deal(turn.uow, turn.me, int(args[0]), True, turn.now)
-    return [await card_reply(turn, _deal_ref(args[0]), notice="won")]
+    await service.close_deal(turn.uow, turn.me, pressed.deal_id, True, turn.now)
+    return [await card_reply(turn, _deal_ref(pressed.deal_id), notice="won")]
 
 
 # -- deal amounts -----------------------------------------------------------------------------
@@ -494,8 +497,8 @@ async def _set_amount(turn: Turn, deal_id: int, text: str, *, then_won: bool) ->
     return [await card_reply(turn, EntityRef(EntityKind.DEAL, deal_id), notice=notice)]
 
 
-async def amount_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    deal = await service.load(turn.uow, turn.me, _deal_ref(args[0]), CrmAction.WORK)
+async def amount_pressed(turn: Turn, pressed: AskAmount) -> list[Reply]:
+    deal = await service.load(turn.uow, turn.me, _deal_ref(pressed.deal_id), CrmAction.WORK)
     assert isinstance(deal, Deal)
     return [await _ask_amount(turn, deal)]
 
@@ -509,7 +512,7 @@ async def amount_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptRe
     except InvalidInput as error:
         if task_like(turn, text) and not confirmed(data):
             return NotAnAnswer(reason="question.why.amount")
-        deal = await service.load(turn.uow, turn.me, _deal_ref(str(deal_id)), CrmAction.WORK)
+        deal = await service.load(turn.uow, turn.me, _deal_ref(deal_id), CrmAction.WORK)
         assert isinstance(deal, Deal)
         return [await _ask_amount(turn, deal, then_won=then_won, error=error.params, text=text)]
     return await _set_amount(turn, deal_id, text, then_won=then_won)
@@ -526,20 +529,20 @@ async def deal_command(turn: Turn) -> list[Reply]:
         raise InvalidInput(field="deal", reason="usage", value=args)
     word, _, money = rest.strip().partition(" ")
     if not word:
-        return [replace(await card_reply(turn, _deal_ref(str(number))), edit=False)]
+        return [replace(await card_reply(turn, _deal_ref(number)), edit=False)]
     if word.casefold() not in _AMOUNT_WORDS:
         raise InvalidInput(field="deal", reason="usage", value=args)
     if not money.strip():
-        deal = await service.load(turn.uow, turn.me, _deal_ref(str(number)), CrmAction.WORK)
+        deal = await service.load(turn.uow, turn.me, _deal_ref(number), CrmAction.WORK)
         assert isinstance(deal, Deal)
         return [await _ask_amount(turn, deal)]
     replies = await _set_amount(turn, number, money, then_won=False)
     return [replace(r, edit=False) for r in replies]
 
 
-async def lost_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    deal_id = int(args[0])
-    await service.load(turn.uow, turn.me, _deal_ref(args[0]), CrmAction.WORK)
+async def lost_pressed(turn: Turn, pressed: DealLost) -> list[Reply]:
+    deal_id = pressed.deal_id
+    await service.load(turn.uow, turn.me, _deal_ref(deal_id), CrmAction.WORK)
     return [await turn.ask_for("crm_lost", {"deal_id": deal_id}, "crm_lost_ask", deal_id=deal_id)]
 
 
@@ -558,20 +561,20 @@ def _list_reply(
     items: Sequence[tuple[EntityRef, str]],
     total: int,
     page: int,
-    nav: str | None,
+    nav: Callable[[int], ButtonAction] | None,
     has_next: bool,
     **extra: Any,
 ) -> Reply:
     rows: list[tuple[Button, ...]] = [
-        (turn.button("crm.btn.open", "ko", _token(ref), id=ref.id, name=name[:40],
+        (turn.button("crm.btn.open", OpenRecord(ref), id=ref.id, name=name[:40],
                      what=label(turn.lang, f"crm.kind.{ref.kind.value}")),)
         for ref, name in items
     ]  # fmt: skip
     paging: list[Button] = []
     if nav is not None and page > 0:
-        paging.append(turn.button("btn.prev", nav, page - 1))
+        paging.append(turn.button("btn.prev", nav(page - 1)))
     if nav is not None and has_next:
-        paging.append(turn.button("btn.next", nav, page + 1))
+        paging.append(turn.button("btn.next", nav(page + 1)))
     if paging:
         rows.append(tuple(paging))
     return turn.edit("crm_list", tuple(rows), what=what, total=total, page=page, **extra)
@@ -587,7 +590,7 @@ async def show_leads(turn: Turn, page: int = 0) -> list[Reply]:
             [(lead.ref, lead.name) for lead in result.items],
             result.total,
             page,
-            "kL",
+            LeadsPage,
             result.has_next,
             leads=result.items,
             owners=names,
@@ -610,7 +613,7 @@ async def show_deals(turn: Turn, page: int = 0) -> list[Reply]:
             [(deal.ref, deal.title) for deal in result.items],
             result.total,
             page,
-            "kD",
+            DealsPage,
             result.has_next,
             deals=result.items,
             owners=names,
@@ -631,16 +634,16 @@ async def leads_command(turn: Turn) -> list[Reply]:
     return await show_leads(turn)
 
 
-async def leads_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    return await show_leads(turn, int(args[0]))
+async def leads_pressed(turn: Turn, pressed: LeadsPage) -> list[Reply]:
+    return await show_leads(turn, pressed.page)
 
 
 async def deals_command(turn: Turn) -> list[Reply]:
     return await show_deals(turn)
 
 
-async def deals_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    return await show_deals(turn, int(args[0]))
+async def deals_pressed(turn: Turn, pressed: DealsPage) -> list[Reply]:
+    return await show_deals(turn, pressed.page)
 
 
 async def _clients(turn: Turn, text: str) -> list[Reply]:
@@ -736,7 +739,9 @@ async def show_funnel(turn: Turn, period: str) -> list[Reply]:
     funnels = await service.funnel(turn.uow, turn.me, since, turn.now)
     buttons = (
         tuple(
-            turn.button(f"crm.period.{p}", "kF", p) for p in service.Period.CHOICES if p != period
+            turn.button(f"crm.period.{p}", FunnelPeriod(p))
+            for p in service.Period.CHOICES
+            if p != period
         ),
     )
     reply = turn.edit(
@@ -765,8 +770,8 @@ async def funnel_command(turn: Turn) -> list[Reply]:
     return await show_funnel(turn, period)
 
 
-async def funnel_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    return await show_funnel(turn, args[0])
+async def funnel_pressed(turn: Turn, pressed: FunnelPeriod) -> list[Reply]:
+    return await show_funnel(turn, pressed.period)
 
 
 COMMANDS = {
@@ -778,24 +783,24 @@ COMMANDS = {
     "funnel": personal("funnel", funnel_command),
 }
 ACTIONS = {
-    "ko": open_pressed,
-    "kt": take_pressed,
-    "ka": assign_pressed,
-    "km": assign_picked,
-    "kc": call_pressed,
-    "kv": convert_pressed,
-    "kg": merge_pressed,
-    "kr": comment_pressed,
-    "kn": next_pressed,
-    "ks": stages_pressed,
-    "kx": stage_picked,
-    "kw": won_pressed,
-    "kl": lost_pressed,
-    "kf": fix_pressed,
-    "kL": leads_pressed,
-    "kD": deals_pressed,
-    "kF": funnel_pressed,
-    "kA": amount_pressed,
+    OpenRecord: open_pressed,
+    TakeRecord: take_pressed,
+    AskOwner: assign_pressed,
+    AssignRecord: assign_picked,
+    CallTask: call_pressed,
+    ConvertLead: convert_pressed,
+    MergeLead: merge_pressed,
+    AskRecordComment: comment_pressed,
+    NextStage: next_pressed,
+    AskStage: stages_pressed,
+    SetStage: stage_picked,
+    DealWon: won_pressed,
+    DealLost: lost_pressed,
+    FixLead: fix_pressed,
+    LeadsPage: leads_pressed,
+    DealsPage: deals_pressed,
+    FunnelPeriod: funnel_pressed,
+    AskAmount: amount_pressed,
 }
 PROMPTS = {
     "crm_lead": lead_answer,

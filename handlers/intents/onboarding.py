@@ -9,6 +9,7 @@ from domain.company import LANGUAGES, Role
 from domain.errors import InvalidInput
 from domain.ids import parse_number, task_number
 from domain.services import members
+from handlers.buttons import HelpTopic, SetLanguage
 from handlers.help import TOPICS, find_topic
 from handlers.personal import changes_privately, personal, with_args, without_args
 from handlers.turn import Turn
@@ -78,8 +79,8 @@ async def help_(turn: Turn) -> list[Reply]:
     return [await _help_reply(turn, topic, unknown=None if topic else word)]
 
 
-async def help_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    topic = args[0] if args and args[0] in TOPICS else None
+async def help_pressed(turn: Turn, pressed: HelpTopic) -> list[Reply]:
+    topic = pressed.topic if pressed.topic in TOPICS else None
     reply = await _help_reply(turn, topic)
     return [dataclasses.replace(reply, edit=True)]
 
@@ -90,7 +91,7 @@ async def _help_reply(turn: Turn, topic: str | None, unknown: str | None = None)
     if registered:
         keys = list(TOPICS)
         buttons = tuple(
-            tuple(turn.button(f"help.topic.{k}", "hp", k) for k in keys[i : i + 3])
+            tuple(turn.button(f"help.topic.{k}", HelpTopic(k)) for k in keys[i : i + 3])
             for i in range(0, len(keys), 3)
         )
     project, person = await _examples(turn)
@@ -120,14 +121,14 @@ async def _examples(turn: Turn) -> tuple[str | None, str | None]:
 async def language(turn: Turn) -> list[Reply]:
     arg = turn.inbound.args.strip()
     if not arg:
-        buttons = (tuple(turn.button(f"lang.{code}", "lg", code) for code in LANGUAGES),)
+        buttons = (tuple(turn.button(f"lang.{code}", SetLanguage(code)) for code in LANGUAGES),)
         return [turn.reply("language_choose", buttons)]
     await members.set_language(turn.uow, turn.me, arg)
     return [turn.reply("language_set")]
 
 
-async def language_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    await members.set_language(turn.uow, turn.me, args[0])
+async def language_pressed(turn: Turn, pressed: SetLanguage) -> list[Reply]:
+    await members.set_language(turn.uow, turn.me, pressed.language)
     return [turn.edit("language_set")]
 
 
@@ -175,5 +176,5 @@ COMMANDS = {
     "invite": invite,
     "me": personal("me", whoami),
 }
-ACTIONS = {"lg": language_pressed, "hp": help_pressed}
+ACTIONS = {SetLanguage: language_pressed, HelpTopic: help_pressed}
 PROMPTS: dict[str, Any] = {}

@@ -11,9 +11,11 @@ from domain.reminders import MUTABLE, Preferences
 from domain.services import preferences as prefs_service
 from domain.services import timetracking as time_service
 from domain.services.tasks import list_tasks
+from handlers.buttons import FixPlan, ListPage
 from handlers.intents.timetracking import report_buttons
 from handlers.personal import changes_privately, personal, with_args, without_args
 from handlers.rendering import fold, label_names
+from handlers.tokens import ButtonAction
 from handlers.turn import Turn
 from handlers.types import Buttons, Reply
 
@@ -34,14 +36,14 @@ async def scheduled_prompt(turn: Turn, kind: str, data: dict[str, Any]) -> Reply
     backlog = await list_tasks(turn.uow, me, ListView.BACKLOG, turn.now)
     rows: Buttons = (
         (
-            turn.button("view.today", "ls", ListView.TODAY.value, 0),
-            turn.button("view.overdue", "ls", ListView.OVERDUE.value, 0),
-            turn.button("view.backlog", "ls", ListView.BACKLOG.value, 0),
+            turn.button("view.today", ListPage(ListView.TODAY, 0)),
+            turn.button("view.overdue", ListPage(ListView.OVERDUE, 0)),
+            turn.button("view.backlog", ListPage(ListView.BACKLOG, 0)),
         ),
     )
     if kind == "plan.morning":
         # Fix the plan of the day: today's and overdue tasks with their planned time.
-        rows = ((turn.button("time.plan_fix", "pfx"),), *rows)
+        rows = ((turn.button("time.plan_fix", FixPlan()),), *rows)
     return turn.reply(
         "scheduled_prompt",
         rows,
@@ -155,5 +157,5 @@ COMMANDS = {
     "digest": changes_privately("notifications", digest),
     "repeat": changes_privately("repeat", personal("repeat", repeat, without_args), with_args),
 }
-ACTIONS: dict[str, Any] = {}
+ACTIONS: dict[type[ButtonAction], Any] = {}
 PROMPTS: dict[str, Any] = {}

@@ -11,6 +11,13 @@ from typing import Any
 from domain.company import LANGUAGES, Department, Member, Project, Role
 from domain.errors import InvalidInput, MemberNotFound
 from domain.services import structure as service
+from handlers.buttons import (
+    CreateProjectFor,
+    EditMember,
+    LetMemberGo,
+    NoProjectFor,
+    PickForMember,
+)
 from handlers.questions import NotAnAnswer, PromptResult, confirmed, person_in, task_like
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
@@ -32,17 +39,7 @@ MEMBER_FIELDS = {
     "language": "language",
     "leave": "leave",
 }
-# Button arguments are short: the field's code on a member card's buttons.
-_FIELD_CODES = {
-    "position": "p",
-    "manager": "m",
-    "department": "d",
-    "role": "r",
-    "timezone": "z",
-    "language": "l",
-    "leave": "x",
-}
-_CODE_FIELDS = {v: k for k, v in _FIELD_CODES.items()}
+_NONE = "0"  # a member card's [None] button: no manager, no department
 HELD_PROJECT = "project_prefix"  # the kind of a held task text whose prefix is no project
 
 
@@ -300,7 +297,7 @@ def _member_buttons(turn: Turn, member: Member) -> Buttons:
     mid = member.id
 
     def edit(label: str, field: str) -> Button:
-        return turn.button(label, "mbe", mid, _FIELD_CODES[field])
+        return turn.button(label, EditMember(mid, field))
 
     rows: list[tuple[Button, ...]] = [
         (
@@ -381,7 +378,7 @@ async def member(turn: Turn) -> list[Reply]:
     if field == "leave":
         return await _let_go(turn, target)
     if not value:  # "/member @ivan manager": the card's question for it
-        return await member_edit_pressed(turn, [str(target.id), _FIELD_CODES[field]])
+        return await member_edit_pressed(turn, EditMember(target.id, field))
     return [await member_card(turn, await _set(turn, target, field, value), field)]
 
 
@@ -416,18 +413,18 @@ async def _let_go(turn: Turn, target: Member) -> list[Reply]:
     ]
 
 
-async def _member_of(turn: Turn, raw: str) -> Member:
-    found = await turn.uow.members.get(int(raw))
+async def _member_of(turn: Turn, member_id: int) -> Member:
+    found = await turn.uow.members.get(member_id)
     if found is None or found.company_id != turn.me.company_id:
         raise InvalidInput(field="member", reason="unknown")
     return found
 
 
-async def member_edit_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+async def member_edit_pressed(turn: Turn, pressed: EditMember) -> list[Reply]:
     """A member card's button: ask for the new value (or pick it with buttons)."""
     service.require_admin(turn.me)  # a replayed button of someone else's card: refused
-    target = await _member_of(turn, args[0])
-    field = _CODE_FIELDS.get(args[1], "")
+    target = await _member_of(turn, pressed.member_id)
+    field = pressed.field
     mid, data = target.id, {"member_id": target.id}
     ask: dict[str, Any] = {"name": target.name, "field": field}
     if field == "position":
@@ -439,42 +436,63 @@ async def member_edit_pressed(turn: Turn, args: list[str]) -> list[Reply]:
             m for m in await turn.uow.members.list(turn.me.company_id) if m.active and m.id != mid
         ][:_PICK_LIMIT]
         rows = [
-            tuple(turn.button("btn.member", "mbp", mid, "m", m.id, name=m.name) for m in pair)
+            tuple(
+                turn.button("btn.member", PickForMember(mid, field, str(m.id)), name=m.name)
+                for m in pair
+            )
             for pair in (people[i : i + 2] for i in range(0, len(people), 2))
         ]
-        rows.append((turn.button("member.none", "mbp", mid, "m", 0),))
+        rows.append((turn.button("member.none", PickForMember(mid, field, _NONE)),))
         return [await turn.ask_for("member_manager", data, "member_ask", tuple(rows), **ask)]
     if field == "department":
         departments = list(await turn.uow.departments.list(turn.me.company_id))[:_PICK_LIMIT]
         rows = [
-            tuple(turn.button("btn.member", "mbp", mid, "d", d.id, name=d.name) for d in pair)
+            tuple(
+                turn.button("btn.member", PickForMember(mid, field, str(d.id)), name=d.name)
+                for d in pair
+            )
             for pair in (departments[i : i + 2] for i in range(0, len(departments), 2))
         ]
-        rows.append((turn.button("member.none", "mbp", mid, "d", 0),))
+        rows.append((turn.button("member.none", PickForMember(mid, field, _NONE)),))
         return [turn.reply("member_ask", tuple(rows), **ask, pick=True)]
     if field == "role":
-        row = tuple(turn.button(f"role.{r.value}", "mbp", mid, "r", r.value) for r in Role)
+        row = tuple(
+            turn.button(f"role.{r.value}", PickForMember(mid, field, r.value)) for r in Role
+        )
         return [turn.reply("member_ask", (row,), **ask, pick=True)]
     if field == "language":
-        row = tuple(turn.button(f"lang.{code}", "mbp", mid, "l", code) for code in LANGUAGES)
+        row = tuple(
+            turn.button(f"lang.{code}", PickForMember(mid, field, code)) for code in LANGUAGES
+        )
         return [turn.reply("member_ask", (row,), **ask, pick=True)]
     if field == "leave":
-        confirm = (turn.button("member.leave_confirm", "mbx", mid, name=target.name),)
+        confirm = (turn.button("member.leave_confirm", LetMemberGo(mid), name=target.name),)
         return [turn.reply("member_ask", (confirm,), **ask, pick=True)]
     raise InvalidInput(field="member", reason="unknown")
 
 
-async def member_picked(turn: Turn, args: list[str]) -> list[Reply]:
+def _picked_id(value: str) -> int | None:
+    """A manager or department picked on a member card's buttons, by id; None: nobody."""
+    if value == _NONE:
+        return None
+    if not value.isascii() or not value.isdigit():
+        raise InvalidInput(field="member", reason="unknown")
+    return int(value)
+
+
+async def member_picked(turn: Turn, pressed: PickForMember) -> list[Reply]:
     uow, me, now = turn.uow, turn.me, turn.now
     service.require_admin(me)  # permission first: a replayed button names nobody
-    target = await _member_of(turn, args[0])
-    field, raw = _CODE_FIELDS.get(args[1], ""), args[2]
+    target = await _member_of(turn, pressed.member_id)
+    field, raw = pressed.field, pressed.value
     await turn.uow.prompts.clear(turn.me.id)
     if field == "manager":
-        boss = await _member_of(turn, raw) if raw != "0" else None
+        boss_id = _picked_id(raw)
+        boss = await _member_of(turn, boss_id) if boss_id is not None else None
         changed = await service.set_manager(uow, me, target, boss, now)
     elif field == "department":
-        found = await uow.departments.get(int(raw)) if raw != "0" else None
+        department_id = _picked_id(raw)
+        found = await uow.departments.get(department_id) if department_id is not None else None
         changed = await service.set_department(uow, me, target, found, now)
     elif field == "role":
         changed = await service.set_role(uow, me, target, service.parse_role(raw), now)
@@ -483,14 +501,14 @@ async def member_picked(turn: Turn, args: list[str]) -> list[Reply]:
     return [replace(await member_card(turn, changed, field), edit=True)]
 
 
-async def member_leave_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+async def member_leave_pressed(turn: Turn, pressed: LetMemberGo) -> list[Reply]:
     service.require_admin(turn.me)
-    return await _let_go(turn, await _member_of(turn, args[0]))
+    return await _let_go(turn, await _member_of(turn, pressed.member_id))
 
 
 async def position_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
     """Any short text is a position; a task-like sentence is asked about first."""
-    target = await _member_of(turn, str(data["member_id"]))
+    target = await _member_of(turn, int(data["member_id"]))
     if task_like(turn, text) and not confirmed(data):
         return NotAnAnswer(
             answer=("question.as_position", {"name": target.name}), reason="question.why.position"
@@ -500,7 +518,7 @@ async def position_answer(turn: Turn, data: dict[str, Any], text: str) -> Prompt
 
 
 async def timezone_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
-    target = await _member_of(turn, str(data["member_id"]))
+    target = await _member_of(turn, int(data["member_id"]))
     if len(text.split()) != 1 and not confirmed(data):
         return NotAnAnswer(reason="question.why.timezone")
     changed = await service.set_member_timezone(turn.uow, turn.me, target, text, turn.now)
@@ -508,7 +526,7 @@ async def timezone_answer(turn: Turn, data: dict[str, Any], text: str) -> Prompt
 
 
 async def manager_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
-    target = await _member_of(turn, str(data["member_id"]))
+    target = await _member_of(turn, int(data["member_id"]))
     found, rest = await person_in(turn, text)
     if found is None or (rest and not confirmed(data)):
         return NotAnAnswer(reason="question.why.person")
@@ -536,17 +554,17 @@ async def ask_about_prefix(turn: Turn, text: str, name: str, parent_id: int | No
     )
     rows: list[tuple[Button, ...]] = []
     if turn.me.is_admin:
-        rows.append((turn.button("project.create", "npc", held, name=name[:24]),))
-    rows.append((turn.button("project.none", "npn", held),))
+        rows.append((turn.button("project.create", CreateProjectFor(held), name=name[:24]),))
+    rows.append((turn.button("project.none", NoProjectFor(held)),))
     return turn.reply("project_prefix_ask", tuple(rows), name=name, admin=turn.me.is_admin)
 
 
-async def create_project_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    return await _held_task(turn, int(args[0]), create_project=True)
+async def create_project_pressed(turn: Turn, pressed: CreateProjectFor) -> list[Reply]:
+    return await _held_task(turn, pressed.held_id, create_project=True)
 
 
-async def no_project_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    return await _held_task(turn, int(args[0]), create_project=False)
+async def no_project_pressed(turn: Turn, pressed: NoProjectFor) -> list[Reply]:
+    return await _held_task(turn, pressed.held_id, create_project=False)
 
 
 async def _held_task(turn: Turn, held_id: int, *, create_project: bool) -> list[Reply]:
@@ -571,11 +589,11 @@ async def _held_task(turn: Turn, held_id: int, *, create_project: bool) -> list[
 
 COMMANDS = {"department": department, "member": member, "audit": audit}
 ACTIONS = {
-    "mbe": member_edit_pressed,
-    "mbp": member_picked,
-    "mbx": member_leave_pressed,
-    "npc": create_project_pressed,
-    "npn": no_project_pressed,
+    EditMember: member_edit_pressed,
+    PickForMember: member_picked,
+    LetMemberGo: member_leave_pressed,
+    CreateProjectFor: create_project_pressed,
+    NoProjectFor: no_project_pressed,
 }
 PROMPTS = {
     "member_position": position_answer,

@@ -23,6 +23,7 @@ from handlers.charts import BLUE, GREEN, GREY, ORANGE, bar_chart
 from handlers.exports import xlsx
 from handlers.personal import personal
 from handlers.rendering import day_label, duration, label, period_label
+from handlers.tokens import ButtonAction
 from handlers.turn import Turn
 from handlers.types import Reply
 
@@ -197,5 +198,5 @@ COMMANDS = {
     "timereport": personal("timesheet", timesheet_command),
     "attendance": personal("attendance", attendance_command),
 }
-ACTIONS: dict[str, Any] = {}
+ACTIONS: dict[type[ButtonAction], Any] = {}
 PROMPTS: dict[str, Any] = {}

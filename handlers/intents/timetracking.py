@@ -18,6 +18,22 @@ from domain.errors import InvalidInput
 from domain.ids import can_exist, parse_number, task_number
 from domain.services import timetracking as service
 from domain.timetracking import DayEventKind, DayState, TimeError
+from handlers.buttons import (
+    AdjustTimer,
+    AskDeadline,
+    AskPart,
+    FixPlan,
+    MoveDay,
+    PauseTask,
+    PauseTimer,
+    ResumeTimer,
+    StartTask,
+    StartTimer,
+    StillWorking,
+    StopTimer,
+    StopTimerAt,
+    SubmitReport,
+)
 from handlers.cards import card_reply
 from handlers.personal import (
     changes_privately,
@@ -38,7 +54,8 @@ async def refused(turn: Turn, error: TimeError) -> Reply:
     task_id = int(error.params.get("task_id") or 0)
     children = [t for t in await turn.uow.tasks.children(task_id) if t.is_open][:8]
     rows = tuple(
-        (turn.button("time.start_on", "tmg", t.id, id=t.id, title=t.title[:40]),) for t in children
+        (turn.button("time.start_on", StartTimer(t.id), id=t.id, title=t.title[:40]),)
+        for t in children
     )
     return turn.reply(
         "time_refused", rows, reason=error.params.get("reason"), task_id=task_id, subtasks=children
@@ -65,8 +82,8 @@ def _timer_buttons(turn: Turn, change: service.TimerChange | None, running: bool
     if change is None or change.timer is None:
         return ()
     if running:
-        return ((turn.button("time.pause", "tmp"), turn.button("time.stop", "tmx")),)
-    return ((turn.button("time.resume", "tmr"), turn.button("time.stop", "tmx")),)
+        return ((turn.button("time.pause", PauseTimer()), turn.button("time.stop", StopTimer())),)
+    return ((turn.button("time.resume", ResumeTimer()), turn.button("time.stop", StopTimer())),)
 
 
 async def _timer_reply(turn: Turn, change: service.TimerChange | None, notice: str) -> Reply:
@@ -97,19 +114,20 @@ async def _timer_reply(turn: Turn, change: service.TimerChange | None, notice: s
 # -- the timer card: the pinned status message -------------------------------------------
 
 TIMER_SLOT = "timer"
-CARD = "c"  # the last argument of the card's buttons: the press answers with the card
 
 
 def _card_buttons(turn: Turn, status: service.TimerStatus) -> Buttons:
     timer = status.timer
+    # The card's buttons answer with the card, edited in place (``on_card``).
+    stop = turn.button("time.stop", StopTimer(on_card=True))
     if timer is not None and timer.running:
-        return ((turn.button("time.pause", "tmp", CARD), turn.button("time.stop", "tmx", CARD)),)
+        return ((turn.button("time.pause", PauseTimer(on_card=True)), stop),)
     if timer is not None:
-        return ((turn.button("time.resume", "tmr", CARD), turn.button("time.stop", "tmx", CARD)),)
+        return ((turn.button("time.resume", ResumeTimer(on_card=True)), stop),)
     last = status.last_task
     if last is not None and last.id is not None:
-        title = last.title[:40]
-        return ((turn.button("time.start_on", "tmg", last.id, CARD, id=last.id, title=title),),)
+        start = StartTimer(last.id, on_card=True)
+        return ((turn.button("time.start_on", start, id=last.id, title=last.title[:40]),),)
     return ()
 
 
@@ -137,20 +155,16 @@ async def timer_card(turn: Turn) -> Reply:
 def pressed_on_card(turn: Turn) -> bool:
     """Whether the turn is a press of one of the timer card's buttons: a refused press
     answers with a notice and the card as the timer is now (``handlers.refusals``)."""
-    if turn.inbound.action is None:
-        return False
-    action, args = turn.signer.verify(turn.inbound.action)
-    return action in {"tmp", "tmr", "tmx", "tmg"} and _from_card(args)
+    pressed = turn.pressed_action
+    return (
+        isinstance(pressed, PauseTimer | ResumeTimer | StopTimer | StartTimer) and pressed.on_card
+    )
 
 
 async def _card_press(turn: Turn, change: Callable[[], Awaitable[object]]) -> list[Reply]:
     """A button of the timer card: the card answers, updated in place."""
     await change()
     return [await timer_card(turn)]
-
-
-def _from_card(args: list[str]) -> bool:
-    return args[-1:] == [CARD]
 
 
 async def timer_command(turn: Turn) -> list[Reply]:
@@ -171,33 +185,33 @@ async def timer_command(turn: Turn) -> list[Reply]:
     return [await _timer_reply(turn, change, "start")]
 
 
-async def timer_pause_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    if _from_card(args):
+async def timer_pause_pressed(turn: Turn, pressed: PauseTimer) -> list[Reply]:
+    if pressed.on_card:
         return await _card_press(turn, lambda: service.pause_timer(turn.uow, turn.me, turn.now))
     change = await service.pause_timer(turn.uow, turn.me, turn.now)
     return [await _timer_reply(turn, change, "pause")]
 
 
-async def timer_resume_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    if _from_card(args):
+async def timer_resume_pressed(turn: Turn, pressed: ResumeTimer) -> list[Reply]:
+    if pressed.on_card:
         return await _card_press(turn, lambda: service.resume_timer(turn.uow, turn.me, turn.now))
     change = await service.resume_timer(turn.uow, turn.me, turn.now)
     return [await _timer_reply(turn, change, "resume")]
 
 
-async def timer_stop_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    if _from_card(args):
+async def timer_stop_pressed(turn: Turn, pressed: StopTimer) -> list[Reply]:
+    if pressed.on_card:
         return await _card_press(turn, lambda: service.stop_timer(turn.uow, turn.me, turn.now))
     return [await _timer_reply(turn, await service.stop_timer(turn.uow, turn.me, turn.now), "stop")]
 
 
-async def timer_start_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    if _from_card(args):
-        task_id = int(args[0])
+async def timer_start_pressed(turn: Turn, pressed: StartTimer) -> list[Reply]:
+    task_id = pressed.task_id
+    if pressed.on_card:
         return await _card_press(
             turn, lambda: service.start_timer(turn.uow, turn.me, task_id, turn.now)
         )
-    change = await service.start_timer(turn.uow, turn.me, int(args[0]), turn.now)
+    change = await service.start_timer(turn.uow, turn.me, task_id, turn.now)
     return [await _timer_reply(turn, change, "start")]
 
 
@@ -234,16 +248,16 @@ def _with_note(reply: Reply, note: dict[str, Any]) -> Reply:
     return dataclasses.replace(reply, context={**reply.context, "time_note": note})
 
 
-async def card_start_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    return await _card_start(turn, int(args[0]))
+async def card_start_pressed(turn: Turn, pressed: StartTask) -> list[Reply]:
+    return await _card_start(turn, pressed.task_id)
 
 
 async def card_start_command(turn: Turn) -> list[Reply]:
     return await _card_start(turn, _task_id(turn.inbound.args.strip().partition(" ")[0]))
 
 
-async def card_pause_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    return await _card_pause(turn, int(args[0]))
+async def card_pause_pressed(turn: Turn, pressed: PauseTask) -> list[Reply]:
+    return await _card_pause(turn, pressed.task_id)
 
 
 async def card_pause_command(turn: Turn) -> list[Reply]:
@@ -317,12 +331,12 @@ async def time_command(turn: Turn) -> list[Reply]:
 
 def _day_buttons(turn: Turn, view: service.DayView) -> Buttons:
     nxt = {
-        DayState.NOT_STARTED: ("start",),
-        DayState.WORKING: ("pause", "end"),
-        DayState.PAUSED: ("resume", "end"),
-        DayState.ENDED: ("resume",),
+        DayState.NOT_STARTED: (DayEventKind.START,),
+        DayState.WORKING: (DayEventKind.PAUSE, DayEventKind.END),
+        DayState.PAUSED: (DayEventKind.RESUME, DayEventKind.END),
+        DayState.ENDED: (DayEventKind.RESUME,),
     }[view.state]
-    return (tuple(turn.button(f"time.day_{k}", "dy", k) for k in nxt),)
+    return (tuple(turn.button(f"time.day_{k.value}", MoveDay(k)) for k in nxt),)
 
 
 def _day_reply(turn: Turn, view: service.DayView, notice: str) -> Reply:
@@ -343,8 +357,8 @@ async def day_command(turn: Turn) -> list[Reply]:
     return [_day_reply(turn, view, kind.value)]
 
 
-async def day_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    kind = DayEventKind(args[0])
+async def day_pressed(turn: Turn, pressed: MoveDay) -> list[Reply]:
+    kind = pressed.kind
     view = await service.move_day(turn.uow, turn.me, kind, turn.now)
     return [_day_reply(turn, view, kind.value)]
 
@@ -355,7 +369,7 @@ async def day_pressed(turn: Turn, args: list[str]) -> list[Reply]:
 def _plan_reply(turn: Turn, view: service.PlanView, notice: str) -> Reply:
     rows: list[tuple[Button, ...]] = []
     if view.lines:
-        rows.append((turn.button("time.plan_fix", "pfx"),))
+        rows.append((turn.button("time.plan_fix", FixPlan()),))
     return turn.edit("time_plan", tuple(rows), view=view, notice=notice)
 
 
@@ -366,7 +380,7 @@ async def plan_command(turn: Turn) -> list[Reply]:
     return [_plan_reply(turn, await service.plan_view(turn.uow, turn.me, turn.now), "show")]
 
 
-async def plan_fix_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+async def plan_fix_pressed(turn: Turn, pressed: FixPlan) -> list[Reply]:
     return [_plan_reply(turn, await service.fix_plan(turn.uow, turn.me, turn.now), "fixed")]
 
 
@@ -378,13 +392,12 @@ def report_buttons(turn: Turn, view: service.ReportView) -> Buttons:
     for line in view.not_done[:6]:
         tid = line.task.id
         if line.suggestion == "part":
-            rows.append(
-                (turn.button("time.part_of", "pt", tid, id=tid, n=line.task.part_number + 1),)
-            )
+            part = line.task.part_number + 1
+            rows.append((turn.button("time.part_of", AskPart(tid), id=tid, n=part),))
         elif line.suggestion == "deadline":
-            rows.append((turn.button("time.move_of", "dl", tid, id=tid),))
+            rows.append((turn.button("time.move_of", AskDeadline(tid), id=tid),))
     if view.submitted is None:
-        rows.append((turn.button("time.report_submit", "rps"),))
+        rows.append((turn.button("time.report_submit", SubmitReport()),))
     return tuple(rows)
 
 
@@ -403,7 +416,7 @@ async def _submit(turn: Turn, comment: str) -> list[Reply]:
     return [turn.reply("time_report", (), view=fresh, notice="submitted")]
 
 
-async def report_submit_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+async def report_submit_pressed(turn: Turn, pressed: SubmitReport) -> list[Reply]:
     view = await service.report_view(turn.uow, turn.me, turn.now)
     if view.submitted is not None:
         raise TimeError(reason="report_submitted", day=view.day.isoformat())
@@ -464,10 +477,10 @@ async def forgotten_prompt(turn: Turn, data: dict[str, Any]) -> Reply:
     local = end.astimezone(ZoneInfo(turn.tz)).strftime("%H:%M")
     buttons = (
         (
-            turn.button("time.stop_at", "tfs", int(end.timestamp()) // 60, at=local),
-            turn.button("time.still_working", "tfw"),
+            turn.button("time.stop_at", StopTimerAt(end), at=local),
+            turn.button("time.still_working", StillWorking()),
         ),
-        (turn.button("time.adjust", "tfa"),),
+        (turn.button("time.adjust", AdjustTimer()),),
     )
     return turn.reply(
         "time_forgotten",
@@ -479,18 +492,18 @@ async def forgotten_prompt(turn: Turn, data: dict[str, Any]) -> Reply:
     )
 
 
-async def forgotten_stop_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    at = datetime.fromtimestamp(int(args[0]) * 60, UTC)
+async def forgotten_stop_pressed(turn: Turn, pressed: StopTimerAt) -> list[Reply]:
+    at = pressed.at
     change = await service.stop_timer_at(turn.uow, turn.me, at, turn.now)
     return [turn.edit("time_forgotten_done", outcome="stopped", at=at, task=change.task)]
 
 
-async def forgotten_working_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+async def forgotten_working_pressed(turn: Turn, pressed: StillWorking) -> list[Reply]:
     await service.still_working(turn.uow, turn.me, turn.now)
     return [turn.edit("time_forgotten_done", outcome="working", at=None, task=None)]
 
 
-async def forgotten_adjust_pressed(turn: Turn, args: list[str]) -> list[Reply]:
+async def forgotten_adjust_pressed(turn: Turn, pressed: AdjustTimer) -> list[Reply]:
     return [await turn.ask_for("timer_adjust", {}, "time_adjust_ask")]
 
 
@@ -529,16 +542,16 @@ COMMANDS = {
     ),
 }
 ACTIONS = {
-    "tmp": timer_pause_pressed,
-    "tmr": timer_resume_pressed,
-    "tmx": timer_stop_pressed,
-    "tmg": timer_start_pressed,
-    "dy": day_pressed,
-    "pfx": plan_fix_pressed,
-    "tfs": forgotten_stop_pressed,
-    "tfw": forgotten_working_pressed,
-    "tfa": forgotten_adjust_pressed,
-    "rps": report_submit_pressed,
+    PauseTimer: timer_pause_pressed,
+    ResumeTimer: timer_resume_pressed,
+    StopTimer: timer_stop_pressed,
+    StartTimer: timer_start_pressed,
+    MoveDay: day_pressed,
+    FixPlan: plan_fix_pressed,
+    StopTimerAt: forgotten_stop_pressed,
+    StillWorking: forgotten_working_pressed,
+    AdjustTimer: forgotten_adjust_pressed,
+    SubmitReport: report_submit_pressed,
 }
 PROMPTS = {
     "report_comment": report_comment_answer,

@@ -10,6 +10,7 @@ from domain.ids import task_number
 from domain.ports import ListView
 from domain.services.tasks import list_tasks, search_tasks, task_card
 from domain.services.team import TEAM, Scope, scope_by_id, scope_for
+from handlers.buttons import ListPage, OpenTask, ProjectPage, SearchPage, TagPage, TeamListPage
 from handlers.cards import card_reply, list_reply, team_list_reply
 from handlers.intents.structure import is_project_change, project_change
 from handlers.personal import personal, with_args
@@ -28,12 +29,11 @@ def _task_id(raw: str) -> int:
 
 async def show_list(turn: Turn, view: ListView, page: int = 0) -> list[Reply]:
     result = await list_tasks(turn.uow, turn.me, view, turn.now, page=page)
-    return [list_reply(turn, view, result, page, ("ls", view.value))]
+    return [list_reply(turn, view, result, page, lambda n: ListPage(view, n))]
 
 
 # Views a head or manager may ask about their team or one of their people.
 _TEAM_VIEWS = frozenset({ListView.MINE, ListView.TODAY, ListView.OVERDUE, ListView.AWAITING})
-_TEAM_KEY = "t"  # a paging button's scope: the team, or a member's id
 
 
 async def show_team_list(turn: Turn, view: ListView, scope: Scope, page: int = 0) -> list[Reply]:
@@ -42,18 +42,20 @@ async def show_team_list(turn: Turn, view: ListView, scope: Scope, page: int = 0
     people = {t.responsible_id for t in result.items} - set(scope.names)
     names = dict(scope.names)
     names.update({m.id: m.name for m in await turn.uow.members.get_many(people) if m.id})
-    key = _TEAM_KEY if scope.team else str(min(scope.member_ids))
-    nav = ("lw", view.value, key)
+    member_id = None if scope.team else min(scope.member_ids)  # None: the whole team
+
+    def nav(number: int) -> TeamListPage:
+        return TeamListPage(view, member_id, number)
+
     return [team_list_reply(turn, view, result, page, nav, names, scope.label)]
 
 
-async def team_list_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    view, key, page = ListView(args[0]), args[1], int(args[2])
-    if key == _TEAM_KEY:
+async def team_list_pressed(turn: Turn, pressed: TeamListPage) -> list[Reply]:
+    if pressed.member_id is None:
         scope = await scope_for(turn.uow, turn.me, TEAM)
     else:
-        scope = await scope_by_id(turn.uow, turn.me, int(key))
-    return await show_team_list(turn, view, scope, page)
+        scope = await scope_by_id(turn.uow, turn.me, pressed.member_id)
+    return await show_team_list(turn, pressed.view, scope, pressed.page)
 
 
 def _list_command(view: ListView) -> Any:
@@ -68,8 +70,8 @@ def _list_command(view: ListView) -> Any:
     return command
 
 
-async def list_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    return await show_list(turn, ListView(args[0]), int(args[1]))
+async def list_pressed(turn: Turn, pressed: ListPage) -> list[Reply]:
+    return await show_list(turn, pressed.view, pressed.page)
 
 
 async def project_list(turn: Turn, page: int = 0, project_name: str | None = None) -> list[Reply]:
@@ -89,16 +91,19 @@ async def project_list(turn: Turn, page: int = 0, project_name: str | None = Non
     result = await list_tasks(
         turn.uow, turn.me, ListView.PROJECT, turn.now, page=page, project_id=project.id
     )
-    return [
-        list_reply(turn, ListView.PROJECT, result, page, ("lp", project.id), title=project.name)
-    ]
+    project_id = project.id
+
+    def nav(number: int) -> ProjectPage:
+        return ProjectPage(project_id, number)
+
+    return [list_reply(turn, ListView.PROJECT, result, page, nav, title=project.name)]
 
 
-async def project_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    project = await turn.uow.projects.get(int(args[0]))
+async def project_pressed(turn: Turn, pressed: ProjectPage) -> list[Reply]:
+    project = await turn.uow.projects.get(pressed.project_id)
     if project is None:
-        raise InvalidInput(field="project", reason="unknown", value=args[0])
-    return await project_list(turn, int(args[1]), project.name)
+        raise InvalidInput(field="project", reason="unknown", value=str(pressed.project_id))
+    return await project_list(turn, pressed.page, project.name)
 
 
 async def tag_list(turn: Turn, page: int = 0, tag: str | None = None) -> list[Reply]:
@@ -106,12 +111,13 @@ async def tag_list(turn: Turn, page: int = 0, tag: str | None = None) -> list[Re
     if not tag:
         raise InvalidInput(field="tag", reason="empty")
     result = await list_tasks(turn.uow, turn.me, ListView.TAG, turn.now, page=page, tag=tag)
-    nav = ("lt", tag) if len(tag.encode()) <= _MAX_NAV_QUERY else None
+    paged = tag if len(tag.encode()) <= _MAX_NAV_QUERY else None
+    nav = None if paged is None else lambda n: TagPage(paged, n)
     return [list_reply(turn, ListView.TAG, result, page, nav, title=f"#{tag}")]
 
 
-async def tag_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    return await tag_list(turn, int(args[1]), args[0])
+async def tag_pressed(turn: Turn, pressed: TagPage) -> list[Reply]:
+    return await tag_list(turn, pressed.page, pressed.tag)
 
 
 async def search(turn: Turn, page: int = 0, query: str | None = None) -> list[Reply]:
@@ -119,12 +125,14 @@ async def search(turn: Turn, page: int = 0, query: str | None = None) -> list[Re
     if not query:
         return [await turn.ask_for("search", {}, "search_ask")]
     result = await search_tasks(turn.uow, turn.me, query, page=page)
-    nav = ("lq", query) if len(query.encode()) <= _MAX_NAV_QUERY and ":" not in query else None
+    fits = len(query.encode()) <= _MAX_NAV_QUERY and ":" not in query
+    paged = query if fits else None
+    nav = None if paged is None else lambda n: SearchPage(paged, n)
     return [list_reply(turn, "search", result, page, nav, title=query)]
 
 
-async def search_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    return await search(turn, int(args[1]), args[0])
+async def search_pressed(turn: Turn, pressed: SearchPage) -> list[Reply]:
+    return await search(turn, pressed.page, pressed.query)
 
 
 async def search_answer(turn: Turn, data: dict[str, Any], text: str) -> PromptResult:
@@ -150,8 +158,8 @@ async def _private_task(turn: Turn) -> bool:
     return card.task.project_id is None
 
 
-async def open_pressed(turn: Turn, args: list[str]) -> list[Reply]:
-    card = await card_reply(turn, int(args[0]))
+async def open_pressed(turn: Turn, pressed: OpenTask) -> list[Reply]:
+    card = await card_reply(turn, pressed.task_id)
     # A card opened from a list is a new message; the list stays for the next pick.
     return [replace(card, edit=False)]
 
@@ -182,11 +190,11 @@ COMMANDS = {
     "show": personal("show", show, _private_task),
 }
 ACTIONS = {
-    "ls": list_pressed,
-    "lw": team_list_pressed,
-    "lp": project_pressed,
-    "lt": tag_pressed,
-    "lq": search_pressed,
-    "op": open_pressed,
+    ListPage: list_pressed,
+    TeamListPage: team_list_pressed,
+    ProjectPage: project_pressed,
+    TagPage: tag_pressed,
+    SearchPage: search_pressed,
+    OpenTask: open_pressed,
 }
 PROMPTS = {"search": search_answer}

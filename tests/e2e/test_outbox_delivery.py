@@ -70,9 +70,7 @@ async def test_telegram_delivery_survives_429_5xx_and_timeouts(
     async with app.uow() as uow:  # Telegram chats have numeric ids
         for n, member in enumerate(team.people.values()):
             await uow.members.add_identity(
-                ChatIdentity(
-                    "telegram", "bot2", str(1000 + n), member.id or 0, chat_id=str(1000 + n)
-                )
+                ChatIdentity("telegram", "bot2", str(1000 + n), member.id, chat_id=str(1000 + n))
             )
         await uow.commit()
     settings = app.settings.model_copy(
@@ -87,7 +85,7 @@ async def test_telegram_delivery_survives_429_5xx_and_timeouts(
     telegram.fail_next("sendMessage", status=429, retry_after=1, times=3)
     telegram.fail_next("sendMessage", status=502, times=2)
     telegram.delay_next("sendMessage", 5.0, times=1)  # answered after the client gave up
-    total = await _enqueue(app, [m.id or 0 for m in team.people.values()], 2)
+    total = await _enqueue(app, [m.id for m in team.people.values()], 2)
     try:
         await _drain(app, {"telegram": TelegramNotifier(bot)}, clock)
     finally:
@@ -119,7 +117,7 @@ async def test_slack_delivery_and_a_gone_user(
     slack.fail_next("chat.postMessage", status=500, times=1)
     client = build_client("xoxb-test", f"{slack.base_url}/api/")
     notifiers = {"slack": SlackNotifier(client)}
-    ids = [m.id or 0 for m in team.people.values()]
+    ids = [m.id for m in team.people.values()]
     total = await _enqueue(app, ids, 2)
     await _drain(app, notifiers, clock)
     posted = [c for c in slack.calls_to("chat.postMessage") if c.ok]
@@ -127,7 +125,7 @@ async def test_slack_delivery_and_a_gone_user(
     # A deactivated account: no retries, the member is marked unreachable, once.
     gone = team[PEOPLE[2][0]]
     async with app.uow() as uow:
-        await uow.outbox.add(Notification(gone.id or 0, "test.ping", {}, "ping:gone"))
+        await uow.outbox.add(Notification(gone.id, "test.ping", {}, "ping:gone"))
         await uow.commit()
     slack.fail_next("chat.postMessage", error="account_inactive")
     await _drain(app, notifiers, clock)
@@ -143,7 +141,7 @@ async def test_slack_delivery_and_a_gone_user(
                 )
             )
         ).one()
-        identities = await uow.members.identities_of(gone.id or 0)
+        identities = await uow.members.identities_of(gone.id)
     assert row[0] == "failed" and row[1] == 1 and "account_inactive" in row[2]
     assert identities[0].unreachable
     # The admin hears about it once, whatever else fails for that member later.
@@ -154,7 +152,7 @@ async def test_slack_delivery_and_a_gone_user(
     ]
     assert len(admin_notices) == 1
     async with app.uow() as uow:
-        await uow.outbox.add(Notification(gone.id or 0, "test.ping", {}, "ping:gone2"))
+        await uow.outbox.add(Notification(gone.id, "test.ping", {}, "ping:gone2"))
         await uow.commit()
     await _drain(app, notifiers, clock)
     assert (

@@ -30,9 +30,7 @@ def free_port() -> int:
 async def test_serve_runs_every_platform_and_stops(app: App) -> None:
     team = await make_team(app)
     async with app.uow() as uow:
-        invite = await members.create_invite(
-            uow, team.company.id or 0, Role.EMPLOYEE, app.clock.now()
-        )
+        invite = await members.create_invite(uow, team.company.id, Role.EMPLOYEE, app.clock.now())
         await uow.commit()
     token = await create_form(app, "Site")
     port = free_port()

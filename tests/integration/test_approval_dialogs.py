@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from brygada.bootstrap import App
+from domain.approvals import Verdict
 from domain.company import Role
+from handlers.buttons import Decide
 from handlers.types import Attachment, Inbound
 from tests.conftest import APPROVALS_EXAMPLE
 from tests.dialog import Dialog, verify_dialog
@@ -84,11 +86,11 @@ async def test_leave_is_requested_approved_and_mutes_the_member(app: App, dialog
     )
     assert any("asks for your decision" in n and "Family trip" in n for n in dialog.notices("head"))
     assert any("Head approved your request" in n for n in dialog.notices("anna"))
-    anna = dialog.team["anna"].id or 0
+    anna = dialog.team["anna"].id
     async with app.uow() as uow:
         assert await uow.approvals.absent(anna, date(2026, 12, 3))
         assert not await uow.approvals.absent(anna, date(2026, 12, 6))
-        company_id = dialog.team.company.id or 0
+        company_id = dialog.team.company.id
         assert await uow.approvals.absent_member_ids(company_id, date(2026, 12, 1)) == {anna}
 
 
@@ -185,7 +187,7 @@ async def test_only_the_approver_can_decide(app: App, dialog: Dialog) -> None:
     )
     assert bad.context["error_code"] == "bad_token"
     # A validly signed token is still only a request: the domain checks the presser.
-    signed = app.signer.sign("ad", 1, "a")
+    signed = app.signer.sign(Decide(1, Verdict.APPROVE))
     [refused] = await app.conversation.handle(
         Inbound(
             platform="console", workspace="local", user_id="ivan", chat_id="ivan", action=signed

@@ -14,9 +14,10 @@ from sqlalchemy import text
 from bots.slack.modals import FormContext, filled_form, form_errors, form_modal
 from brygada.bootstrap import App
 from domain.approval_types import ApprovalType, ApproverSpec, LocalText, parse_approval_types
-from domain.approvals import ApprovalStatus, ApproverMode
+from domain.approvals import ApprovalStatus, ApproverMode, Verdict
 from domain.company import Role
 from domain.services import approvals as service
+from handlers.buttons import Decide
 from handlers.intents.approvals import FORM_COMMAND
 from handlers.questionnaires import FilledForm, Form, FormField, FormOption, form_of
 from handlers.rendering import PLAIN, Renderer
@@ -224,8 +225,7 @@ async def test_two_approvers_pressing_at_once_one_wins_the_other_is_told(
     async with app.uow() as uow:
         request = await service.file_request(uow, team["anna"], purchase, {}, app.clock.now())
         await uow.commit()
-    assert request.id is not None
-    approve = app.signer.sign("ad", request.id, "a")
+    approve = app.signer.sign(Decide(request.id, Verdict.APPROVE))
     results = await asyncio.gather(
         app.conversation.handle(inbound("head", action=approve, update_key="p1")),
         app.conversation.handle(inbound("kate", action=approve, update_key="p2")),

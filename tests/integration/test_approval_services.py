@@ -106,7 +106,6 @@ async def outbox(app: App, kind: str) -> list[tuple[int, str]]:
 async def test_two_approvers_racing_one_decision_wins(app: App) -> None:
     team = await company(app)
     request = await file(app, team["anna"], ANY_MANAGER)
-    assert request.id is not None
     assert (await get(app, request.id)).current_approvers == {team["head"].id, team["kate"].id}
 
     results = await asyncio.gather(
@@ -127,7 +126,6 @@ async def test_two_approvers_racing_one_decision_wins(app: App) -> None:
 async def test_a_double_press_decides_once(app: App) -> None:
     team = await company(app)
     request = await file(app, team["anna"])
-    assert request.id is not None
     results = await asyncio.gather(
         decide(app, team["head"], request.id),
         decide(app, team["head"], request.id),
@@ -138,9 +136,7 @@ async def test_a_double_press_decides_once(app: App) -> None:
     stored = await get(app, request.id)
     assert stored.status is ApprovalStatus.APPROVED and len(stored.decisions) == 1
     async with app.uow() as uow:
-        assert (
-            len(await uow.approvals.absent_member_ids(team.company.id or 0, date(2026, 12, 2))) == 1
-        )
+        assert len(await uow.approvals.absent_member_ids(team.company.id, date(2026, 12, 2))) == 1
 
 
 async def test_a_stale_copy_cannot_overwrite_a_decision(app: App) -> None:
@@ -148,11 +144,10 @@ async def test_a_stale_copy_cannot_overwrite_a_decision(app: App) -> None:
     fails, and names the winner."""
     team = await company(app)
     request = await file(app, team["anna"], ANY_MANAGER)
-    assert request.id is not None
     stale = await get(app, request.id)
     await decide(app, team["kate"], request.id, Verdict.REJECT)
     async with app.uow() as uow:
-        stale.decide(team["head"].id or 0, Verdict.APPROVE, None, app.clock.now())
+        stale.decide(team["head"].id, Verdict.APPROVE, None, app.clock.now())
         with pytest.raises(ApprovalAlreadyDecided) as error:
             await service._save_decided(uow, stale)
     assert error.value.params["by"] == team["kate"].id
@@ -165,7 +160,6 @@ async def test_a_stale_copy_cannot_overwrite_a_decision(app: App) -> None:
 async def test_every_other_role_is_refused(app: App) -> None:
     team = await company(app)
     request = await file(app, team["anna"])
-    assert request.id is not None
     for handle in ("anna", "ivan", "kate", "boss", "admin2", "client"):
         with pytest.raises(ApprovalNotPermitted):
             await decide(app, team[handle], request.id)
@@ -197,12 +191,11 @@ async def test_a_deputy_decides_only_within_the_dates(app: App, clock: FakeClock
     team = await company(app)
     async with app.uow() as uow:
         await service.set_deputy(
-            uow, team["head"], team["ivan"].id or 0, date(2026, 11, 26), date(2026, 11, 27),
+            uow, team["head"], team["ivan"].id, date(2026, 11, 26), date(2026, 11, 27),
             clock.now(),
         )  # fmt: skip
         await uow.commit()
     request = await file(app, team["anna"])
-    assert request.id is not None
     with pytest.raises(ApprovalNotPermitted):
         await decide(app, team["ivan"], request.id)  # today (25.11) is before the range
     clock.advance(days=1)
@@ -225,8 +218,7 @@ async def sweep(app: App) -> int:
 
 async def test_reminder_after_working_hours_then_escalation(app: App, clock: FakeClock) -> None:
     team = await company(app)
-    request = await file(app, team["head"])  # Wed 10:30 Warsaw; the boss approves
-    assert request.id is not None
+    await file(app, team["head"])  # Wed 10:30 Warsaw; the boss approves
     await file(app, team["anna"])  # the head approves this one
     clock.advance(hours=3, minutes=59)
     assert await sweep(app) == 0
@@ -246,11 +238,11 @@ async def test_reminder_after_working_hours_then_escalation(app: App, clock: Fak
     assert [m for m, _ in escalated] == [team["boss"].id]
     assert await sweep(app) == 0
     requests = {r.requester_id: r for r in await _pending(app)}
-    anna_request = requests[team["anna"].id or 0]
+    anna_request = requests[team["anna"].id]
     assert anna_request.current_approvers == {team["head"].id, team["boss"].id}
     assert anna_request.events[-1].action == "escalated"
     # The boss (now a current approver) decides.
-    await decide(app, team["boss"], anna_request.id or 0)
+    await decide(app, team["boss"], anna_request.id)
 
 
 async def _pending(app: App) -> list[ApprovalRequest]:
@@ -262,7 +254,7 @@ async def test_the_deputy_is_reminded_too(app: App, clock: FakeClock) -> None:
     team = await company(app)
     async with app.uow() as uow:
         await service.set_deputy(
-            uow, team["head"], team["ivan"].id or 0, date(2026, 11, 25), date(2026, 11, 30),
+            uow, team["head"], team["ivan"].id, date(2026, 11, 25), date(2026, 11, 30),
             clock.now(),
         )  # fmt: skip
         await uow.commit()
@@ -278,7 +270,7 @@ async def test_the_deputy_is_reminded_too(app: App, clock: FakeClock) -> None:
 async def test_expiry(app: App, clock: FakeClock) -> None:
     team = await company(app)
     request = await file(app, team["anna"], EXAMPLE.custom["expense"])
-    assert request.id is not None and request.due_at is not None
+    assert request.due_at is not None
     clock.set(request.due_at - timedelta(minutes=1))
     async with app.uow() as uow:
         assert await service.expire_overdue_approvals(uow, clock.now()) == 0
@@ -301,7 +293,6 @@ async def finished_task(app: App, team: Team) -> int:
             uow, team["head"], tasks.CreateTask("Sales: Call Ivan", responsible_id=team["anna"].id),
             app.clock.now(),
         )  # fmt: skip
-        assert task.id is not None
         await tasks.complete_task(uow, team["anna"], task.id, "Called", app.clock.now())
         await uow.commit()
     return task.id
@@ -327,7 +318,7 @@ async def test_completing_opens_a_request_and_accepting_decides_it(app: App) -> 
             uow, team["head"], task_id, Rating.NEGATIVE, "late", app.clock.now()
         )
         await uow.commit()
-    stored = await get(app, request.id or 0)
+    stored = await get(app, request.id)
     assert stored.status is ApprovalStatus.APPROVED and stored.decided_by == team["head"].id
     assert stored.decisions[0].comment == "negative: late"
 
@@ -383,7 +374,7 @@ async def test_the_directors_deputy_accepts_a_task(app: App, clock: FakeClock) -
     task_id = await finished_task(app, team)
     async with app.uow() as uow:
         await service.set_deputy(
-            uow, team["head"], team["kate"].id or 0, date(2026, 11, 25), date(2026, 11, 30),
+            uow, team["head"], team["kate"].id, date(2026, 11, 25), date(2026, 11, 30),
             clock.now(),
         )  # fmt: skip
         await uow.commit()

@@ -42,7 +42,7 @@ def _people() -> list[Member]:
         try:
             async with app.uow() as uow:
                 company = await uow.companies.first()
-                assert company is not None and company.id is not None
+                assert company is not None
                 return list(await uow.members.list(company.id))
         finally:
             await app.close()

@@ -147,7 +147,7 @@ async def test_convert_keeps_history_and_reuses_the_company(app: App, team: Team
     async with app.uow() as uow:
         await crm.comment(uow, anna, created.lead.ref, "Called, send prices", now)
         conversion = await crm.convert_lead(
-            uow, anna, created.lead.id or 0, now, RULES, amount=Decimal("1200.50")
+            uow, anna, created.lead.id, now, RULES, amount=Decimal("1200.50")
         )
         await uow.commit()
     assert conversion.lead.status is LeadStatus.CONVERTED
@@ -163,12 +163,12 @@ async def test_convert_keeps_history_and_reuses_the_company(app: App, team: Team
         contact = await crm.card(uow, anna, conversion.contact.ref, RULES)
         assert [d.id for d in contact.deals] == [conversion.deal.id]
         with pytest.raises(Exception, match="closed"):
-            await crm.convert_lead(uow, anna, created.lead.id or 0, now, RULES)
+            await crm.convert_lead(uow, anna, created.lead.id, now, RULES)
     second = await _lead(
         app, anna, LeadInput(name="Ewa", email="ewa@acme.pl", company_name="ACME sp. z o.o.")
     )
     async with app.uow() as uow:
-        again = await crm.convert_lead(uow, anna, second.lead.id or 0, now, RULES)
+        again = await crm.convert_lead(uow, anna, second.lead.id, now, RULES)
         await uow.commit()
     assert again.client_company is not None
     assert again.client_company.id == conversion.client_company.id
@@ -180,18 +180,16 @@ async def test_merge_moves_timeline_and_task_links(app: App, team: Team) -> None
         app, team["anna"], LeadInput(name="Jan K", phone="600100200", comment="second enquiry")
     )
     async with app.uow() as uow:
-        into = await crm.merge_lead(
-            uow, team["anna"], dup.lead.id or 0, first.lead.ref, app.clock.now()
-        )
+        into = await crm.merge_lead(uow, team["anna"], dup.lead.id, first.lead.ref, app.clock.now())
         await uow.commit()
     assert into.ref == first.lead.ref
     async with app.uow() as uow:
-        merged = await uow.crm.get_lead(dup.lead.id or 0)
+        merged = await uow.crm.get_lead(dup.lead.id)
         assert merged is not None and merged.status is LeadStatus.MERGED
         card = await crm.card(uow, team["anna"], first.lead.ref, RULES)
         assert len(card.tasks) == 2  # both call tasks now point at the surviving lead
         assert "second enquiry" in (card.record.comment or "")  # type: ignore[union-attr]
-        task = await uow.tasks.get(dup.task.id or 0)  # type: ignore[union-attr]
+        task = await uow.tasks.get(dup.task.id)  # type: ignore[union-attr]
         assert task is not None and task.crm_links == {str(first.lead.ref)}
 
 
@@ -200,9 +198,7 @@ async def test_merge_needs_both_records_visible(app: App, team: Team) -> None:
     annas = await _lead(app, team["anna"], LeadInput(name="Jan", phone="600100200"))
     async with app.uow() as uow:
         with pytest.raises(CrmNotFound):
-            await crm.merge_lead(
-                uow, team["anna"], annas.lead.id or 0, olgas.lead.ref, app.clock.now()
-            )
+            await crm.merge_lead(uow, team["anna"], annas.lead.id, olgas.lead.ref, app.clock.now())
 
 
 async def test_take_and_assign(app: App, team: Team) -> None:
@@ -212,20 +208,20 @@ async def test_take_and_assign(app: App, team: Team) -> None:
         with pytest.raises(CrmNotPermitted):  # she owns it already; taking is for heads
             await crm.take(uow, team["anna"], ref, app.clock.now())
         await crm.take(uow, team["head"], ref, app.clock.now())
-        await crm.assign(uow, team["head"], ref, team["ivan"].id or 0, app.clock.now())
+        await crm.assign(uow, team["head"], ref, team["ivan"].id, app.clock.now())
         await uow.commit()
     async with app.uow() as uow:
-        lead = await uow.crm.get_lead(created.lead.id or 0)
+        lead = await uow.crm.get_lead(created.lead.id)
         assert lead is not None and lead.owner_id == team["ivan"].id
         with pytest.raises(CrmNotFound):  # no longer hers
             await crm.card(uow, team["anna"], ref, RULES)
         with pytest.raises(Exception, match="member_not_found"):
-            await crm.assign(uow, team["boss"], ref, team["guest"].id or 0, app.clock.now())
+            await crm.assign(uow, team["boss"], ref, team["guest"].id, app.clock.now())
 
 
 async def test_web_leads_round_robin_and_are_announced(app: App, team: Team) -> None:
     async with app.uow() as uow:
-        form = await crm.create_form(uow, team.company.id or 0, "Website", app.clock.now())
+        form = await crm.create_form(uow, team.company.id, "Website", app.clock.now())
         await uow.commit()
     owners = []
     for i in range(4):
@@ -241,7 +237,7 @@ async def test_web_leads_round_robin_and_are_announced(app: App, team: Team) -> 
             await uow.commit()
         owners.append(lead.owner_id)
         assert lead.source == "web:Website" and lead.created_by is None
-    sales = sorted(team[h].id or 0 for h in ("anna", "ivan", "head"))
+    sales = sorted(team[h].id for h in ("anna", "ivan", "head"))
     assert owners == [*sales, sales[0]]
     async with app.uow() as uow:
         from sqlalchemy import select
@@ -273,8 +269,8 @@ async def test_deal_stages_and_funnel_in_sql(app: App, team: Team) -> None:
             await crm.create_deal(uow, anna, f"Deal {i}", now, RULES, amount=Decimal(100 * (i + 1)))
             for i in range(6)
         ]
-        olga = await crm.create_deal(uow, team["olga"], "Olga's", now, RULES, amount=Decimal(7))
-        ids = [d.id or 0 for d in deals]
+        await crm.create_deal(uow, team["olga"], "Olga's", now, RULES, amount=Decimal(7))
+        ids = [d.id for d in deals]
         await crm.next_stage(uow, anna, ids[0], now)
         await crm.next_stage(uow, anna, ids[0], now)  # proposal
         await crm.next_stage(uow, anna, ids[1], now)  # qualified
@@ -311,7 +307,6 @@ async def test_deal_stages_and_funnel_in_sql(app: App, team: Team) -> None:
             uow, team["boss"], now + timedelta(days=1), now + timedelta(days=2)
         )
         assert later.total == 0
-        assert olga.id is not None
 
 
 async def test_custom_pipeline(app: App, team: Team) -> None:
@@ -332,9 +327,9 @@ async def test_custom_pipeline(app: App, team: Team) -> None:
         deal = await crm.create_deal(
             uow, team["boss"], "Big", app.clock.now(), RULES, pipeline_id=pipeline.id
         )
-        await crm.next_stage(uow, team["boss"], deal.id or 0, app.clock.now())
+        await crm.next_stage(uow, team["boss"], deal.id, app.clock.now())
         with pytest.raises(Exception, match="last_open_stage"):
-            await crm.next_stage(uow, team["boss"], deal.id or 0, app.clock.now())
+            await crm.next_stage(uow, team["boss"], deal.id, app.clock.now())
         funnels = await crm.funnel(uow, team["boss"], None, app.clock.now())
         assert [f.pipeline.name for f in funnels] == [None, "B2B"]
         assert [s.reached for s in funnels[1].stages] == [1, 1, 0, 0]
@@ -347,11 +342,11 @@ async def test_stale_deal_alerts_once_per_local_day(app: App, team: Team, clock:
         await uow.commit()
     clock.advance(days=10)
     async with app.uow() as uow:
-        fresh = await crm.create_deal(uow, anna, "Fresh", clock.now(), RULES)
+        await crm.create_deal(uow, anna, "Fresh", clock.now(), RULES)
         won = await crm.create_deal(
             uow, anna, "Done", clock.now() - timedelta(days=9), RULES, amount=Decimal(500)
         )
-        await crm.close_deal(uow, anna, won.id or 0, True, clock.now() - timedelta(days=9))
+        await crm.close_deal(uow, anna, won.id, True, clock.now() - timedelta(days=9))
         await uow.commit()
     clock.advance(days=5)
     async with app.uow() as uow:
@@ -360,23 +355,22 @@ async def test_stale_deal_alerts_once_per_local_day(app: App, team: Team, clock:
         await uow.commit()
     clock.advance(days=1)
     async with app.uow() as uow:
-        await crm.comment(uow, anna, EntityRef(EntityKind.DEAL, old.id or 0), "ping", clock.now())
+        await crm.comment(uow, anna, EntityRef(EntityKind.DEAL, old.id), "ping", clock.now())
         assert await crm.enqueue_stale_deal_alerts(uow, clock.now(), 14) == 0
         assert await crm.enqueue_stale_deal_alerts(uow, clock.now(), 5) == 1  # "Fresh", 6 days
         await uow.commit()
-    assert fresh.id is not None
 
 
 async def test_fix_lead_revalidates(app: App, team: Team) -> None:
     created = await _lead(app, team["anna"], JAN)
     async with app.uow() as uow:
         lead = await crm.fix_lead(
-            uow, team["anna"], created.lead.id or 0, "phone", "601 234 567", app.clock.now(), RULES
+            uow, team["anna"], created.lead.id, "phone", "601 234 567", app.clock.now(), RULES
         )
         assert lead.phone == "+48601234567"
         with pytest.raises(InvalidLead):
             await crm.fix_lead(
-                uow, team["anna"], created.lead.id or 0, "email", "nope", app.clock.now(), RULES
+                uow, team["anna"], created.lead.id, "email", "nope", app.clock.now(), RULES
             )
 
 

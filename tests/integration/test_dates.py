@@ -24,7 +24,7 @@ async def test_new_company_takes_its_timezones_country(app: App) -> None:
             await members.set_company_country(uow, warsaw, "Narnia")
         await uow.commit()
     async with app.uow() as uow:
-        stored = [await uow.companies.get(c.id or 0) for c in (warsaw, moscow)]
+        stored = [await uow.companies.get(c.id) for c in (warsaw, moscow)]
     assert [c.schedule.country if c else None for c in stored] == ["PL", ""]
 
 
@@ -35,7 +35,7 @@ async def test_no_morning_prompt_on_a_public_holiday(
     clock.set(datetime(2026, 11, 10, 0, 0, tzinfo=UTC))
     team = await make_team(app)
     async with app.uow() as uow:
-        company = await uow.companies.get(team.company.id or 0)
+        company = await uow.companies.get(team.company.id)
         assert company is not None
         await members.set_company_country(uow, company, country)
         await uow.commit()
@@ -134,7 +134,7 @@ async def test_deadlines_people_can_trust(app: App, clock: FakeClock, lang: str)
     team = await make_team(app)
     async with app.uow() as uow:
         friday = date(2026, 11, 27)
-        await uow.approvals.add_absence(Absence(team["anna"].id or 0, friday, friday))
+        await uow.approvals.add_absence(Absence(team["anna"].id, friday, friday))
         await uow.commit()
     dialog = Dialog(app, team)
     await dialog.send("boss", f"/lang {lang}")

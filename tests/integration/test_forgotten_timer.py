@@ -53,11 +53,11 @@ async def test_end_of_day_question_auto_stop_and_answers(app: App, clock: FakeCl
     assert kept.context["outcome"] == "working"
     await run_until(app, clock, recorder, datetime(2026, 11, 23, 18, 30, tzinfo=UTC))  # 19:30
     async with app.uow() as uow:
-        assert await uow.time.timer(team["anna"].id or 0) is None
-        assert await uow.time.timer(team["ivan"].id or 0) is not None  # still running
-        assert await uow.time.timer(team["olga"].id or 0) is None
-        olga = await uow.time.entries(team["olga"].id or 0, datetime(2026, 11, 23).date())
-        anna = await uow.time.entries(team["anna"].id or 0, datetime(2026, 11, 23).date())
+        assert await uow.time.timer(team["anna"].id) is None
+        assert await uow.time.timer(team["ivan"].id) is not None  # still running
+        assert await uow.time.timer(team["olga"].id) is None
+        olga = await uow.time.entries(team["olga"].id, datetime(2026, 11, 23).date())
+        anna = await uow.time.entries(team["anna"].id, datetime(2026, 11, 23).date())
     assert [e.source for e in olga] == [EntrySource.AUTO_STOPPED]
     assert olga[0].ended_at == datetime(2026, 11, 23, 17, 0, tzinfo=UTC)  # 18:00 Warsaw
     assert sum(e.seconds for e in anna) == 2 * 3600

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from brygada.bootstrap import App
-from handlers.conversation import default_intents
 from handlers.help import NOT_TYPED, TOPICS, commands_in_topics
+from handlers.intents import default_intents
 from tests.dialog import Dialog, verify_dialog
 from tests.factories import make_team
 

@@ -25,12 +25,12 @@ async def test_an_email_belongs_to_one_member_of_a_company(app: App) -> None:
         await members.set_email(uow, team["anna"], "anna@acme.com")  # her own: fine
         await uow.commit()
     async with app.uow() as uow:
-        [found] = await uow.members.by_email(team.company.id or 0, " ANNA@acme.com")
+        [found] = await uow.members.by_email(team.company.id, " ANNA@acme.com")
         assert found.id == team["anna"].id and found.email == "anna@acme.com"
         await members.set_email(uow, found, None)
         await uow.commit()
     async with app.uow() as uow:
-        assert await uow.members.by_email(team.company.id or 0, "anna@acme.com") == []
+        assert await uow.members.by_email(team.company.id, "anna@acme.com") == []
 
 
 def test_the_cli_sets_shows_and_clears_an_email(
@@ -44,7 +44,7 @@ def test_the_cli_sets_shows_and_clears_an_email(
         app = await bootstrap(Settings())  # type: ignore[call-arg]
         async with app.uow() as uow:
             company = await uow.companies.first()
-            assert company is not None and company.id is not None
+            assert company is not None
             invite = await members.create_invite(uow, company.id, Role.EMPLOYEE, app.clock.now())
             await members.join(
                 uow,

@@ -59,7 +59,7 @@ async def test_two_weeks_across_dst_holiday_leave_and_a_restart(
     clock.set(datetime(2026, 10, 21, 0, 0, tzinfo=UTC))
     team = await world(app, holidays=[HOLIDAY])
     async with app.uow() as uow:
-        await uow.approvals.add_absence(Absence(team["anna"].id or 0, *LEAVE))
+        await uow.approvals.add_absence(Absence(team["anna"].id, *LEAVE))
         await uow.commit()
     recorder = Recorder(clock)
     await run_until(app, clock, recorder, datetime(2026, 10, 28, 12, 7, tzinfo=UTC))
@@ -248,7 +248,7 @@ async def test_mute_quiet_hours_and_digest(app: App, clock: FakeClock) -> None:
             clock.now(),
         )
         for text in ("first", "second", "third"):
-            await comment_task(uow, team["anna"], task.id or 0, text, clock.now())
+            await comment_task(uow, team["anna"], task.id, text, clock.now())
             clock.advance(minutes=10)
         await uow.commit()
     await run_until(app, clock, recorder, datetime(2026, 11, 23, 12, 0, tzinfo=UTC))

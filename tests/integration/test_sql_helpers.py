@@ -52,7 +52,7 @@ def _row(member_id: int, key: str) -> dict[str, object]:
 
 async def _member(app: App) -> int:
     team = await make_team(app)
-    return int(team["anna"].id or 0)
+    return int(team["anna"].id)
 
 
 async def test_rows_come_back_as_written(app: App) -> None:

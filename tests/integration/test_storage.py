@@ -12,6 +12,7 @@ from domain.errors import Conflict
 from domain.notifications import Notification
 from domain.services.tasks import CreateTask, create_task, delegate_task, move_deadline
 from domain.tasks import HistorySummary, Priority, TaskKind
+from handlers.buttons import StartTask
 from storage.maintenance import refresh_statistics
 from tests.factories import make_team
 
@@ -27,8 +28,8 @@ async def test_task_round_trip(app: App) -> None:
                 title="Sales: Call Ivan",
                 description="plan",
                 responsible_id=team["anna"].id,
-                co_executor_ids=(team["ivan"].id or 0,),
-                observer_ids=(team["boss"].id or 0,),
+                co_executor_ids=(team["ivan"].id,),
+                observer_ids=(team["boss"].id,),
                 tags=("Client", "#no"),
                 priority=Priority.HIGH,
                 deadline=now + timedelta(days=1),
@@ -40,7 +41,7 @@ async def test_task_round_trip(app: App) -> None:
         )
         await uow.commit()
     async with app.uow() as uow:
-        loaded = await uow.tasks.get(task.id or 0)
+        loaded = await uow.tasks.get(task.id)
     assert loaded is not None
     assert (loaded.title, loaded.description, loaded.priority, loaded.kind) == (
         "Sales: Call Ivan",
@@ -61,9 +62,9 @@ async def test_concurrent_saves_conflict_instead_of_losing_a_change(app: App) ->
         task = await create_task(uow, team["boss"], CreateTask(title="t"), now)
         await uow.commit()
     async with app.uow() as uow:
-        mine = await uow.tasks.get(task.id or 0)
+        mine = await uow.tasks.get(task.id)
     async with app.uow() as uow:
-        theirs = await uow.tasks.get(task.id or 0)
+        theirs = await uow.tasks.get(task.id)
         assert theirs is not None
         theirs.rename(1, now, "changed by them")
         await uow.tasks.save(theirs)
@@ -74,13 +75,13 @@ async def test_concurrent_saves_conflict_instead_of_losing_a_change(app: App) ->
         with pytest.raises(Conflict):
             await uow.tasks.save(mine)
     async with app.uow() as uow:
-        stored = await uow.tasks.get(task.id or 0)
+        stored = await uow.tasks.get(task.id)
         assert stored is not None and stored.title == "changed by them"
 
 
 async def test_outbox_dedup_and_claims(app: App) -> None:
     team = await make_team(app)
-    note = Notification(member_id=team["anna"].id or 0, kind="k", data={"x": 1}, dedup_key="k:1")
+    note = Notification(member_id=team["anna"].id, kind="k", data={"x": 1}, dedup_key="k:1")
     async with app.uow() as uow:
         assert await uow.outbox.add(note)
         assert not await uow.outbox.add(note)
@@ -110,7 +111,7 @@ async def test_secret_is_generated_once_and_shared(settings_without_secret: obje
 
     first = await bootstrap(settings_without_secret, migrate=False)  # type: ignore[arg-type]
     second = await bootstrap(settings_without_secret, migrate=False)  # type: ignore[arg-type]
-    token = first.signer.sign("ts", 1)
+    token = first.signer.sign(StartTask(1))
     assert second.signer.verify(token) == ("ts", ["1"])
     await first.close()
     await second.close()
@@ -143,10 +144,10 @@ async def test_the_cards_history_counts_are_the_domains(app: App) -> None:
             CreateTask(title="Report", responsible_id=anna.id, deadline=now + timedelta(days=1)),
             now,
         )
-        task_id = task.id or 0
+        task_id = task.id
         for days in (2, 3):
             await move_deadline(uow, boss, task_id, now + timedelta(days=days), now)
-        await delegate_task(uow, boss, task_id, ivan.id or 0, now)
+        await delegate_task(uow, boss, task_id, ivan.id, now)
         await uow.commit()
     async with app.uow() as uow:
         counted = await uow.tasks.history_summary(task_id)

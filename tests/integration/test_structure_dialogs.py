@@ -149,7 +149,7 @@ async def test_projects(dialog: Dialog, lang: str) -> None:
     )
     # Nothing was created by the refused commands.
     async with dialog.app.uow() as uow:
-        names = {p.name for p in await uow.projects.list(dialog.team.company.id or 0)}
+        names = {p.name for p in await uow.projects.list(dialog.team.company.id)}
         assert names == {"Sales", "Shipping"}
 
 
@@ -175,7 +175,7 @@ async def test_departments(dialog: Dialog, lang: str) -> None:
         ],
     )
     async with dialog.app.uow() as uow:
-        departments = await uow.departments.list(dialog.team.company.id or 0)
+        departments = await uow.departments.list(dialog.team.company.id)
         assert sorted(d.name for d in departments) == ["Field sales", "Trade"]
         trade = next(d for d in departments if d.name == "Trade")
         assert trade.parent_id is None  # the cycle was refused
@@ -204,7 +204,7 @@ async def test_members(dialog: Dialog, lang: str) -> None:
         ],
     )
     async with dialog.app.uow() as uow:
-        anna = await uow.members.get(dialog.team["anna"].id or 0)
+        anna = await uow.members.get(dialog.team["anna"].id)
         assert anna is not None and anna.manager_id is None
 
 
@@ -266,7 +266,7 @@ async def test_letting_go_hands_tasks_over_and_stops_the_timer(dialog: Dialog, l
     )
     assert sum("Ivan" in n and "#" in n for n in dialog.notices("anna")) >= 2
     async with dialog.app.uow() as uow:
-        ivan = dialog.team["ivan"].id or 0
+        ivan = dialog.team["ivan"].id
         assert await uow.time.timer(ivan) is None
         assert await uow.time.spent_seconds(1) == 30 * 60
         task = await uow.tasks.get(3)
@@ -301,8 +301,8 @@ async def test_unknown_prefix_asks_to_create_the_project(dialog: Dialog, lang: s
         ],
     )
     async with dialog.app.uow() as uow:
-        assert await uow.projects.by_name(dialog.team.company.id or 0, "Logistics") is not None
-        assert await uow.projects.by_name(dialog.team.company.id or 0, "Warehouse") is None
+        assert await uow.projects.by_name(dialog.team.company.id, "Logistics") is not None
+        assert await uow.projects.by_name(dialog.team.company.id, "Warehouse") is None
         history = await uow.tasks.history(2)
         assert [(e.field, e.old, e.new) for e in history if e.field == "title"] == [
             ("title", "Warehouse: Count the pallets", "Warehouse: Count all the pallets")
@@ -349,14 +349,14 @@ async def test_a_member_put_under_a_head_in_chat_gets_leave_from_that_head(
         ],
     )
     async with app.uow() as uow:
-        assert await uow.approvals.absent(dialog.team["ivan"].id or 0, date(2026, 12, 3))
+        assert await uow.approvals.absent(dialog.team["ivan"].id, date(2026, 12, 3))
 
 
 async def test_a_colleagues_email_is_shown_only_to_admins_and_to_themselves(
     app: App, dialog: Dialog
 ) -> None:
     async with app.uow() as uow:
-        ivan = await uow.members.get(dialog.team["ivan"].id or 0)
+        ivan = await uow.members.get(dialog.team["ivan"].id)
         assert ivan is not None
         ivan.email = "ivan@firma.pl"
         await uow.members.save(ivan)

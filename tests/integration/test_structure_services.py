@@ -62,11 +62,11 @@ CHANGES: dict[str, Change] = {
 async def test_only_admins_change_structure(app: App, who: str, change: str) -> None:
     team = await make_team(app, PEOPLE)
     async with app.uow() as uow:
-        actor = await uow.members.get(team[who].id or 0)
+        actor = await uow.members.get(team[who].id)
         assert actor is not None
         with pytest.raises(NotPermitted):
             await CHANGES[change](uow, actor, team, app.clock.now())
-        assert await uow.structure.recent(team.company.id or 0) == []
+        assert await uow.structure.recent(team.company.id) == []
 
 
 async def test_admin_changes_are_in_the_history(app: App) -> None:

@@ -23,5 +23,5 @@ async def test_done_stops_the_running_timer_and_keeps_its_time(app: App, clock: 
     clock.advance(minutes=30)
     anna = dialog.team["anna"]
     async with app.uow() as uow:
-        assert await uow.time.timer(anna.id or 0) is None
+        assert await uow.time.timer(anna.id) is None
         assert await uow.time.spent_seconds(1) == 25 * 60

@@ -144,7 +144,7 @@ async def test_manual_time_corrections_and_the_locked_day(dialog: Dialog) -> Non
     assert any("asks for your decision" in n for n in dialog.notices("boss"))
     async with dialog.app.uow() as uow:
         pending = await uow.approvals.awaiting(
-            dialog.team.company.id or 0, frozenset({dialog.team["boss"].id or 0})
+            dialog.team.company.id, frozenset({dialog.team["boss"].id})
         )
         kinds = sorted(r.subject.kind.value for r in pending)
     assert kinds == ["daily_report", "time_correction"]
@@ -159,8 +159,8 @@ async def test_manual_time_corrections_and_the_locked_day(dialog: Dialog) -> Non
     from domain.services import approvals
 
     async with dialog.app.uow() as uow:
-        boss = await uow.members.get(dialog.team["boss"].id or 0)
-        assert boss is not None and correction.id is not None
+        boss = await uow.members.get(dialog.team["boss"].id)
+        assert boss is not None
         await approvals.decide(
             uow, boss, correction.id, Verdict.APPROVE, None, dialog.app.clock.now()
         )
@@ -225,7 +225,7 @@ async def test_timer_across_local_midnight_makes_two_entries(
     clock.advance(minutes=45)  # 00:15 on Thursday in Warsaw
     await verify_dialog(dialog, [("anna", "/timer stop", ["Timer stopped, 45m logged"])])
     async with dialog.app.uow() as uow:
-        anna = dialog.team["anna"].id or 0
+        anna = dialog.team["anna"].id
         wed = await uow.time.entries(anna, date(2026, 11, 25))
         thu = await uow.time.entries(anna, date(2026, 11, 26))
     assert [e.minutes for e in wed] == [30] and [e.minutes for e in thu] == [15]

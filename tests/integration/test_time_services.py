@@ -23,14 +23,14 @@ async def test_a_stale_timer_write_is_refused(app: App, clock: FakeClock) -> Non
         other = await task_service.create_task(
             uow, anna, task_service.CreateTask(title="Sales: Write"), clock.now()
         )
-        await timetracking.start_timer(uow, anna, task.id or 0, clock.now())
+        await timetracking.start_timer(uow, anna, task.id, clock.now())
         await uow.commit()
     async with app.uow() as uow:
-        stale = await uow.time.timer(anna.id or 0)
+        stale = await uow.time.timer(anna.id)
     assert stale is not None and stale.running
     clock.advance(minutes=20)
     async with app.uow() as uow:  # "another process" switches the timer meanwhile
-        change = await timetracking.start_timer(uow, anna, other.id or 0, clock.now())
+        change = await timetracking.start_timer(uow, anna, other.id, clock.now())
         assert change.paused_task_id == task.id and change.entries[0].minutes == 20
         await uow.commit()
     async with app.uow() as uow:
@@ -38,7 +38,7 @@ async def test_a_stale_timer_write_is_refused(app: App, clock: FakeClock) -> Non
         with pytest.raises(Conflict):
             await uow.time.save_timer(stale)
     async with app.uow() as uow:
-        current = await uow.time.timer(anna.id or 0)
+        current = await uow.time.timer(anna.id)
         assert current is not None and current.task_id == other.id and current.running
 
 
@@ -52,8 +52,8 @@ async def test_timesheet_excludes_no_tag_from_billable(app: App, clock: FakeCloc
         internal = await task_service.create_task(
             uow, anna, task_service.CreateTask(title="Sales: Sync", tags=("no",)), clock.now()
         )
-        await timetracking.add_manual(uow, anna, billable.id or 0, "1h", "call", clock.now())
-        await timetracking.add_manual(uow, anna, internal.id or 0, "30m", "sync", clock.now())
+        await timetracking.add_manual(uow, anna, billable.id, "1h", "call", clock.now())
+        await timetracking.add_manual(uow, anna, internal.id, "30m", "sync", clock.now())
         sheet = await timetracking.timesheet(uow, anna, "week", clock.now())
     assert sheet.total_minutes == 90 and sheet.billable_minutes == 60
     assert sheet.by_day()[0][1] == 90

@@ -39,7 +39,6 @@ async def new_task(app: App, team: Team, title: str, who: str = "anna") -> int:
             uow, team[who], task_service.CreateTask(title=title), app.clock.now()
         )
         await uow.commit()
-    assert task.id is not None
     return task.id
 
 
@@ -86,7 +85,7 @@ async def test_every_timer_change_writes_one_card_row(app: App, clock: FakeClock
     async with app.uow() as uow:
         task = await uow.tasks.get(shared)
         assert task is not None
-        task.co_executors.add(ivan.id or 0)
+        task.co_executors.add(ivan.id)
         await uow.tasks.save(task)
         await uow.commit()
     await step(
@@ -126,7 +125,7 @@ async def test_card_rows_skip_quiet_hours_mute_and_digest(app: App, clock: FakeC
     async with app.uow() as uow:  # 10:30 in Warsaw: inside her quiet hours
         await uow.scheduler.save_preferences(
             Preferences(
-                anna.id or 0,
+                anna.id,
                 muted=frozenset({"timer.state", "task.commented"}),
                 quiet=(time(10, 0), time(12, 0)),
                 digest=True,
@@ -134,7 +133,7 @@ async def test_card_rows_skip_quiet_hours_mute_and_digest(app: App, clock: FakeC
         )
         await timetracking.start_timer(uow, anna, task_id, clock.now())
         await uow.outbox.add(
-            Notification(anna.id or 0, "task.deadline_soon", {"task_id": task_id}, "soon:1")
+            Notification(anna.id, "task.deadline_soon", {"task_id": task_id}, "soon:1")
         )
         await uow.commit()
     clock.advance(minutes=5)
@@ -177,7 +176,7 @@ async def test_the_card_and_its_buttons(app: App, clock: FakeClock) -> None:
     async def card() -> Reply:
         async with app.uow() as uow:
             reply = await notification_reply(
-                uow, app.signer, clock.now(), anna.id or 0, "timer.state", {"state": "x"}
+                uow, app.signer, clock.now(), anna.id, "timer.state", {"state": "x"}
             )
         assert reply is not None and reply.slot == "timer" and not reply.edit
         return reply

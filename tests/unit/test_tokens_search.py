@@ -12,32 +12,34 @@ from hypothesis import strategies as st
 from domain.company import WorkSchedule
 from domain.deadlines import QuickDeadline, quick_deadline
 from domain.search import index_terms, query_groups
+from domain.tasks import Rating
+from handlers.buttons import AcceptTask, SearchPage, StartTask
 from handlers.tokens import MAX_TOKEN_BYTES, BadToken, TokenSigner
 
 SIGNER = TokenSigner("unit-test-secret-0123456789")
 
 
 def test_token_round_trip_and_size() -> None:
-    token = SIGNER.sign("ta", 123456789, "p")
+    token = SIGNER.sign(AcceptTask(123456789, Rating.POSITIVE))
     assert SIGNER.verify(token) == ("ta", ["123456789", "p"])
     assert len(token.encode()) <= MAX_TOKEN_BYTES
 
 
 @pytest.mark.parametrize("tamper", ["ta:123456780:p", "tb:123456789:p", "ta:123456789:n"])
 def test_altered_token_is_refused(tamper: str) -> None:
-    signature = SIGNER.sign("ta", 123456789, "p").rsplit(":", 1)[1]
+    signature = SIGNER.sign(AcceptTask(123456789, Rating.POSITIVE)).rsplit(":", 1)[1]
     with pytest.raises(BadToken):
         SIGNER.verify(f"{tamper}:{signature}")
 
 
 def test_token_from_another_install_is_refused() -> None:
     with pytest.raises(BadToken):
-        SIGNER.verify(TokenSigner("another-secret-0123456789").sign("ts", 1))
+        SIGNER.verify(TokenSigner("another-secret-0123456789").sign(StartTask(1)))
 
 
 def test_oversized_token_is_a_programming_error() -> None:
     with pytest.raises(ValueError):
-        SIGNER.sign("lq", "x" * 60, 1)
+        SIGNER.sign(SearchPage("x" * 60, 1))
 
 
 @given(st.text(max_size=80))

@@ -116,9 +116,7 @@ class SlackHarness:
 
     async def invite(self, team: Team, role: Role = Role.EMPLOYEE) -> str:
         async with self.app.uow() as uow:
-            invite = await members.create_invite(
-                uow, team.company.id or 0, role, self.app.clock.now()
-            )
+            invite = await members.create_invite(uow, team.company.id, role, self.app.clock.now())
             await uow.commit()
         return invite.code
 

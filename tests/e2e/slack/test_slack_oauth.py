@@ -173,7 +173,7 @@ async def test_commands_from_an_installed_workspace_use_its_token(oauth: SlackHa
     team = await make_team(oauth.app, platform="slack", workspace=SECOND)
     async with oauth.app.uow() as uow:
         invite = await members.create_invite(
-            uow, team.company.id or 0, Role.EMPLOYEE, oauth.app.clock.now()
+            uow, team.company.id, Role.EMPLOYEE, oauth.app.clock.now()
         )
         await uow.commit()
     oauth.api.clear_calls()

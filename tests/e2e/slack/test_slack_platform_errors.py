@@ -47,7 +47,7 @@ async def test_a_proxy_page_while_notifying_is_retried_later(
     app: App, clock: FakeClock, slack_api: FakeSlackAPI, shape: str
 ) -> None:
     team = await make_team(app, [("boss", Role.ADMIN), ("ola", Role.EMPLOYEE)], platform="slack")
-    ola = team["ola"].id or 0
+    ola = team["ola"].id
     async with app.uow() as uow:
         await uow.outbox.add(Notification(ola, "test.ping", {}, "ping:proxy"))
         await uow.commit()

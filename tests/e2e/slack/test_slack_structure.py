@@ -30,5 +30,5 @@ async def test_an_admin_sets_up_structure_and_an_employee_cannot(
     await slack.command("/project", "add Marketing")
     assert "Only an admin can change" in slack.api.sent_texts(DM)[-1]
     async with slack.app.uow() as uow:
-        names = {p.name for p in await uow.projects.list(team.company.id or 0)}
+        names = {p.name for p in await uow.projects.list(team.company.id)}
     assert names == {"Sales", "Logistics"}

@@ -101,7 +101,6 @@ async def _company(url: str, chats: int) -> None:
     try:
         async with app.uow() as uow:
             company = await members.create_company(uow, "Acme", timezone="Europe/Warsaw")
-            assert company.id is not None
             for index in range(chats):
                 invite = await members.create_invite(
                     uow, company.id, Role.EMPLOYEE, app.clock.now()

@@ -31,7 +31,7 @@ def approvals_config() -> Path:
 async def member_id(app: App, user_id: int) -> int:
     async with app.uow() as uow:
         found = await uow.members.by_identity("telegram", BOT_ID, str(user_id))
-    assert found is not None and found[0].id is not None
+    assert found is not None
     return found[0].id
 
 

@@ -128,7 +128,7 @@ async def test_a_change_is_made_in_the_group_and_shown_privately(tg: Harness, ap
     assert len(group) == 1 and private
     async with app.uow() as uow:
         anna = await uow.members.by_identity("telegram", tg.adapter.workspace, str(ANNA))
-        assert anna is not None and anna[0].id is not None
+        assert anna is not None
         prefs = await uow.scheduler.preferences([anna[0].id])
     assert "task.overdue" in prefs[anna[0].id].muted
 

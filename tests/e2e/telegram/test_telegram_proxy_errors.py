@@ -67,7 +67,7 @@ async def test_an_html_502_while_notifying_is_retried_later(
 ) -> None:
     api, proxy, url = proxied
     team = await make_team(app, [("boss", Role.ADMIN), ("ola", Role.EMPLOYEE)])
-    ola = team["ola"].id or 0
+    ola = team["ola"].id
     async with app.uow() as uow:
         await uow.members.add_identity(ChatIdentity("telegram", "bot", "4242", ola, "4242"))
         await uow.outbox.add(Notification(ola, "test.ping", {}, "ping:502"))

@@ -85,7 +85,7 @@ async def test_the_timer_card_is_pinned_and_kept_current(
     async with app.uow() as uow:
         found = await uow.members.by_identity("telegram", BOT_ID, str(ANNA))
         assert found is not None
-        timer = await uow.time.timer(found[0].id or 0)
+        timer = await uow.time.timer(found[0].id)
     assert timer is not None and not timer.running
     assert "Paused" in pinned(api)["text"]
     await deliver(tg)
