@@ -32,6 +32,7 @@ from domain.crm import (
     Pipeline,
     StageTotals,
 )
+from domain.events import Event
 from domain.notifications import Notification
 from domain.reminders import DueTask, Preferences, TaskTemplate
 from domain.tasks import Comment, HistorySummary, Task, TaskEvent
@@ -719,6 +720,12 @@ class UnitOfWork(Protocol):
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
+
+    async def publish(self, event: Event) -> None:
+        """Handle a domain event now, in this transaction: the handlers wired for it
+        (``domain.bus``) run before this returns, so their writes commit or roll back
+        with the change that caused them and their errors reach the publisher."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from domain.company import (
     manager_cycle,
 )
 from domain.errors import InvalidInput, MemberNotFound, NotPermitted
+from domain.events import MemberLeaving
 from domain.notifications import Notification
 from domain.ports import ListView, TaskQuery, UnitOfWork
 from domain.services.members import validate_language, validate_timezone
@@ -550,12 +551,9 @@ async def let_go(uow: UnitOfWork, actor: Member | None, member: Member, now: dat
         raise InvalidInput(field="role", reason="last_admin", value=member.name)
     heir = await _heir(uow, actor, member)
     assert heir.id is not None and member.id is not None
-    # Imported here: timers build on task services, which build on members.
-    from domain.services.timetracking import stop_timer
-
     timer = await uow.time.timer(member.id)
-    if timer is not None:
-        await stop_timer(uow, member, now)
+    # Still active and still responsible: their running timer stops on their tasks.
+    await uow.publish(MemberLeaving(member.id, now))
     moved: list[int] = []
     by = actor.id if actor is not None and actor.id is not None else heir.id
     for task_id in await _open_responsible(uow, member, now):

@@ -16,7 +16,7 @@ the daily report all follow it:
 
 Entries of a date whose daily report was submitted are locked: a change to them becomes
 a TIME_CORRECTION request on the approval engine and is applied once approved
-(``apply_correction``, called by ``approvals.decide``).
+(``apply_correction``, run by the ``RequestDecided`` event ``approvals.decide`` publishes).
 """
 
 from __future__ import annotations
@@ -30,9 +30,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.approval_types import BUILTIN, ApprovalType, FieldSpec, FieldType, LocalText
-from domain.approvals import REPORT_REVIEW, TIME_CORRECTION, ApprovalRequest, Subject, SubjectKind
+from domain.approvals import (
+    REPORT_REVIEW,
+    TIME_CORRECTION,
+    ApprovalRequest,
+    ApprovalStatus,
+    Subject,
+    SubjectKind,
+)
 from domain.company import Member, WorkSchedule
 from domain.errors import InvalidInput, InvalidTransition, NotPermitted
+from domain.events import MemberLeaving, RequestDecided, TaskCompleted
 from domain.notifications import Notification
 from domain.policies import Action
 from domain.ports import ListView, TimesheetRow, UnitOfWork
@@ -996,6 +1004,32 @@ async def stop_timers_on(uow: UnitOfWork, task: Task, now: datetime) -> None:
         await _close_running(uow, member, timer, now)
         await uow.time.delete_timer(timer)
         await _timer_changed(uow, member_id, None, now)
+
+
+# -- event handlers (wired in domain.services.event_handlers) --------------------------------
+
+
+async def stop_timers_of_completed_task(uow: UnitOfWork, event: TaskCompleted) -> None:
+    task = await uow.tasks.get(event.task_id)
+    if task is not None:
+        await stop_timers_on(uow, task, event.at)
+
+
+async def apply_approved_correction(uow: UnitOfWork, event: RequestDecided) -> None:
+    if event.subject_kind is not SubjectKind.TIME_CORRECTION:
+        return
+    if event.status is not ApprovalStatus.APPROVED:
+        return
+    request = await uow.approvals.get(event.request_id)
+    if request is not None:
+        await apply_correction(uow, request, event.at)
+
+
+async def stop_timer_of_leaving_member(uow: UnitOfWork, event: MemberLeaving) -> None:
+    """The time up to now is kept; nothing counts on for someone who has left."""
+    member = await uow.members.get(event.member_id)
+    if member is not None and await uow.time.timer(event.member_id) is not None:
+        await stop_timer(uow, member, event.at)
 
 
 STILL_WORKING = "timer.still_working"
