@@ -5,7 +5,7 @@ Bootstraps the real app (migrations included), makes a company of ``--members`` 
 ``internal``, nothing, and ``no``: not billable), bulk-loads ``--entries`` time entries
 (default 1,000,000, spread over the last 90 days) with SQLAlchemy Core, then:
 
-* times the timesheet read model (``domain.services.timetracking.timesheet``: one SQL
+* times the timesheet read model (``domain.services.timereports.timesheet``: one SQL
   GROUP BY per report) for one member's week and month and for the whole company's
   month (the admin's ``/timesheet month team``);
 * times the time reports (``domain.services.timereports``) for the whole company's month:
@@ -243,8 +243,10 @@ async def time_report(
     rows = minutes = 0
     for _ in range(repeat):
         async with app.uow() as uow:
+            today = timetracking.today_of(member, app.clock.now())
+            query = parse_report(f"{period} team" if team else period, today).for_timesheet()
             t0 = time.perf_counter()
-            sheet = await timetracking.timesheet(uow, member, period, app.clock.now(), team=team)
+            sheet = await timereports.timesheet(uow, member, query)
             samples.append(time.perf_counter() - t0)
             rows = len(sheet.rows)
             minutes = sheet.total_minutes

@@ -15,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from brygada.settings import Settings
 from domain.approval_types import ApprovalCatalog, parse_approval_types
+from domain.bus import MessageBus
 from domain.clock import SystemClock
 from domain.ports import Clock
+from domain.services.event_handlers import default_event_handlers
 from domain.services.reminders import SweepConfig
 from handlers.config import ConversationConfig
 from handlers.conversation import Conversation
@@ -111,7 +113,12 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: 
         settings.secret.get_secret_value() if settings.secret else await ensure_secret(sessions)
     )
     signer = TokenSigner(secret)
-    uow = UnitOfWorkFactory(sessions, clock, serialize=engine.dialect.name == "sqlite")
+    uow = UnitOfWorkFactory(
+        sessions,
+        clock,
+        bus=MessageBus(default_event_handlers()),
+        serialize=engine.dialect.name == "sqlite",
+    )
     return App(
         settings=settings,
         engine=engine,

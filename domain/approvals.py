@@ -102,7 +102,7 @@ class ApprovalEvent:
     """One line of a request's history.
 
     ``action`` is "requested", a verdict ("approve", "return", "reject"), "withdrawn",
-    "expired", "escalated" or "resubmitted". ``on_behalf_of`` is set when a deputy (or
+    "expired" or "escalated". ``on_behalf_of`` is set when a deputy (or
     an overriding admin) decided for an approver.
     """
 
@@ -130,9 +130,6 @@ class NewDeputy:
     start: date
     end: date
     company_id: int
-
-    def covers(self, day: date) -> bool:
-        return self.start <= day <= self.end
 
 
 @dataclass(frozen=True)
@@ -304,21 +301,6 @@ class ApprovalRequest(NewApprovalRequest):
             detail = ",".join(str(m) for m in sorted(added))
             self._record(ApprovalEvent(None, at, "escalated", self.current_step, detail))
         return added
-
-    def resubmit(self, actor_id: int, at: datetime, answers: dict[str, Any]) -> None:
-        """A returned request, fixed by its requester, starts again from the first step."""
-        if self.status is not ApprovalStatus.RETURNED:
-            raise ApprovalAlreadyDecided(
-                request_id=self.id, status=self.status.value, by=self.decided_by, at=self.decided_at
-            )
-        if actor_id != self.requester_id:
-            raise ApprovalNotPermitted(request_id=self.id)
-        self.answers = dict(answers)
-        self.status = ApprovalStatus.PENDING
-        self.current_step, self.step_started_at = 0, at
-        self.decided_at = self.decided_by = None
-        self.escalated_step = None
-        self._record(ApprovalEvent(actor_id, at, "resubmitted", 0))
 
 
 # -- working hours -----------------------------------------------------------------------------

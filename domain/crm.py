@@ -551,10 +551,6 @@ class CrmScope:
     owners: frozenset[int] | None
     pool: bool = True  # may see records nobody owns yet
 
-    @property
-    def sees_nothing(self) -> bool:
-        return self.owners is not None and not self.owners and not self.pool
-
 
 def scope_for(
     actor: Member, members: Iterable[Member], departments: Iterable[Department]

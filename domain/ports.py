@@ -50,6 +50,7 @@ from domain.crm import (
     Pipeline,
     StageTotals,
 )
+from domain.events import Event
 from domain.notifications import Notification, OutboxMessage
 from domain.reminders import DueTask, NewTaskTemplate, Preferences, TaskTemplate
 from domain.tasks import Comment, HistorySummary, NewComment, NewTask, Task, TaskEvent
@@ -766,6 +767,12 @@ class UnitOfWork(Protocol):
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
+
+    async def publish(self, event: Event) -> None:
+        """Handle a domain event now, in this transaction: the handlers wired for it
+        (``domain.bus``) run before this returns, so their writes commit or roll back
+        with the change that caused them and their errors reach the publisher."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -299,11 +299,6 @@ class Task(NewTask):
             self.observers.add(member_id)
             self._record(actor_id, at, "observer", None, member_id)
 
-    def remove_observer(self, actor_id: int, at: datetime, member_id: int) -> None:
-        if member_id in self.observers:
-            self.observers.discard(member_id)
-            self._record(actor_id, at, "observer", member_id, None)
-
     def set_priority(self, actor_id: int, at: datetime, priority: Priority) -> None:
         if priority is not self.priority:
             self._record(actor_id, at, "priority", self.priority.value, priority.value)

@@ -1,16 +1,28 @@
-"""Report files: a ``domain.services.timereports.Table`` as an XLSX workbook (openpyxl).
+"""Report files: a ``domain.services.timereports.Table`` as CSV or as an XLSX workbook.
 
-One sheet: a header row in the reader's language (labels ``report.col.<column>``), the
-rows with minutes as numbers and days as dates, and a bold totals row.
+CSV: the column keys as header, the rows, then the totals row; days as ISO dates.
+XLSX (openpyxl), one sheet: a header row in the reader's language (labels
+``report.col.<column>``), the rows with minutes as numbers and days as dates, and a
+bold totals row.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 
 from domain.services.timereports import Table
 from handlers.rendering import label
+
+
+def csv_bytes(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.columns)
+    for row in (*table.rows, *((table.totals,) if table.totals else ())):
+        writer.writerow([c.isoformat() if isinstance(c, date) else c for c in row])
+    return out.getvalue().encode()
 
 
 def xlsx(table: Table, lang: str, title: str) -> bytes:

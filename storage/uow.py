@@ -9,6 +9,8 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
+from domain.bus import MessageBus
+from domain.events import Event
 from domain.ports import Clock
 from storage.repositories.approvals import SqlApprovalRepository
 from storage.repositories.crm import SqlCrmRepository
@@ -41,10 +43,12 @@ class SqlUnitOfWork:
         self,
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
+        bus: MessageBus,
         turns: _Turns | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._bus = bus
         self._turns = turns
 
     async def __aenter__(self) -> Self:
@@ -100,6 +104,9 @@ class SqlUnitOfWork:
         await self.session.rollback()
         self._repositories()  # what they read or wrote may be undone
 
+    async def publish(self, event: Event) -> None:
+        await self._bus.handle(self, event)
+
 
 class UnitOfWorkFactory:
     """Makes a fresh unit of work per use; what the composition root hands around.
@@ -117,14 +124,20 @@ class UnitOfWorkFactory:
     """
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, *, serialize: bool = False
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        *,
+        bus: MessageBus,
+        serialize: bool = False,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
+        self.bus = bus
         self._turns = _Turns(sessions) if serialize else None
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.sessions, self.clock, self._turns)
+        return SqlUnitOfWork(self.sessions, self.clock, self.bus, self._turns)
 
     async def close(self) -> None:
         if self._turns is not None:

@@ -33,7 +33,8 @@ from domain.approvals import (
     working_hours_between,
 )
 from domain.company import Member, Role, WorkSchedule
-from domain.errors import Conflict, InvalidInput, MemberNotFound
+from domain.errors import Conflict, InvalidInput, MemberNotFound, TaskNotFound
+from domain.events import RequestDecided, TaskAcceptanceDecided, TaskAwaitingAcceptance
 from domain.notifications import Notification
 from domain.ports import UnitOfWork
 from domain.tasks import Task, TaskStatus
@@ -213,13 +214,13 @@ async def file_request(
 
 
 async def open_task_acceptance(
-    uow: UnitOfWork, task: Task, actor: Member, now: datetime
+    uow: UnitOfWork, task: Task, actor_id: int, now: datetime
 ) -> ApprovalRequest:
     """A task awaits acceptance: its director is asked (the task card is the notification)."""
     subject = Subject(SubjectKind.TASK, task.id)
     stale = await uow.approvals.pending_for_subject(subject)
     if stale is not None:
-        stale.withdraw(actor.id, now, comment="completed again")
+        stale.withdraw(actor_id, now, comment="completed again")
         await uow.approvals.save(stale)
     request = NewApprovalRequest(
         company_id=task.company_id,
@@ -328,11 +329,8 @@ async def decide(
         return request
     if request.status is ApprovalStatus.APPROVED:
         await _record_absence(uow, request)
-        if request.subject.kind is SubjectKind.TIME_CORRECTION:
-            # Imported here: the time-tracking service files its requests through this module.
-            from domain.services import timetracking
-
-            await timetracking.apply_correction(uow, request, now)
+    # What the request was for happens now (an approved time correction is applied).
+    await uow.publish(RequestDecided(request.id, request.status, request.subject.kind, now))
     await _tell_requester(uow, request, DECIDED)
     return request
 
@@ -346,7 +344,7 @@ async def _record_absence(uow: UnitOfWork, request: ApprovalRequest) -> None:
 
 async def decide_task(
     uow: UnitOfWork,
-    actor: Member,
+    actor_id: int,
     task: Task,
     verdict: Verdict,
     comment: str | None,
@@ -358,12 +356,38 @@ async def decide_task(
     request = await uow.approvals.pending_for_subject(Subject(SubjectKind.TASK, task.id))
     if request is None:
         # Awaiting acceptance from before the engine existed: open the request now.
-        request = await open_task_acceptance(uow, task, actor, now)
-    if actor.id not in request.current_approvers and on_behalf_of is None:
+        request = await open_task_acceptance(uow, task, actor_id, now)
+    if actor_id not in request.current_approvers and on_behalf_of is None:
         on_behalf_of = sorted(request.current_approvers)[0]
-    request.decide(actor.id, verdict, comment, now, on_behalf_of=on_behalf_of)
+    request.decide(actor_id, verdict, comment, now, on_behalf_of=on_behalf_of)
     await _save_decided(uow, request)
     return request
+
+
+# -- event handlers (wired in domain.services.event_handlers) --------------------------------
+
+
+async def _event_task(uow: UnitOfWork, task_id: int) -> Task:
+    task = await uow.tasks.get(task_id)
+    if task is None:
+        raise TaskNotFound(task_id=task_id)
+    return task
+
+
+async def open_acceptance_request(uow: UnitOfWork, event: TaskAwaitingAcceptance) -> None:
+    await open_task_acceptance(uow, await _event_task(uow, event.task_id), event.actor_id, event.at)
+
+
+async def record_acceptance_decision(uow: UnitOfWork, event: TaskAcceptanceDecided) -> None:
+    await decide_task(
+        uow,
+        event.actor_id,
+        await _event_task(uow, event.task_id),
+        event.verdict,
+        event.comment,
+        event.at,
+        on_behalf_of=event.on_behalf_of,
+    )
 
 
 async def task_acceptance_role(

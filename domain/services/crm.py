@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from domain.company import Company, Member, Role
@@ -406,18 +406,6 @@ async def comment(
     return record
 
 
-async def log_call(
-    uow: UnitOfWork, actor: Member, ref: EntityRef, text: str, now: datetime
-) -> Record:
-    """Record a call (its outcome in ``text``) on the record's timeline."""
-    record = await load(uow, actor, ref, CrmAction.WORK)
-    await _log(uow, record, ActivityKind.CALL, now, actor.id, text.strip()[:2000] or None)
-    if isinstance(record, Lead) and record.status is LeadStatus.NEW:
-        record.status = LeadStatus.IN_PROGRESS
-    await _save(uow, record)
-    return record
-
-
 async def call_task(
     uow: UnitOfWork,
     actor: Member,
@@ -601,22 +589,6 @@ async def merge_lead(
     return into
 
 
-async def set_lead_status(
-    uow: UnitOfWork, actor: Member, lead_id: int, status: LeadStatus, now: datetime
-) -> Lead:
-    """Mark a lead junk (or back in progress); converting and merging have their own use cases."""
-    if status not in (LeadStatus.JUNK, LeadStatus.IN_PROGRESS):
-        raise InvalidInput(field="status", reason="unknown", value=status.value)
-    lead = await load(uow, actor, EntityRef(EntityKind.LEAD, lead_id), CrmAction.WORK)
-    assert isinstance(lead, Lead)
-    if lead.status in (LeadStatus.CONVERTED, LeadStatus.MERGED):
-        raise InvalidInput(field="lead", reason="closed", status=lead.status.value)
-    lead.status = status
-    await _log(uow, lead, ActivityKind.EDITED, now, actor.id, f"status:{status.value}")
-    await uow.crm.save_lead(lead)
-    return lead
-
-
 # -- pipelines and deals -------------------------------------------------------------------
 
 
@@ -641,17 +613,6 @@ async def create_pipeline(
     return await uow.crm.add_pipeline(
         NewPipeline(actor.company_id, name[:100], validate_stages(stages))
     )
-
-
-def parse_amount(text: str) -> Decimal:
-    cleaned = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise InvalidInput(field="amount", reason="not_a_number", value=text) from exc
-    if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
-        raise InvalidInput(field="amount", reason="out_of_range", value=text)
-    return value.quantize(Decimal("0.01"))
 
 
 async def create_deal(

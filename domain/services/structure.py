@@ -21,6 +21,7 @@ from domain.company import (
     manager_cycle,
 )
 from domain.errors import InvalidInput, MemberNotFound, NotPermitted
+from domain.events import MemberLeaving
 from domain.notifications import Notification
 from domain.ports import ListView, TaskQuery, UnitOfWork
 from domain.services.members import validate_language, validate_timezone
@@ -545,12 +546,9 @@ async def let_go(uow: UnitOfWork, actor: Member | None, member: Member, now: dat
     if await _last_admin(uow, member):
         raise InvalidInput(field="role", reason="last_admin", value=member.name)
     heir = await _heir(uow, actor, member)
-    # Imported here: timers build on task services, which build on members.
-    from domain.services.timetracking import stop_timer
-
     timer = await uow.time.timer(member.id)
-    if timer is not None:
-        await stop_timer(uow, member, now)
+    # Still active and still responsible: their running timer stops on their tasks.
+    await uow.publish(MemberLeaving(member.id, now))
     moved: list[int] = []
     by = actor.id if actor is not None else heir.id
     for task_id in await _open_responsible(uow, member, now):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from domain.approvals import Verdict
 from domain.company import Member
 from domain.errors import InvalidInput, MemberNotFound, NotPermitted, TaskNotFound
+from domain.events import TaskAcceptanceDecided, TaskAwaitingAcceptance, TaskCompleted
 from domain.notifications import Notification
 from domain.policies import Action, TaskContext, allowed, require
 from domain.ports import ListView, Page, SearchQuery, TaskQuery, UnitOfWork
@@ -188,41 +189,15 @@ async def create_task(uow: UnitOfWork, actor: Member, cmd: CreateTask, now: date
     return task
 
 
-async def _stop_timers(uow: UnitOfWork, task: Task, now: datetime) -> None:
-    # Imported here: time tracking builds on these task services (load_for), not the
-    # other way round; closing a task is the one place where tasks call into timers.
-    from domain.services.timetracking import stop_timers_on
-
-    await stop_timers_on(uow, task, now)
-
-
 # -- status changes ---------------------------------------------------------------------
 
 
-async def _work_status(
-    uow: UnitOfWork,
-    actor: Member,
-    task_id: int,
-    now: datetime,
-    change: Callable[[Task, int, datetime], None],
-) -> Task:
-    """Start, pause or defer: the people doing the work change its status."""
+async def defer_task(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
+    """The people doing the work put it off (starting and pausing go with the timer)."""
     task = await load_for(uow, actor, task_id, Action.START)
-    change(task, actor.id, now)
+    task.defer(actor.id, now)
     await uow.tasks.save(task)
     return task
-
-
-async def start_task(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
-    return await _work_status(uow, actor, task_id, now, Task.start)
-
-
-async def pause_task(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
-    return await _work_status(uow, actor, task_id, now, Task.pause)
-
-
-async def defer_task(uow: UnitOfWork, actor: Member, task_id: int, now: datetime) -> Task:
-    return await _work_status(uow, actor, task_id, now, Task.defer)
 
 
 async def complete_task(
@@ -231,10 +206,10 @@ async def complete_task(
     task = await load_for(uow, actor, task_id, Action.COMPLETE)
     task.complete(actor.id, now, result)
     await uow.tasks.save(task)
-    await _stop_timers(uow, task, now)
+    await uow.publish(TaskCompleted(task.id, now))
     if task.status is TaskStatus.AWAITING_ACCEPTANCE:
         # Acceptance runs on the approval engine: the director is the request's approver.
-        await approvals.open_task_acceptance(uow, task, actor, now)
+        await uow.publish(TaskAwaitingAcceptance(task.id, actor.id, now))
         await _notify(uow, "task.awaiting_acceptance", task, [task.creator_id], actor=actor)
     else:
         await _notify(uow, "task.completed", task, [task.creator_id, *task.observers], actor=actor)
@@ -274,8 +249,8 @@ async def accept_task(
     task.accept(actor.id, now, rating, reason)
     await uow.tasks.save(task)
     comment = f"{rating.value}: {task.rating_reason}" if task.rating_reason else rating.value
-    await approvals.decide_task(
-        uow, actor, task, Verdict.APPROVE, comment, now, on_behalf_of=behalf
+    await uow.publish(
+        TaskAcceptanceDecided(task.id, actor.id, Verdict.APPROVE, comment, behalf, now)
     )
     await _notify(uow, "task.accepted", task, [task.responsible_id], actor=actor)
     return task
@@ -292,8 +267,8 @@ async def return_task(
     task, behalf = await load_for_acceptance(uow, actor, task_id, now)
     task.return_for_rework(actor.id, now, reason, new_deadline)
     await uow.tasks.save(task)
-    await approvals.decide_task(
-        uow, actor, task, Verdict.RETURN, reason.strip(), now, on_behalf_of=behalf
+    await uow.publish(
+        TaskAcceptanceDecided(task.id, actor.id, Verdict.RETURN, reason.strip(), behalf, now)
     )
     await _notify(uow, "task.returned", task, [task.responsible_id], actor=actor, reason=reason)
     return task
@@ -487,7 +462,7 @@ async def copy_as_part(
     current.accept_after_completion = False
     current.complete(actor.id, now, result or f"→ #{part.id}")
     await uow.tasks.save(current)
-    await _stop_timers(uow, current, now)
+    await uow.publish(TaskCompleted(current.id, now))
     await _notify(uow, "task.assigned", part, [part.responsible_id], actor=actor)
     return current, part
 

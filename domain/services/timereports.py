@@ -7,16 +7,15 @@ only names the groups and walks members x days. The caller commits nothing: read
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.company import Member, WorkSchedule
-from domain.ports import TimeGrouping, UnitOfWork
-from domain.services.timetracking import Timesheet, team_of
+from domain.errors import NotPermitted
+from domain.ports import TimeGrouping, TimesheetRow, UnitOfWork
+from domain.services.team import team_members
 from domain.timereports import DayAttendance, ReportQuery, assess_day
 from domain.timetracking import DayEvent
 
@@ -32,13 +31,16 @@ class Table:
     rows: Sequence[tuple[Cell, ...]]
     totals: tuple[Cell, ...] | None = None
 
-    def csv(self) -> bytes:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(self.columns)
-        for row in (*self.rows, *((self.totals,) if self.totals else ())):
-            writer.writerow([c.isoformat() if isinstance(c, date) else c for c in row])
-        return out.getvalue().encode()
+
+async def team_of(uow: UnitOfWork, actor: Member) -> list[Member]:
+    """Whom a manager sees: themselves and everyone below them (admins: all)."""
+    if actor.is_admin:
+        return [m for m in await uow.members.list(actor.company_id) if m.active]
+    # Recursively: a head's departments and sub-departments, a manager's indirect reports.
+    team = [actor, *await team_members(uow, actor)]
+    if len(team) <= 1:
+        raise NotPermitted(action="timesheet_team")
+    return team
 
 
 async def report_members(uow: UnitOfWork, actor: Member, team: bool) -> list[Member]:
@@ -52,6 +54,49 @@ def _ids(members: Sequence[Member]) -> list[int]:
 
 
 # -- the classic timesheet over any range -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timesheet:
+    start: date
+    end: date
+    rows: Sequence[TimesheetRow]
+    names: dict[int, str]
+    projects: dict[int, str]
+    team: bool
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(r.seconds for r in self.rows) // 60
+
+    @property
+    def billable_minutes(self) -> int:
+        return sum(r.billable_seconds for r in self.rows) // 60
+
+    def by_project(self) -> list[tuple[str | None, int, int]]:
+        acc: dict[int | None, list[int]] = {}
+        for r in self.rows:
+            pair = acc.setdefault(r.project_id, [0, 0])
+            pair[0] += r.seconds
+            pair[1] += r.billable_seconds
+        return sorted(
+            ((self.projects.get(k) if k else None, v[0] // 60, v[1] // 60) for k, v in acc.items()),
+            key=lambda x: -x[1],
+        )
+
+    def by_day(self) -> list[tuple[date, int]]:
+        acc: dict[date, int] = {}
+        for r in self.rows:
+            acc[r.day] = acc.get(r.day, 0) + r.seconds
+        return [(d, s // 60) for d, s in sorted(acc.items())]
+
+    def by_member(self) -> list[tuple[str, int]]:
+        acc: dict[int, int] = {}
+        for r in self.rows:
+            acc[r.member_id] = acc.get(r.member_id, 0) + r.seconds
+        return sorted(
+            ((self.names.get(k, "?"), s // 60) for k, s in acc.items()), key=lambda x: -x[1]
+        )
 
 
 async def timesheet(uow: UnitOfWork, actor: Member, query: ReportQuery) -> Timesheet:

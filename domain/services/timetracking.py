@@ -16,13 +16,11 @@ the daily report all follow it:
 
 Entries of a date whose daily report was submitted are locked: a change to them becomes
 a TIME_CORRECTION request on the approval engine and is applied once approved
-(``apply_correction``, called by ``approvals.decide``).
+(``apply_correction``, run by the ``RequestDecided`` event ``approvals.decide`` publishes).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -30,15 +28,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.approval_types import BUILTIN, ApprovalType, FieldSpec, FieldType, LocalText
-from domain.approvals import REPORT_REVIEW, TIME_CORRECTION, ApprovalRequest, Subject, SubjectKind
+from domain.approvals import (
+    REPORT_REVIEW,
+    TIME_CORRECTION,
+    ApprovalRequest,
+    ApprovalStatus,
+    Subject,
+    SubjectKind,
+)
 from domain.company import Member, WorkSchedule
 from domain.errors import InvalidInput, InvalidTransition, NotPermitted
+from domain.events import MemberLeaving, RequestDecided, TaskCompleted
 from domain.notifications import Notification
 from domain.policies import Action
-from domain.ports import ListView, TimesheetRow, UnitOfWork
+from domain.ports import ListView, UnitOfWork
 from domain.services import approvals
 from domain.services.tasks import list_tasks, load_for
-from domain.services.team import team_members
 from domain.tasks import Task, TaskKind, TaskStatus
 from domain.timetracking import (
     PART_THRESHOLD_MINUTES,
@@ -884,101 +889,6 @@ async def _refresh_reports(
             await uow.approvals.save(request)
 
 
-# -- timesheets -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Timesheet:
-    start: date
-    end: date
-    rows: Sequence[TimesheetRow]
-    names: dict[int, str]
-    projects: dict[int, str]
-    team: bool
-
-    @property
-    def total_minutes(self) -> int:
-        return sum(r.seconds for r in self.rows) // 60
-
-    @property
-    def billable_minutes(self) -> int:
-        return sum(r.billable_seconds for r in self.rows) // 60
-
-    def by_project(self) -> list[tuple[str | None, int, int]]:
-        acc: dict[int | None, list[int]] = {}
-        for r in self.rows:
-            pair = acc.setdefault(r.project_id, [0, 0])
-            pair[0] += r.seconds
-            pair[1] += r.billable_seconds
-        return sorted(
-            ((self.projects.get(k) if k else None, v[0] // 60, v[1] // 60) for k, v in acc.items()),
-            key=lambda x: -x[1],
-        )
-
-    def by_day(self) -> list[tuple[date, int]]:
-        acc: dict[date, int] = {}
-        for r in self.rows:
-            acc[r.day] = acc.get(r.day, 0) + r.seconds
-        return [(d, s // 60) for d, s in sorted(acc.items())]
-
-    def by_member(self) -> list[tuple[str, int]]:
-        acc: dict[int, int] = {}
-        for r in self.rows:
-            acc[r.member_id] = acc.get(r.member_id, 0) + r.seconds
-        return sorted(
-            ((self.names.get(k, "?"), s // 60) for k, s in acc.items()), key=lambda x: -x[1]
-        )
-
-    def csv(self) -> bytes:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["member", "date", "project", "minutes", "billable_minutes"])
-        for r in sorted(self.rows, key=lambda r: (r.member_id, r.day, r.project_id or 0)):
-            writer.writerow(
-                [
-                    self.names.get(r.member_id, r.member_id),
-                    r.day.isoformat(),
-                    self.projects.get(r.project_id, "") if r.project_id else "",
-                    r.seconds // 60,
-                    r.billable_seconds // 60,
-                ]
-            )
-        return out.getvalue().encode()
-
-
-def period_bounds(period: str, today: date) -> tuple[date, date]:
-    if period == "month":
-        start = today.replace(day=1)
-        nxt = (start + timedelta(days=32)).replace(day=1)
-        return start, nxt - timedelta(days=1)
-    if period == "week":
-        start = today - timedelta(days=today.weekday())
-        return start, start + timedelta(days=6)
-    raise TimeError(reason="bad_period", value=period)
-
-
-async def team_of(uow: UnitOfWork, actor: Member) -> list[Member]:
-    """Whom a manager sees: themselves and everyone below them (admins: all)."""
-    if actor.is_admin:
-        return [m for m in await uow.members.list(actor.company_id) if m.active]
-    # Recursively: a head's departments and sub-departments, a manager's indirect reports.
-    team = [actor, *await team_members(uow, actor)]
-    if len(team) <= 1:
-        raise NotPermitted(action="timesheet_team")
-    return team
-
-
-async def timesheet(
-    uow: UnitOfWork, actor: Member, period: str, now: datetime, *, team: bool = False
-) -> Timesheet:
-    start, end = period_bounds(period, today_of(actor, now))
-    members = await team_of(uow, actor) if team else [actor]
-    ids = [m.id for m in members]
-    rows = await uow.time.timesheet(ids, start, end)
-    projects = {p.id: p.name for p in await uow.projects.list(actor.company_id) if p.id}
-    return Timesheet(start, end, rows, {m.id: m.name for m in members}, projects, team)
-
-
 async def stop_timers_on(uow: UnitOfWork, task: Task, now: datetime) -> None:
     """A task that is closed takes its running timers with it: the time up to now is
     recorded, nothing keeps counting on a finished task."""
@@ -990,6 +900,32 @@ async def stop_timers_on(uow: UnitOfWork, task: Task, now: datetime) -> None:
         await _close_running(uow, member, timer, now)
         await uow.time.delete_timer(timer)
         await _timer_changed(uow, member_id, None, now)
+
+
+# -- event handlers (wired in domain.services.event_handlers) --------------------------------
+
+
+async def stop_timers_of_completed_task(uow: UnitOfWork, event: TaskCompleted) -> None:
+    task = await uow.tasks.get(event.task_id)
+    if task is not None:
+        await stop_timers_on(uow, task, event.at)
+
+
+async def apply_approved_correction(uow: UnitOfWork, event: RequestDecided) -> None:
+    if event.subject_kind is not SubjectKind.TIME_CORRECTION:
+        return
+    if event.status is not ApprovalStatus.APPROVED:
+        return
+    request = await uow.approvals.get(event.request_id)
+    if request is not None:
+        await apply_correction(uow, request, event.at)
+
+
+async def stop_timer_of_leaving_member(uow: UnitOfWork, event: MemberLeaving) -> None:
+    """The time up to now is kept; nothing counts on for someone who has left."""
+    member = await uow.members.get(event.member_id)
+    if member is not None and await uow.time.timer(event.member_id) is not None:
+        await stop_timer(uow, member, event.at)
 
 
 STILL_WORKING = "timer.still_working"

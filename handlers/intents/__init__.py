@@ -2,14 +2,11 @@
 ``COMMANDS`` (name -> handler), ``ACTIONS`` (button action type, from ``handlers.buttons``
 -> handler) and ``PROMPTS`` (question kind -> handler); ``default_intents`` joins them.
 
-Intent modules import the names below only for type checking: this package imports them.
+The table's types live in ``handlers.intents.table``, which intent modules may import
+(this package imports them, so they may not import it).
 """
 
 from __future__ import annotations
-
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
 
 from handlers.intents import (
     actions,
@@ -23,23 +20,9 @@ from handlers.intents import (
     timetracking,
     views,
 )
-from handlers.questions import PromptHandler
-from handlers.tokens import ButtonAction
-from handlers.turn import Turn
-from handlers.types import Reply
+from handlers.intents.table import ActionHandler, CommandHandler, IntentTable
 
-CommandHandler = Callable[[Turn], Awaitable[list[Reply]]]
-# A button's handler takes the action of its key in the table: ``(turn, pressed: PauseTimer)``.
-ActionHandler = Callable[[Turn, Any], Awaitable[list[Reply]]]
-
-
-@dataclass(frozen=True)
-class IntentTable:
-    commands: Mapping[str, CommandHandler]
-    actions: Mapping[type[ButtonAction], ActionHandler]
-    prompts: Mapping[str, PromptHandler]
-    # Commands that work before the user has joined a company.
-    public: frozenset[str]
+__all__ = ["ActionHandler", "CommandHandler", "IntentTable", "default_intents"]
 
 
 def default_intents() -> IntentTable:

@@ -11,7 +11,7 @@ import dataclasses
 import re
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from babel.dates import format_date
 
@@ -40,6 +40,7 @@ from handlers.buttons import (
     Withdraw,
 )
 from handlers.cards import card_reply
+from handlers.intents.table import IntentTable
 from handlers.personal import changes_privately, personal, with_args, without_args
 from handlers.questionnaires import FilledForm, Form, FormField, FormOption
 from handlers.questions import NotAnAnswer, PromptResult, confirmed, task_like
@@ -47,9 +48,6 @@ from handlers.rendering import label, money
 from handlers.tokens import ButtonAction
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
-
-if TYPE_CHECKING:
-    from handlers.intents import IntentTable
 
 _FIELD_PROMPT, _COMMENT_PROMPT = "approval_field", "approval_comment"
 # The /request form as a whole, for adapters that show forms (handlers.questionnaires).

@@ -21,20 +21,22 @@ from handlers.buttons import (
     AskProject,
     AskSubtask,
     AskTags,
+    CreateProjectFor,
     DelegateTo,
     FixDeadline,
     KeepDeadline,
+    NoProjectFor,
     OpenTask,
     QuickDeadlinePicked,
     UndoCreate,
 )
 from handlers.cards import card_reply
-from handlers.intents.structure import ask_about_prefix
 from handlers.rendering import label
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
 
 _PICK_LIMIT = 8  # members offered as buttons for an unknown @handle
+HELD_PROJECT = "project_prefix"  # the kind of a held task text whose prefix is no project
 
 
 def fix_buttons(turn: Turn, tid: int, check: DeadlineCheck) -> tuple[Button, ...]:
@@ -88,6 +90,18 @@ def _confirmation_buttons(
     )
     rows.append((turn.button("btn.card", OpenTask(tid)), turn.button("btn.undo", UndoCreate(tid))))
     return tuple(rows)
+
+
+async def ask_about_prefix(turn: Turn, text: str, name: str, parent_id: int | None) -> Reply:
+    """Hold the text; offer [Create project "Name"] (admins) and [No project]."""
+    held = await turn.uow.prompts.hold(
+        turn.me.id, HELD_PROJECT, {"parent_id": parent_id, "name": name}, text
+    )
+    rows: list[tuple[Button, ...]] = []
+    if turn.me.is_admin:
+        rows.append((turn.button("project.create", CreateProjectFor(held), name=name[:24]),))
+    rows.append((turn.button("project.none", NoProjectFor(held)),))
+    return turn.reply("project_prefix_ask", tuple(rows), name=name, admin=turn.me.is_admin)
 
 
 async def create_from_text(

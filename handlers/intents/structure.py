@@ -18,6 +18,7 @@ from handlers.buttons import (
     NoProjectFor,
     PickForMember,
 )
+from handlers.intents.create import HELD_PROJECT, create_from_text
 from handlers.questions import NotAnAnswer, PromptResult, confirmed, person_in, task_like
 from handlers.turn import Turn
 from handlers.types import Button, Buttons, Reply
@@ -40,7 +41,6 @@ MEMBER_FIELDS = {
     "leave": "leave",
 }
 _NONE = "0"  # a member card's [None] button: no manager, no department
-HELD_PROJECT = "project_prefix"  # the kind of a held task text whose prefix is no project
 
 
 def words(text: str) -> list[str]:
@@ -547,18 +547,6 @@ async def audit(turn: Turn) -> list[Reply]:
 # -- a task whose "Name:" prefix is no project -------------------------------------------
 
 
-async def ask_about_prefix(turn: Turn, text: str, name: str, parent_id: int | None) -> Reply:
-    """Hold the text; offer [Create project "Name"] (admins) and [No project]."""
-    held = await turn.uow.prompts.hold(
-        turn.me.id, HELD_PROJECT, {"parent_id": parent_id, "name": name}, text
-    )
-    rows: list[tuple[Button, ...]] = []
-    if turn.me.is_admin:
-        rows.append((turn.button("project.create", CreateProjectFor(held), name=name[:24]),))
-    rows.append((turn.button("project.none", NoProjectFor(held)),))
-    return turn.reply("project_prefix_ask", tuple(rows), name=name, admin=turn.me.is_admin)
-
-
 async def create_project_pressed(turn: Turn, pressed: CreateProjectFor) -> list[Reply]:
     return await _held_task(turn, pressed.held_id, create_project=True)
 
@@ -569,8 +557,6 @@ async def no_project_pressed(turn: Turn, pressed: NoProjectFor) -> list[Reply]:
 
 async def _held_task(turn: Turn, held_id: int, *, create_project: bool) -> list[Reply]:
     """[Create project] / [No project]: the held text becomes the task now."""
-    from handlers.intents.create import create_from_text
-
     held = await turn.uow.prompts.held(turn.me.id, held_id)
     if held is None or held.kind != HELD_PROJECT:
         return [turn.edit("question_cancelled", subject=None, gone=True)]

@@ -20,7 +20,7 @@ from domain.services import timereports as service
 from domain.services.timetracking import today_of
 from domain.timereports import GRACE, ReportQuery, parse_report
 from handlers.charts import BLUE, GREEN, GREY, ORANGE, bar_chart
-from handlers.exports import xlsx
+from handlers.exports import csv_bytes, xlsx
 from handlers.personal import personal
 from handlers.rendering import day_label, duration, label, period_label
 from handlers.tokens import ButtonAction
@@ -52,7 +52,7 @@ async def _files(
     rides on the summary itself (as a document with the summary as its caption)."""
     files: list[tuple[str, bytes]] = []
     if query.csv:
-        files.append((f"{name}.csv", table.csv()))
+        files.append((f"{name}.csv", csv_bytes(table)))
     if query.xlsx:
         title = label(turn.lang, f"report.sheet.{name}")
         files.append((f"{name}.xlsx", xlsx(table, turn.lang, title)))

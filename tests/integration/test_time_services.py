@@ -8,7 +8,8 @@ import pytest
 from brygada.bootstrap import App
 from domain.errors import Conflict
 from domain.services import tasks as task_service
-from domain.services import timetracking
+from domain.services import timereports, timetracking
+from domain.timereports import parse_report
 from tests.conftest import FakeClock
 from tests.factories import make_team
 
@@ -54,6 +55,7 @@ async def test_timesheet_excludes_no_tag_from_billable(app: App, clock: FakeCloc
         )
         await timetracking.add_manual(uow, anna, billable.id, "1h", "call", clock.now())
         await timetracking.add_manual(uow, anna, internal.id, "30m", "sync", clock.now())
-        sheet = await timetracking.timesheet(uow, anna, "week", clock.now())
+        week = parse_report("week", timetracking.today_of(anna, clock.now())).for_timesheet()
+        sheet = await timereports.timesheet(uow, anna, week)
     assert sheet.total_minutes == 90 and sheet.billable_minutes == 60
     assert sheet.by_day()[0][1] == 90

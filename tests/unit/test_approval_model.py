@@ -153,16 +153,6 @@ def test_escalation_adds_managers_once_per_step() -> None:
     assert other.escalate(frozenset({REQUESTER}), T0) == frozenset()
 
 
-def test_resubmit_a_returned_request() -> None:
-    request = make(ApproverMode.CHAIN, [[HEAD], [BOSS]])
-    request.decide(HEAD, Verdict.RETURN, "wrong dates", T0)
-    with pytest.raises(ApprovalNotPermitted):
-        request.resubmit(OTHER, T0, {"dates": "x"})
-    request.resubmit(REQUESTER, T0 + timedelta(hours=1), {"dates": "y"})
-    assert request.is_pending and request.current_step == 0 and request.answers == {"dates": "y"}
-    assert request.decided_by is None
-
-
 def test_a_request_needs_approvers() -> None:
     with pytest.raises(InvalidInput):
         make(steps=[[]])
