@@ -17,6 +17,7 @@ import signal
 from aiohttp import web
 
 from bots.http_leads import setup_lead_routes
+from bots.web import setup_board_routes
 from brygada.bootstrap import App
 from brygada.lease import InstanceLease, LeaseHeld
 from scheduler.jobs import start_scheduler
@@ -32,6 +33,7 @@ def build_web_app(app: App) -> web.Application:
     web_app = web.Application(client_max_size=1024 * 1024)
     web_app.router.add_get("/healthz", _healthz)
     setup_lead_routes(web_app, app, cors_origins=app.settings.crm_cors_origins)
+    setup_board_routes(web_app, app)
     return web_app
 
 

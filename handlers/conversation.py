@@ -23,6 +23,7 @@ from handlers.config import ConversationConfig
 from handlers.intents import (
     actions,
     approvals,
+    board,
     create,
     crm,
     onboarding,
@@ -69,6 +70,7 @@ def default_intents() -> IntentTable:
         timetracking,
         timereports,
         structure,
+        board,
     )
     return IntentTable(
         commands={k: v for m in modules for k, v in m.COMMANDS.items()},

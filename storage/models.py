@@ -286,6 +286,7 @@ class SettingRow(Base):
 
 
 import storage.models_approvals  # noqa: E402
+import storage.models_board  # noqa: E402
 import storage.models_crm  # noqa: E402
 import storage.models_inbox  # noqa: E402
 import storage.models_lease  # noqa: E402
