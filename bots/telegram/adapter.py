@@ -21,7 +21,7 @@ from aiogram.methods.base import Response
 from aiogram.types import CallbackQuery, Message, Update
 from aiohttp import web
 
-from bots.telegram.commands import set_commands
+from bots.telegram.commands import set_board_menu_button, set_commands
 from bots.telegram.middlewares import RateLimiter, RateLimitMiddleware, RetryAfterMiddleware
 from bots.telegram.notifier import TelegramNotifier
 from bots.telegram.polling import ChatSequencer, DurablePolling, PollingConfig, chat_key
@@ -223,6 +223,7 @@ class TelegramAdapter:
             self.bot_username = me.username
             self.dispatcher.workflow_data["bot_username"] = me.username
         await set_commands(self.bot)
+        await set_board_menu_button(self.bot, self.settings.board_url)
         if self.settings.telegram_webhook_url:
             await self.bot.set_webhook(
                 self.settings.telegram_webhook_url,

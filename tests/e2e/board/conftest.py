@@ -32,3 +32,10 @@ async def client(app: App) -> AsyncIterator[TestClient]:
     """The server's own aiohttp application (brygada.server.build_web_app)."""
     async with TestClient(TestServer(build_web_app(app))) as test_client:
         yield test_client
+
+
+# The Telegram harness (the real aiogram Bot and the loopback fake Bot API) for modules
+# here that drive the board from Telegram.
+from tests.e2e.telegram.conftest import adapter, api, limiter, reply_budget, tg  # noqa: E402
+
+__all__ = ["adapter", "api", "client", "limiter", "reply_budget", "settings", "tg"]
