@@ -169,7 +169,9 @@ class Board:
             filters=filters,
             csrf=board.csrf_token(self.app.signer, session),
             telegram=session.via == "tg",
-            back=request.path_qs,
+            back=_back(request.path, filters),
+            here=_here(filters),
+            opened=_opened(request),
             notice=request.query.get("n"),
             error=request.query.get("e"),
             **context,
@@ -220,6 +222,28 @@ class Board:
             log.exception("error %s: board action %s", error_id, action)
             return _see_other(_with(back, e=f"unexpected:{error_id}"))
         return _see_other(_with(back, n=action))
+
+
+def _back(path: str, filters: board.Filters) -> str:
+    """Where an action returns: the view with its filters (not the open form, not the
+    notice of the previous action)."""
+    query = urlencode(filters.query())
+    return f"{path}?{query}" if query else path
+
+
+def _here(filters: board.Filters) -> str:
+    """The filters as the start of a query string that more parameters follow."""
+    query = urlencode(filters.query())
+    return f"{query}&" if query else ""
+
+
+def _opened(request: web.Request) -> tuple[str, int] | None:
+    """The one card whose Done or Deadline form is open (?done=12, ?move=12)."""
+    for kind in ("done", "move"):
+        value = request.query.get(kind, "")
+        if value.isdigit():
+            return kind, int(value)
+    return None
 
 
 def _with(back: str, **params: str) -> str:

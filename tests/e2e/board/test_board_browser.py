@@ -147,10 +147,12 @@ async def test_a_link_opens_the_board_and_done_asks_for_the_result(
 
     # Done opens a form that asks for the result; the browser will not send it empty
     card = f'.card[data-task="{report.id}"]'
-    await run(lambda: browser.find_element(By.CSS_SELECTOR, f"{card} .act-done summary").click())
-    form = await run(browser.find_element, By.CSS_SELECTOR, f"{card} .act-done form")
+    await run(lambda: browser.find_element(By.CSS_SELECTOR, f"{card} .act-done").click())
+    await run(lambda: _wait(lambda: bool(browser.find_elements(By.CSS_SELECTOR, f"{card} form"))))
+    form = await run(browser.find_element, By.CSS_SELECTOR, f"{card} form")
     result = await run(lambda: form.find_element(By.NAME, "result"))
     assert await run(lambda: result.is_displayed())
+    await shot(browser, "board-done")
     await run(lambda: form.find_element(By.CSS_SELECTOR, "button").click())
     assert await run(browser.execute_script, "return arguments[0].validity.valueMissing", result)
     await run(result.send_keys, "Sent to the director")

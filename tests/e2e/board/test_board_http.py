@@ -3,11 +3,15 @@ one-time links, sessions, CSRF, Telegram initData, one company never on another'
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
 from brygada.bootstrap import App
 from domain.company import Role
 from domain.tasks import TaskStatus
+from storage.models import OutboxRow
 from tests.conftest import FakeClock
 from tests.e2e.board.helpers import add_task, board_link, init_data, later, path_of
 from tests.factories import make_department, make_team
@@ -161,3 +165,40 @@ async def test_a_head_sees_exactly_their_subtree(app: App, client: TestClient) -
     assert 'id="refusal"' in team_page and "<tr data-member=" not in team_page
     own = await (await client.get("/app/board")).text()
     assert "Task of ivan" in own and "Task of anna" not in own
+
+
+async def test_done_needs_the_result_and_a_deadline_move_is_told_once(
+    app: App, client: TestClient
+) -> None:
+    team = await make_team(app)
+    task = await add_task(app, team["boss"], "Call the client", team["anna"])
+    await sign_in(client, app, "boss")
+    csrf = await csrf_of(client)
+    page = await (await client.get(f"/app/board?person={team['anna'].id}&move={task.id}")).text()
+    assert 'action="/app/tasks/' in page and 'type="datetime-local"' in page
+    back = f"/app/board?person={team['anna'].id}"
+
+    response = await client.post(
+        f"/app/tasks/{task.id}/done",
+        data={"csrf": csrf, "back": back, "result": "  "},
+        allow_redirects=False,
+    )
+    assert response.headers["Location"] == f"{back}&e=result"
+    assert await status_of(app, task.id) is TaskStatus.NEW
+
+    response = await client.post(
+        f"/app/tasks/{task.id}/deadline",
+        data={"csrf": csrf, "back": back, "deadline": "2026-11-27T18:00"},
+        allow_redirects=False,
+    )
+    assert response.headers["Location"] == f"{back}&n=deadline"
+    async with app.uow() as uow:
+        moved = await uow.tasks.get(task.id or 0)
+    assert moved is not None and moved.deadline == datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+    async with app.engine.connect() as conn:
+        told = (
+            await conn.execute(
+                select(OutboxRow.member_id).where(OutboxRow.kind == "task.deadline_moved")
+            )
+        ).all()
+    assert [row[0] for row in told] == [team["anna"].id]  # the responsible, once
