@@ -135,6 +135,8 @@ async def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: 
                 validate_cron=validate_cron,
                 question_ttl=timedelta(minutes=settings.question_ttl_minutes),
                 day_parts=settings.day_parts,
+                board_url=settings.board_url,
+                board_link_ttl=timedelta(minutes=settings.board_link_minutes),
             ),
         ),
         approval_types=approval_types,

@@ -17,6 +17,7 @@ from functools import partial
 
 from aiohttp import web
 
+from brygada.board import mount_board
 from brygada.bootstrap import App
 from brygada.leads import setup_lead_routes
 from brygada.lease import InstanceLease, LeaseHeld
@@ -34,6 +35,7 @@ def build_web_app(app: App) -> web.Application:
     web_app = web.Application(client_max_size=1024 * 1024)
     web_app.router.add_get("/healthz", _healthz)
     setup_lead_routes(web_app, app, cors_origins=app.settings.crm_cors_origins)
+    mount_board(web_app, app)
     return web_app
 
 

@@ -52,6 +52,20 @@ class Settings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # The manager's board (/board, the Telegram Mini App) is served under <public_url>/app;
+    # without it /board says the board is not set up. Telegram opens Mini Apps only from
+    # https addresses (and then the menu button is set at start).
+    public_url: str | None = None
+    # A /board link signs in once, within this many minutes; the session it opens (a
+    # signed cookie) lasts this long; Telegram's initData is accepted this long after
+    # Telegram signed it.
+    board_link_minutes: float = Field(10, gt=0)
+    board_session_minutes: float = Field(60, gt=0)
+    board_init_data_max_age_seconds: int = Field(3600, gt=0)
+
+    @property
+    def board_url(self) -> str | None:
+        return f"{self.public_url.rstrip('/')}/app" if self.public_url else None
 
     telegram_bot_token: SecretStr | None = Field(
         None, validation_alias=_alias("TELEGRAM_BOT_TOKEN", "BRYGADA_TELEGRAM_BOT_TOKEN")

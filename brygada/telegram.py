@@ -20,6 +20,7 @@ def telegram_config(settings: Settings) -> TelegramConfig:
         api_url=settings.telegram_api_url,
         webhook_url=settings.telegram_webhook_url,
         bot_username=settings.telegram_bot_username,
+        board_url=settings.board_url,
     )
 
 

@@ -593,6 +593,41 @@ class LeaseHolder:
     heartbeat_at: datetime
 
 
+@dataclass(frozen=True)
+class BoardQuery:
+    """The team board's counts: open tasks of these responsibles, optionally one
+    project's or one tag's (the board's filters)."""
+
+    company_id: int
+    member_ids: frozenset[int]
+    now: datetime
+    day_end: datetime  # end of the viewer's local today, UTC
+    project_id: int | None = None
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    """One responsible's tasks on the team board."""
+
+    in_progress: int = 0
+    due_today: int = 0  # open, due before the end of today and not overdue yet
+    overdue: int = 0
+    awaiting: int = 0  # done, awaiting the director's acceptance
+
+
+class BoardRepository(Protocol):
+    """What the manager's board (web, Telegram Mini App) reads and records."""
+
+    async def use_link(self, nonce: str, member_id: int, now: datetime, expires: datetime) -> bool:
+        """Take a one-time link's nonce; False when it was used before."""
+        ...
+
+    async def task_counts(self, query: BoardQuery) -> Mapping[int, TaskCounts]:
+        """Per responsible (only those with tasks), counted in SQL (GROUP BY)."""
+        ...
+
+
 class InstanceLeases(Protocol):
     """Named leases in the database: one process at a time runs what a lease covers
     ("all-in-one" for ``brygada run``; scale-out roles will take leases of their own)."""
@@ -755,6 +790,8 @@ class UnitOfWork(Protocol):
     def time(self) -> TimeRepository: ...
     @property
     def leases(self) -> InstanceLeases: ...
+    @property
+    def board(self) -> BoardRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

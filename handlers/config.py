@@ -23,3 +23,7 @@ class ConversationConfig:
     question_ttl: timedelta = timedelta(minutes=15)
     # What "morning", "afternoon", "evening" ("rano", "днём", "вечером") mean in a task.
     day_parts: tuple[time, time, time] = (time(9, 0), time(14, 0), time(18, 0))
+    # The board's base address (``<public_url>/app``), None when it is not served; how
+    # long a /board link is valid.
+    board_url: str | None = None
+    board_link_ttl: timedelta = timedelta(minutes=10)

@@ -59,6 +59,7 @@ TOPICS: dict[str, tuple[Entry, ...]] = {
         Entry(N_("/tag client"), N_("the tasks with a tag")),
         Entry(N_("/search offer"), N_("find tasks by their words, in any form")),
         Entry("/show 12", N_("the card of task 12, with its buttons")),
+        Entry("/board", N_("the board in a browser: my tasks, my team, calendar, time, funnel")),
         Entry("/go 12", N_("start working on task 12")),
         Entry("/pause 12", N_("pause it")),
         Entry("/defer 12", N_("put it off")),

@@ -87,6 +87,8 @@ PLAIN = Dialect("console", lambda s: s, "{0}", "{0}", "{0}", "{text} ({url})")
 class RenderedButton:
     label: str
     data: str
+    url: str | None = None  # a link button (handlers.types.Button)
+    web_app: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,10 @@ class Renderer:
 
     def render(self, reply: Reply) -> Rendered:
         buttons = [
-            [RenderedButton(label(reply.lang, b.label, **b.params), b.token) for b in row]
+            [
+                RenderedButton(label(reply.lang, b.label, **b.params), b.token, b.url, b.web_app)
+                for b in row
+            ]
             for row in reply.buttons
         ]
         cancel = None

@@ -243,7 +243,8 @@ class TokenSigner:
 
     def sign_wire(self, code: str, *parts: object) -> str:
         """A token from its parts as they are written: ``sign`` writes every button with
-        it; tests use it to press buttons of the wire format directly."""
+        it, the board its links and sessions (codes no button has); tests use it to press
+        buttons of the wire format directly."""
         texts = [code, *(str(p) for p in parts)]
         if any(_SEP in p for p in texts):
             raise ValueError(f"token parts may not contain {_SEP!r}")

@@ -60,11 +60,17 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Button:
-    """A button: a label key (handlers/labels.py) with format params, and a signed action token."""
+    """A button: a label key (handlers/labels.py) with format params, and a signed action token.
+
+    A link button has a ``url`` instead of a token (opened by the platform, nothing comes
+    back); ``web_app`` asks Telegram to open it as a Mini App (private chats only, where
+    Telegram allows it; elsewhere it is an ordinary link)."""
 
     label: str
     token: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    url: str | None = None
+    web_app: bool = False
 
 
 Buttons = tuple[tuple[Button, ...], ...]

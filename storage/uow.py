@@ -13,6 +13,7 @@ from domain.bus import MessageBus
 from domain.events import Event
 from domain.ports import Clock
 from storage.repositories.approvals import SqlApprovalRepository
+from storage.repositories.board import SqlBoardRepository
 from storage.repositories.crm import SqlCrmRepository
 from storage.repositories.inbox import SqlRequestInbox
 from storage.repositories.leases import SqlInstanceLeases
@@ -84,6 +85,7 @@ class SqlUnitOfWork:
         self.scheduler = SqlSchedulerRepository(s)
         self.time = SqlTimeRepository(s)
         self.leases = SqlInstanceLeases(s)
+        self.board = SqlBoardRepository(s)
 
     async def __aexit__(
         self,

@@ -24,6 +24,9 @@ Block = dict[str, Any]
 
 ACTION_PREFIX = "brygada:"
 ACTION_PATTERN = re.compile(r"^brygada:\d+$")
+# A link button (the board's sign-in link): Slack opens the address and still tells the
+# app, which only acknowledges it.
+LINK_ACTION_PATTERN = re.compile(r"^brygada_link:\d+$")
 CREATE_TASK_SHORTCUT = "create_task_from_message"
 HOME_REFRESH = "brygada_home_refresh"
 
@@ -85,6 +88,13 @@ def section(text: str) -> Block:
 
 
 def button(item: RenderedButton, index: int) -> Block | None:
+    if item.url is not None:
+        return {
+            "type": "button",
+            "action_id": f"brygada_link:{index}",
+            "text": {"type": "plain_text", "text": _truncate(item.label, MAX_BUTTON_TEXT) or "?"},
+            "url": item.url,
+        }
     if len(item.data) > MAX_BUTTON_VALUE:
         log.warning("button %r dropped: value longer than %d", item.label, MAX_BUTTON_VALUE)
         return None

@@ -22,7 +22,7 @@ from aiogram.methods.base import Response
 from aiogram.types import CallbackQuery, Message, Update
 from aiohttp import web
 
-from bots.telegram.commands import set_commands
+from bots.telegram.commands import set_board_menu_button, set_commands
 from bots.telegram.middlewares import RateLimiter, RateLimitMiddleware, RetryAfterMiddleware
 from bots.telegram.notifier import TelegramNotifier
 from bots.telegram.polling import ChatSequencer, DurablePolling, PollingConfig, chat_key
@@ -72,6 +72,7 @@ class TelegramConfig:
     api_url: str = "https://api.telegram.org"
     webhook_url: str | None = None  # None: long polling
     bot_username: str | None = None  # learnt from getMe at start when not given
+    board_url: str | None = None  # the manager's board (an https one is the menu button)
 
 
 def build_bot(config: TelegramConfig, *, limiter: RateLimiter | None = None) -> Bot:
@@ -230,6 +231,7 @@ class TelegramAdapter:
             self.bot_username = me.username
             self.dispatcher.workflow_data["bot_username"] = me.username
         await set_commands(self.bot)
+        await set_board_menu_button(self.bot, self.config.board_url)
         if self.config.webhook_url:
             await self.bot.set_webhook(
                 self.config.webhook_url,

@@ -10,7 +10,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from aiogram.types import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from handlers.rendering import Rendered, RenderedButton
 
@@ -32,13 +32,21 @@ class OutMessage:
     markup: Markup | None
 
 
-def keyboard(rows: list[list[RenderedButton]]) -> InlineKeyboardMarkup | None:
-    cleaned = [
-        [InlineKeyboardButton(text=b.label, callback_data=b.data) for b in row]
-        for row in rows
-        if row
-    ]
+def keyboard(
+    rows: list[list[RenderedButton]], *, private: bool = False
+) -> InlineKeyboardMarkup | None:
+    cleaned = [[_button(b, private) for b in row] for row in rows if row]
     return InlineKeyboardMarkup(inline_keyboard=cleaned) if cleaned else None
+
+
+def _button(b: RenderedButton, private: bool) -> InlineKeyboardButton:
+    """An action (callback data), a link, or a Mini App: Telegram opens ``web_app``
+    buttons only in private chats; in a group the same address is an ordinary link."""
+    if b.url is not None and b.web_app and private:
+        return InlineKeyboardButton(text=b.label, web_app=WebAppInfo(url=b.url))
+    if b.url is not None:
+        return InlineKeyboardButton(text=b.label, url=b.url)
+    return InlineKeyboardButton(text=b.label, callback_data=b.data)
 
 
 def out_message(
@@ -52,9 +60,9 @@ def out_message(
     (the default) a group message reaches the bot only as a reply to it, and ForceReply
     makes the member's client reply; the Cancel button then follows as its own message
     (``ReplySender``)."""
-    markup: Markup | None = keyboard(rendered.buttons)
+    markup: Markup | None = keyboard(rendered.buttons, private=private)
     if rendered.cancel is not None and (markup is not None or (private and rendered.reply.ask)):
-        markup = keyboard([*rendered.buttons, [rendered.cancel]])
+        markup = keyboard([*rendered.buttons, [rendered.cancel]], private=private)
     if markup is None and rendered.reply.ask and allow_force_reply:
         markup = ForceReply(force_reply=True, selective=True)
     return OutMessage(split_html(rendered.text or "…"), markup)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from handlers.intents import (
     actions,
     approvals,
+    board,
     create,
     crm,
     onboarding,
@@ -37,6 +38,7 @@ def default_intents() -> IntentTable:
         timetracking,
         timereports,
         structure,
+        board,
     )
     return IntentTable(
         commands={k: v for m in modules for k, v in m.COMMANDS.items()},

@@ -13,6 +13,7 @@ from storage.models.approvals import (
     ApprovalRequestRow,
 )
 from storage.models.base import Base, BigId
+from storage.models.board import BoardLinkRow
 from storage.models.company import (
     ChatIdentityRow,
     CompanyRow,
@@ -70,6 +71,7 @@ __all__ = [
     "ApprovalRequestRow",
     "Base",
     "BigId",
+    "BoardLinkRow",
     "ChatIdentityRow",
     "CompanyRow",
     "CrmActivityRow",

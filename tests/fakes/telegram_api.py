@@ -536,6 +536,7 @@ class FakeTelegramAPI(FakeAPIServer):
         self.webhook: JSON | None = None
         self.reply_keyboards: dict[int, JSON] = {}
         self.pinned: dict[int, list[int]] = {}
+        self.menu_button: dict[str, Any] | None = None  # setChatMenuButton
         self.callback_answers: dict[str, JSON] = {}
         self.deleted_messages: list[tuple[int, int]] = []
 
@@ -574,6 +575,7 @@ class FakeTelegramAPI(FakeAPIServer):
             "getFile": self._get_file,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
+            "setChatMenuButton": self._set_chat_menu_button,
             "deleteMyCommands": self._delete_my_commands,
             "deleteMessage": self._delete_message,
             "pinChatMessage": self._pin_chat_message,
@@ -1622,6 +1624,19 @@ class FakeTelegramAPI(FakeAPIServer):
     def _commands_key(params: JSON) -> tuple[str, str]:
         scope = params.get("scope") or {"type": "default"}
         return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
+
+    async def _set_chat_menu_button(self, ctx: _Ctx) -> bool:
+        button = ctx.params.get("menu_button")
+        if isinstance(button, str):
+            button = json.loads(button)
+        if not isinstance(button, dict) or button.get("type") not in (
+            "web_app",
+            "commands",
+            "default",
+        ):
+            raise _bad_request("can't parse menu button")
+        self.menu_button = button
+        return True
 
     async def _set_my_commands(self, ctx: _Ctx) -> bool:
         commands = ctx.params.get("commands")

@@ -19,7 +19,7 @@ from domain.crm import EntityKind, EntityRef
 from domain.ports import ListView
 from domain.tasks import Priority, Rating
 from domain.timetracking import DayEventKind
-from handlers import buttons
+from handlers import board, buttons
 from handlers.buttons import (
     AcceptTask,
     CancelQuestion,
@@ -103,6 +103,8 @@ def test_every_action_has_its_own_code_and_is_answered() -> None:
     assert [code for code, n in codes.items() if n > 1] == []
     # Every action type has a handler, and no handler answers a type defined elsewhere.
     assert set(all_actions()) == set(defined)
+    # The board signs its links and sessions with the same key: under codes no button has.
+    assert codes.keys().isdisjoint({board.LINK, board.SESSION, board.CSRF})
 
 
 def test_two_actions_with_one_code_are_refused() -> None:

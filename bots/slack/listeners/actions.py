@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bots.slack.blocks import ACTION_PATTERN, HOME_REFRESH
+from bots.slack.blocks import ACTION_PATTERN, HOME_REFRESH, LINK_ACTION_PATTERN
 from bots.slack.deps import SlackDeps
 from bots.slack.inbound import from_action, team_of
 from bots.slack.inbox import no_ack
@@ -18,6 +18,10 @@ from bots.slack.outbound import Where, try_open_dm
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
+    @app.action(LINK_ACTION_PATTERN)
+    async def on_link(ack: AsyncAck) -> None:
+        await ack()  # the browser opened the link; nothing to do here
+
     @app.action(ACTION_PATTERN, middleware=[deps.inbox.keeping("action")])
     async def on_button(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
