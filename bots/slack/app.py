@@ -33,7 +33,7 @@ from bots.slack.inbox import SlackInbox
 from bots.slack.listeners import register_all
 from bots.slack.notifier import SlackNotifier
 from bots.slack.oauth import SlackOAuth, build_oauth
-from bots.slack.outbound import ChannelPacer, SlackReplies
+from bots.slack.outbound import ChannelPacer, Pacer, SlackReplies
 from bots.slack.replies import DurableReplies
 from handlers.conversation import Conversation
 from handlers.inbox import Inbox
@@ -144,8 +144,10 @@ def build_slack(
     app: App,
     *,
     conversation: Conversation | None = None,
+    pacer: Pacer | None = None,
 ) -> SlackAdapter:
-    """The Slack adapter from the composed app's settings."""
+    """The Slack adapter from the composed app's settings (``pacer``: shared by the
+    replicas, else this process's own)."""
     settings = app.settings
     if settings.slack_bot_token is None and not settings.slack_oauth:
         raise RuntimeError("SLACK_BOT_TOKEN is not set (or SLACK_CLIENT_ID and _SECRET)")
@@ -177,7 +179,8 @@ def build_slack(
             turn=app.uow,
         )
     replies = SlackReplies(
-        Renderer(SLACK_MRKDWN), ChannelPacer(settings.slack_messages_per_channel_per_second)
+        Renderer(SLACK_MRKDWN),
+        pacer or ChannelPacer(settings.slack_messages_per_channel_per_second),
     )
     talk = conversation or app.conversation
     home = AppHome(talk, replies.renderer)

@@ -22,7 +22,7 @@ from aiogram.types import CallbackQuery, Message, Update
 from aiohttp import web
 
 from bots.telegram.commands import set_commands
-from bots.telegram.middlewares import RateLimiter, RateLimitMiddleware, RetryAfterMiddleware
+from bots.telegram.middlewares import RateLimitMiddleware, RetryAfterMiddleware, SendLimiter
 from bots.telegram.notifier import TelegramNotifier
 from bots.telegram.polling import ChatSequencer, DurablePolling, PollingConfig, chat_key
 from bots.telegram.replies import REPLY_BUDGET_S, DurableReplies
@@ -64,7 +64,7 @@ _METHODS_USED = (
 )  # fmt: skip
 
 
-def build_bot(settings: Settings, *, limiter: RateLimiter | None = None) -> Bot:
+def build_bot(settings: Settings, *, limiter: SendLimiter | None = None) -> Bot:
     if settings.telegram_bot_token is None:
         raise ValueError("BRYGADA_TELEGRAM_BOT_TOKEN is not set")
     session = _Session(api=TelegramAPIServer.from_base(settings.telegram_api_url))
@@ -184,7 +184,7 @@ class TelegramAdapter:
         *,
         renderer: Renderer | None = None,
         bot: Bot | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: SendLimiter | None = None,
         polling: PollingConfig | None = None,
         reply_budget: float = REPLY_BUDGET_S,
     ) -> None:
@@ -216,18 +216,27 @@ class TelegramAdapter:
     def allowed_updates(self) -> list[str]:
         return self.dispatcher.resolve_used_update_types()
 
-    async def start(self) -> None:
-        """getMe, the command menus, and the webhook (or its removal for polling)."""
+    async def start(self, *, configure: bool = True) -> None:
+        """getMe; with ``configure`` also the bot's settings at Telegram (``configure``).
+        Among replicas only one configures (``brygada.server``)."""
         me = await self.bot.me()
         if me.username and self.bot_username != me.username:
             self.bot_username = me.username
             self.dispatcher.workflow_data["bot_username"] = me.username
+        if configure:
+            await self.configure()
+
+    async def configure(self) -> None:
+        """The command menus, and the webhook (or its removal for polling). Updates
+        Telegram holds are never dropped: they are handled once the webhook is in place."""
         await set_commands(self.bot)
         if self.settings.telegram_webhook_url:
             await self.bot.set_webhook(
                 self.settings.telegram_webhook_url,
                 secret_token=self.webhook_secret,
+                max_connections=self.settings.telegram_webhook_max_connections,
                 allowed_updates=self.allowed_updates,
+                drop_pending_updates=False,
             )
         else:
             await self.bot.delete_webhook(drop_pending_updates=False)
@@ -276,6 +285,13 @@ def setup_webhook_routes(
     web_app.router.add_post(path, adapter.handle_webhook)
 
 
-def build_telegram(app: App) -> TelegramAdapter:
-    """The adapter for a bootstrapped ``brygada.bootstrap.App``."""
-    return TelegramAdapter(app.settings, app.conversation)
+def build_telegram(app: App, *, limiter: SendLimiter | None = None) -> TelegramAdapter:
+    """The adapter for a bootstrapped ``brygada.bootstrap.App``; ``limiter``: shared by
+    the replicas (``bots.ratelimit_redis``), else this process's own."""
+    return TelegramAdapter(app.settings, app.conversation, limiter=limiter)
+
+
+def bot_id_of(settings: Settings) -> str:
+    """The bot's id, the part of its token before the colon (no request needed)."""
+    token = settings.telegram_bot_token
+    return token.get_secret_value().partition(":")[0] if token is not None else "none"
