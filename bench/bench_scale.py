@@ -315,19 +315,23 @@ class RoundRobin:
 
     async def post(self, update: dict[str, Any]) -> float:
         started = time.monotonic()
+        first = next(self._next)
+        problems: list[str] = []
         for attempt in range(len(self.webs) * 20):
-            web = self.webs[(next(self._next) + attempt) % len(self.webs)]
+            web = self.webs[(first + attempt) % len(self.webs)]
             if not web.alive:
                 continue
             try:
                 result = await self.api.post_webhook(web.hook, update, timeout=60)
-            except (aiohttp.ClientError, TimeoutError):
+            except (aiohttp.ClientError, TimeoutError) as error:
+                problems.append(repr(error))
                 await asyncio.sleep(0.2)
                 continue
             if result.status == 200:
                 return time.monotonic() - started
+            problems.append(f"HTTP {result.status}: {result.body[:200]!r}")
             await asyncio.sleep(0.2)
-        raise RuntimeError("no web replica took the update")
+        raise RuntimeError(f"no web replica took update {update['update_id']}: {problems[-3:]}")
 
 
 def _message(api: FakeTelegramAPI, chats: int, n: int) -> dict[str, Any]:
@@ -506,20 +510,27 @@ async def web_kill_scenario(
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"cores": os.cpu_count()}
     with infrastructure(args) as (infra, tmp):
-        for webs in args.webs:
+        if args.keep_logs:
+            tmp = Path(tempfile.mkdtemp(prefix="brygada-scale-logs-"))
+            results["logs"] = str(tmp)
+        for webs in args.webs if "web" in args.scenarios else []:
             results[f"web_x{webs}"] = await web_scenario(infra, tmp, webs, args)
-        if len(args.webs) == 2 and {1, 2} == set(args.webs):
+        if {"web_x1", "web_x2"} <= results.keys():
             one, two = results["web_x1"], results["web_x2"]
             per_1, per_2 = (
                 one["brygada_cpu_s_per_1000_updates"],
                 two["brygada_cpu_s_per_1000_updates"],
             )
             results["cpu_per_update_2_vs_1_pct"] = round((per_2 / per_1 - 1) * 100, 1)
-        results["prompts_2_workers"] = await prompts_scenario(infra, tmp, args, kill_leader=False)
-        results["prompts_leader_killed"] = await prompts_scenario(
-            infra, tmp, args, kill_leader=True
-        )
-        results["web_replica_killed"] = await web_kill_scenario(infra, tmp, args)
+        if "prompts" in args.scenarios:
+            results["prompts_2_workers"] = await prompts_scenario(
+                infra, tmp, args, kill_leader=False
+            )
+        if "kill" in args.scenarios:
+            results["prompts_leader_killed"] = await prompts_scenario(
+                infra, tmp, args, kill_leader=True
+            )
+            results["web_replica_killed"] = await web_kill_scenario(infra, tmp, args)
     return results
 
 
@@ -533,6 +544,8 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=25.0)
     parser.add_argument("--rate-seconds", type=float, default=60.0)
     parser.add_argument("--prompts", type=int, default=10_000)
+    parser.add_argument("--scenarios", default="web,prompts,kill", help="which to run")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the replicas' logs")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args)), indent=2))
     return 0
