@@ -81,7 +81,14 @@ def _parser() -> argparse.ArgumentParser:
     staff.add_argument("--out", help="write the codes CSV here instead of standard output")
     shell = sub.add_parser("shell", help="chat in the terminal as a member")
     shell.add_argument("--as", dest="persona", required=True, help="@handle or name")
-    sub.add_parser("run", help="run the configured chat platforms, else the console demo")
+    run = sub.add_parser("run", help="run the configured chat platforms, else the console demo")
+    run.add_argument(
+        "--role",
+        default="all-in-one",
+        help="all-in-one (the default: one process does everything), or, as one of N "
+        "replicas on PostgreSQL: web (HTTP: webhooks, Slack events, lead forms), worker "
+        "(sweep leader election, outbox, Telegram polling), or web,worker",
+    )
     forms = sub.add_parser("forms", help="website lead forms")
     forms_sub = forms.add_subparsers(dest="forms_command", required=True)
     form_create = forms_sub.add_parser("create", help="create a form and print its token")
@@ -130,7 +137,7 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
             case "shell":
                 return await _shell(app, args.persona)
             case "run":
-                return await _run(app)
+                return await _run(app, args.role)
             case "forms":
                 return await _forms(app, args)
     finally:
@@ -408,7 +415,21 @@ async def _shell(app: App, persona: str) -> int:
     return 0
 
 
-async def _run(app: App) -> int:
+async def _run(app: App, role: str = "all-in-one") -> int:
+    from brygada.server import parse_roles, serve
+
+    try:
+        roles = parse_roles(role)
+    except ValueError as error:
+        print(f"brygada run --role: {error}", file=sys.stderr)
+        return 2
+    if roles != {"all-in-one"} and app.engine.dialect.name != "postgresql":
+        print(
+            "brygada run --role needs PostgreSQL (BRYGADA_DATABASE_URL=postgresql+asyncpg://...):"
+            " replicas share its locks. On SQLite run `brygada run` (all-in-one).",
+            file=sys.stderr,
+        )
+        return 2
     platforms = app.settings.chat_platforms
     if not platforms:
         handle = await ensure_demo_company(
@@ -421,10 +442,8 @@ async def _run(app: App) -> int:
         print("To connect Telegram set TELEGRAM_BOT_TOKEN; for Slack set SLACK_BOT_TOKEN and")
         print("SLACK_SIGNING_SECRET (see README.md). Try: Sales: Call Ivan tomorrow 10:00 @anna")
         return await _shell(app, handle)
-    from brygada.server import serve
-
     print(
-        f"Starting Brygada: {', '.join(platforms)}; HTTP on "
+        f"Starting Brygada ({role}): {', '.join(platforms)}; HTTP on "
         f"{app.settings.http_host}:{app.settings.http_port}. Ctrl+C stops it."
     )
-    return await serve(app)
+    return await serve(app, roles=roles)

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
         validation_alias=_alias("TELEGRAM_API_URL", "BRYGADA_TELEGRAM_API_URL"),
     )
     telegram_webhook_url: str | None = None
+    # How many webhook requests Telegram may have open at once (setWebhook, 1-100).
+    telegram_webhook_max_connections: int = Field(40, ge=1, le=100)
     telegram_bot_username: str | None = None
 
     slack_bot_token: SecretStr | None = Field(
@@ -119,6 +121,15 @@ class Settings(BaseSettings):
     # was killed) may be taken over.
     lease_heartbeat_seconds: float = Field(10.0, gt=0)
     lease_stale_seconds: float = Field(60.0, gt=0)
+    # Replicas (`brygada run --role web|worker`, PostgreSQL): one worker leads the sweep
+    # (and Telegram polling), one web replica sets the webhook. A leader's lease is
+    # renewed every heartbeat; a standby takes over a killed leader's lease once it is
+    # this stale: the work moves within stale + heartbeat seconds.
+    leader_heartbeat_seconds: float = Field(5.0, gt=0)
+    leader_stale_seconds: float = Field(30.0, gt=0)
+    # Redis (e.g. redis://127.0.0.1:6379/0): the platforms' rate limits are shared by
+    # all replicas through it. Unset: each process keeps its own limiter (one replica).
+    redis_url: str | None = None
     # Slack asks for about one message per second per channel.
     slack_messages_per_channel_per_second: float = Field(1.0, gt=0)
     # A Slack request kept before its ack but not handled this long after (the process

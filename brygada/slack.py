@@ -6,14 +6,18 @@ from datetime import timedelta
 
 from bots.slack.app import SlackAdapter, SlackConfig, build_client, slack_adapter
 from bots.slack.oauth import SlackOAuth, build_oauth
+from bots.slack.outbound import Pacer
 from brygada.bootstrap import App
 from handlers.conversation import Conversation
 from handlers.inbox import Inbox
 
 
-def build_slack(app: App, *, conversation: Conversation | None = None) -> SlackAdapter:
+def build_slack(
+    app: App, *, conversation: Conversation | None = None, pacer: Pacer | None = None
+) -> SlackAdapter:
     """The Slack adapter from the composed app's settings: one bot token, or OAuth
-    (each workspace's installed token); HTTP, or Socket Mode with an app token."""
+    (each workspace's installed token); HTTP, or Socket Mode with an app token. ``pacer``:
+    shared by the replicas (``bots.ratelimit_redis``), else this process's own."""
     settings = app.settings
     if settings.slack_bot_token is None and not settings.slack_oauth:
         raise RuntimeError("SLACK_BOT_TOKEN is not set (or SLACK_CLIENT_ID and _SECRET)")
@@ -56,4 +60,5 @@ def build_slack(app: App, *, conversation: Conversation | None = None) -> SlackA
         Inbox(app.uow, app.clock, grace=grace),
         client,
         oauth,
+        pacer,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bots.telegram.adapter import TelegramAdapter, TelegramConfig, webhook_secret
+from bots.telegram.middlewares import SendLimiter
 from brygada.bootstrap import App
 from brygada.settings import Settings
 
@@ -21,9 +22,17 @@ def telegram_config(settings: Settings) -> TelegramConfig:
         webhook_url=settings.telegram_webhook_url,
         bot_username=settings.telegram_bot_username,
         board_url=settings.board_url,
+        webhook_max_connections=settings.telegram_webhook_max_connections,
     )
 
 
-def build_telegram(app: App) -> TelegramAdapter:
-    """The adapter for a bootstrapped app (``brygada.bootstrap``)."""
-    return TelegramAdapter(telegram_config(app.settings), app.conversation)
+def build_telegram(app: App, *, limiter: SendLimiter | None = None) -> TelegramAdapter:
+    """The adapter for a bootstrapped app (``brygada.bootstrap``); ``limiter``: shared by
+    the replicas (``bots.ratelimit_redis``), else this process's own."""
+    return TelegramAdapter(telegram_config(app.settings), app.conversation, limiter=limiter)
+
+
+def bot_id_of(settings: Settings) -> str:
+    """The bot's id, the part of its token before the colon (no request needed)."""
+    token = settings.telegram_bot_token
+    return token.get_secret_value().partition(":")[0] if token is not None else "none"

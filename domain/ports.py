@@ -811,6 +811,11 @@ class UnitOfWork(Protocol):
         with the change that caused them and their errors reach the publisher."""
         ...
 
+    async def serialize_chat(self, platform: str, chat_id: str) -> None:
+        """Wait until no other unit of work (of any process) holds this chat, then hold
+        it until this one ends: updates of one chat are handled one at a time."""
+        ...
+
 
 @dataclass(frozen=True)
 class OpenQuestion:

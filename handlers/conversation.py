@@ -87,6 +87,7 @@ class Conversation:
         async with self._uow_factory() as uow:
             turn = self._turn(inbound, uow)
             try:
+                await uow.serialize_chat(inbound.platform, inbound.chat_id or inbound.user_id)
                 if inbound.update_key and await uow.inbound.seen(
                     inbound.platform, _update_key(inbound)
                 ):

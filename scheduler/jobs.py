@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -47,6 +48,17 @@ def cron_occurrences(start: datetime, end: datetime, expression: str, tz: str) -
     return found
 
 
+class Leader(Protocol):
+    """Who sweeps among replicas (``brygada.lease.Leadership``)."""
+
+    @property
+    def leading(self) -> bool: ...
+
+    async def fence(self, uow: UnitOfWork) -> bool:
+        """True (in ``uow``'s transaction) while this replica still leads."""
+        ...
+
+
 class Sweeper:
     """One sweep per call, over everything since the last one."""
 
@@ -56,7 +68,21 @@ class Sweeper:
         self._config = config
 
     async def run_once(self) -> SweepReport:
+        report = await self._run(None)
+        assert report is not None
+        return report
+
+    async def run_if_leading(self, leader: Leader) -> SweepReport | None:
+        """The sweep, when this replica leads: the lease is renewed in the sweep's own
+        transaction, so a deposed leader's sweep is never committed (fencing)."""
+        if not leader.leading:
+            return None
+        return await self._run(leader)
+
+    async def _run(self, leader: Leader | None) -> SweepReport | None:
         async with self._uow() as uow:
+            if leader is not None and not await leader.fence(uow):
+                return None
             companies = await uow.companies.all()
             report = await sweep(
                 uow,
@@ -100,14 +126,28 @@ def start_scheduler(
     outbox_seconds: float,
     statistics: Callable[[], Awaitable[None]] | None = None,
     housekeeping: Housekeeping | None = None,
+    leader: Leader | None = None,
 ) -> Background:
     """Start the sweep (never overlapping itself), the planner-statistics refresh
     (``statistics``, hourly: the storage's own upkeep, e.g. ANALYZE on SQLite), the
-    housekeeping (hourly: old reply-outbox rows) and the outbox on the running loop."""
+    housekeeping (hourly: old reply-outbox rows) and the outbox on the running loop.
+
+    With a ``leader`` (replicas) the sweep and the hourly jobs run only while this replica
+    leads; the outbox runs in every replica (its rows are claimed with SKIP LOCKED)."""
     scheduler = AsyncIOScheduler()
+
+    def gated(job: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        if leader is None:
+            return job
+
+        async def when_leading(*args: Any) -> Any:
+            return await job(*args) if leader.leading else None
+
+        return when_leading
+
     if housekeeping is not None:
         scheduler.add_job(
-            housekeeping.run_once,
+            gated(housekeeping.run_once),
             IntervalTrigger(hours=1),
             id="housekeeping",
             next_run_time=datetime.now().astimezone(),
@@ -116,7 +156,7 @@ def start_scheduler(
         )
     if statistics is not None:
         scheduler.add_job(
-            statistics,
+            gated(statistics),
             IntervalTrigger(hours=1),
             id="statistics",
             next_run_time=datetime.now().astimezone(),
@@ -124,8 +164,9 @@ def start_scheduler(
             coalesce=True,
         )
     scheduler.add_job(
-        sweeper.run_once,
+        sweeper.run_once if leader is None else sweeper.run_if_leading,
         IntervalTrigger(seconds=sweep_seconds),
+        args=[] if leader is None else [leader],
         id="sweep",
         next_run_time=datetime.now().astimezone(),
         max_instances=1,

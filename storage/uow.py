@@ -7,6 +7,7 @@ import logging
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from domain.bus import MessageBus
@@ -101,6 +102,15 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+
+    async def serialize_chat(self, platform: str, chat_id: str) -> None:
+        """PostgreSQL: a transaction-scoped advisory lock on the chat (replicas take turns
+        per chat; other chats run in parallel). SQLite runs one writer at a time anyway."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                {"key": f"brygada-chat:{platform}:{chat_id}"},
+            )
 
     async def rollback(self) -> None:
         await self.session.rollback()

@@ -32,7 +32,7 @@ from bots.slack.inbox import SlackInbox
 from bots.slack.listeners import register_all
 from bots.slack.notifier import SlackNotifier
 from bots.slack.oauth import SlackOAuth
-from bots.slack.outbound import ChannelPacer, SlackReplies
+from bots.slack.outbound import ChannelPacer, Pacer, SlackReplies
 from bots.slack.replies import DurableReplies
 from handlers.conversation import Conversation
 from handlers.inbox import Inbox
@@ -154,11 +154,13 @@ def slack_adapter(
     inbox: Inbox,
     client: AsyncWebClient,
     oauth: SlackOAuth | None = None,
+    pacer: Pacer | None = None,
 ) -> SlackAdapter:
     """The adapter around one Web API client (with OAuth, each workspace's installed
-    token is used instead of the client's own)."""
+    token is used instead of the client's own). ``pacer``: shared by the replicas
+    (``bots.ratelimit_redis``), else this process's own."""
     replies = SlackReplies(
-        Renderer(SLACK_MRKDWN), ChannelPacer(config.messages_per_channel_per_second)
+        Renderer(SLACK_MRKDWN), pacer or ChannelPacer(config.messages_per_channel_per_second)
     )
     home = AppHome(conversation, replies.renderer)
     notifier = SlackNotifier(

@@ -34,7 +34,7 @@ import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -113,6 +113,15 @@ class Where:
 Op = Mapping[str, Any]
 
 
+class Pacer(Protocol):
+    """The strategy replies wait on: this process's ``ChannelPacer``, or one shared by all
+    replicas (``bots.ratelimit_redis.RedisChannelPacer``)."""
+
+    async def wait(self, channel: str, deadline: float | None = None) -> None:
+        """Until the channel's turn; NotSentInTime (no turn taken) after ``deadline``."""
+        ...
+
+
 class ChannelPacer:
     """About one chat.postMessage per second per channel, as Slack asks: each channel
     has its next free departure; different channels never wait for each other."""
@@ -136,9 +145,9 @@ class ChannelPacer:
 
 
 class SlackReplies:
-    def __init__(self, renderer: Renderer, pacer: ChannelPacer | None = None) -> None:
+    def __init__(self, renderer: Renderer, pacer: Pacer | None = None) -> None:
         self.renderer = renderer
-        self.pacer = pacer or ChannelPacer()
+        self.pacer: Pacer = pacer or ChannelPacer()
 
     async def post(self, client: AsyncWebClient, channel: str, reply: Reply) -> str:
         rendered = self.renderer.render(reply)

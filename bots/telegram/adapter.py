@@ -23,7 +23,7 @@ from aiogram.types import CallbackQuery, Message, Update
 from aiohttp import web
 
 from bots.telegram.commands import set_board_menu_button, set_commands
-from bots.telegram.middlewares import RateLimiter, RateLimitMiddleware, RetryAfterMiddleware
+from bots.telegram.middlewares import RateLimitMiddleware, RetryAfterMiddleware, SendLimiter
 from bots.telegram.notifier import TelegramNotifier
 from bots.telegram.polling import ChatSequencer, DurablePolling, PollingConfig, chat_key
 from bots.telegram.replies import REPLY_BUDGET_S, DurableReplies
@@ -73,9 +73,10 @@ class TelegramConfig:
     webhook_url: str | None = None  # None: long polling
     bot_username: str | None = None  # learnt from getMe at start when not given
     board_url: str | None = None  # the manager's board (an https one is the menu button)
+    webhook_max_connections: int = 40  # Telegram's simultaneous webhook requests
 
 
-def build_bot(config: TelegramConfig, *, limiter: RateLimiter | None = None) -> Bot:
+def build_bot(config: TelegramConfig, *, limiter: SendLimiter | None = None) -> Bot:
     session = _Session(api=TelegramAPIServer.from_base(config.api_url))
     session.middleware(RetryAfterMiddleware())
     session.middleware(RateLimitMiddleware(limiter))
@@ -192,7 +193,7 @@ class TelegramAdapter:
         *,
         renderer: Renderer | None = None,
         bot: Bot | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: SendLimiter | None = None,
         polling: PollingConfig | None = None,
         reply_budget: float = REPLY_BUDGET_S,
     ) -> None:
@@ -224,19 +225,28 @@ class TelegramAdapter:
     def allowed_updates(self) -> list[str]:
         return self.dispatcher.resolve_used_update_types()
 
-    async def start(self) -> None:
-        """getMe, the command menus, and the webhook (or its removal for polling)."""
+    async def start(self, *, configure: bool = True) -> None:
+        """getMe; with ``configure`` also the bot's settings at Telegram (``configure``).
+        Among replicas only one configures (``brygada.server``)."""
         me = await self.bot.me()
         if me.username and self.bot_username != me.username:
             self.bot_username = me.username
             self.dispatcher.workflow_data["bot_username"] = me.username
+        if configure:
+            await self.configure()
+
+    async def configure(self) -> None:
+        """The command menus, and the webhook (or its removal for polling). Updates
+        Telegram holds are never dropped: they are handled once the webhook is in place."""
         await set_commands(self.bot)
         await set_board_menu_button(self.bot, self.config.board_url)
         if self.config.webhook_url:
             await self.bot.set_webhook(
                 self.config.webhook_url,
                 secret_token=self.webhook_secret,
+                max_connections=self.config.webhook_max_connections,
                 allowed_updates=self.allowed_updates,
+                drop_pending_updates=False,
             )
         else:
             await self.bot.delete_webhook(drop_pending_updates=False)

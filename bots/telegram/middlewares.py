@@ -14,8 +14,9 @@ import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import (
@@ -222,11 +223,21 @@ class RateLimiter:
             self.departed(time.monotonic())
 
 
+class SendLimiter(Protocol):
+    """The strategy ``RateLimitMiddleware`` waits on: this process's ``RateLimiter``, or
+    one shared by all replicas (``bots.ratelimit_redis.RedisRateLimiter``)."""
+
+    def slot(self, chat_id: int | str | None) -> AbstractAsyncContextManager[None]:
+        """Wait for the limits (until ``send_deadline``: NotSentInTime, nothing sent), then
+        hold one overall slot while the request is out."""
+        ...
+
+
 class RateLimitMiddleware(BaseRequestMiddleware):
     """Waits for the limiter before every ``send*`` method."""
 
-    def __init__(self, limiter: RateLimiter | None = None) -> None:
-        self.limiter = limiter or RateLimiter()
+    def __init__(self, limiter: SendLimiter | None = None) -> None:
+        self.limiter: SendLimiter = limiter or RateLimiter()
 
     async def __call__(
         self,

@@ -704,6 +704,18 @@ class FakeTelegramAPI(FakeAPIServer):
         ids = [mid for (cid, mid) in self.messages if cid == chat_id]
         return self.messages[(chat_id, max(ids))] if ids else None
 
+    def busiest_second(self, methods: Iterable[str] = SEND_METHODS) -> int:
+        """The most messages accepted (answered ok) within any one second of arrival: what
+        Telegram's overall limit counts, whichever process or bot session sent them."""
+        wanted = {self._canonical(m) for m in methods}
+        times = sorted(c.at for c in self.calls if c.method in wanted and c.ok)
+        most, first = 0, 0
+        for last, at in enumerate(times):
+            while times[first] <= at - 1.0:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
+
     @property
     def pending_updates(self) -> list[JSON]:
         """Updates queued and not yet confirmed by a getUpdates offset."""

@@ -27,11 +27,18 @@ async def test_webhook_mode(app: App, api: FakeTelegramAPI) -> None:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     url = f"http://127.0.0.1:{runner.addresses[0][1]}/telegram/webhook"
-    adapter.config = dataclasses.replace(adapter.config, webhook_url=url)
+    adapter.config = dataclasses.replace(
+        adapter.config, webhook_url=url, webhook_max_connections=12
+    )
+    waiting = api.push_update(api.message_update(7, 7, "/help"))  # before the webhook
     try:
         await adapter.start()
         assert api.webhook is not None and api.webhook["url"] == url
         assert api.webhook["secret_token"] == adapter.webhook_secret
+        assert api.webhook["max_connections"] == 12
+        (call,) = api.calls_to("setWebhook")
+        assert call.params["drop_pending_updates"] is False
+        assert [u["update_id"] for u in api.pending_updates] == [waiting]  # not dropped
 
         refused = await api.post_webhook(url, api.message_update(7, 7, "/help"), "wrong")
         assert refused.status == 401
