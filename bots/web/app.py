@@ -241,7 +241,7 @@ class Board:
             view = await board.time_view(uow, me, filters, now)
             chart = _plan_fact_chart(view, pick_language(me.member, None, None))
             return {"time": view, "chart": chart}
-        return {"funnels": await board.funnel_view(uow, me, now)}
+        return {"funnels": await board.funnel_view(uow, me, filters, now)}
 
     # -- actions --------------------------------------------------------------------------
 

@@ -3,13 +3,17 @@ one-time links, sessions, CSRF, Telegram initData, one company never on another'
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from brygada.bootstrap import App
 from domain.company import Role
+from domain.crm import CrmRules
+from domain.services import crm
 from domain.tasks import TaskStatus
 from storage.models import OutboxRow
 from tests.conftest import FakeClock
@@ -264,3 +268,50 @@ async def test_done_needs_the_result_and_a_deadline_move_is_told_once(
             )
         ).all()
     assert [row[0] for row in told] == [team["anna"].id]  # the responsible, once
+
+
+async def test_the_funnel_filters_by_the_deals_owner(app: App, client: TestClient) -> None:
+    team = await make_team(
+        app,
+        [
+            ("boss", Role.ADMIN),
+            ("hana", Role.EMPLOYEE),
+            ("anna", Role.EMPLOYEE),
+            ("zoe", Role.EMPLOYEE),
+        ],
+    )
+    await make_department(app, team, "Sales", "hana", ["hana", "anna"])
+    async with app.uow() as uow:
+        for handle, amount in (("anna", "100"), ("hana", "20"), ("zoe", "3")):
+            await crm.create_deal(
+                uow,
+                team[handle],
+                f"Deal of {handle}",
+                app.clock.now(),
+                CrmRules(),
+                amount=Decimal(amount),
+                currency="PLN",
+            )
+        await uow.commit()
+
+    def total(page: str) -> str | None:
+        """The funnel's sum of its deals (all in its first stage)."""
+        found = re.search(r"<td>New</td><td>\d+</td><td>PLN\s([\d.]+)", page)
+        return found.group(1) if found else None
+
+    await sign_in(client, app, "hana")
+    page = await (await client.get("/app/funnel")).text()
+    assert total(page) == "120.00"  # her department's deals, not Zoe's
+    assert 'name="project"' not in page.split("</form>")[0] and 'id="deal-filters"' in page
+    anna = await (await client.get(f"/app/funnel?person={team['anna'].id}&tag=x")).text()
+    assert total(anna) == "100.00" and 'type="hidden" name="tag" value="x"' in anna
+    own = await (await client.get(f"/app/funnel?person={team['hana'].id}")).text()
+    assert total(own) == "20.00"
+    zoe = await (await client.get(f"/app/funnel?person={team['zoe'].id}")).text()
+    assert 'id="refusal"' in zoe and total(zoe) is None
+
+    client.session.cookie_jar.clear()
+    await sign_in(client, app, "boss")  # an admin: the whole company, or one owner
+    assert total(await (await client.get("/app/funnel")).text()) == "123.00"
+    zoe = await (await client.get(f"/app/funnel?person={team['zoe'].id}")).text()
+    assert total(zoe) == "3.00"
