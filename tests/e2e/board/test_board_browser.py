@@ -254,10 +254,17 @@ async def test_views_for_a_head_and_an_employee(
     # the head: exactly her subtree (Anna and Ivan, not Zoe)
     await signed_in(browser, app, "hana")
     await open_page(browser, f"{server}/app/team")
-    names = await texts(browser, "table.team tbody tr td:first-child")
+    names = await texts(browser, "table.team tbody tr th")
     assert names == ["Anna", "Ivan"]
     rows = await texts(browser, "table.team tbody tr")
     assert "⏱" not in rows[0] and f"⏱ #{ivans.id}" in rows[1] and "1h 35m" in rows[0]
+    # at phone width the rows are stacked: nothing to scroll sideways
+    assert await run(
+        browser.execute_script,
+        "var box = document.querySelector('.scroll');"
+        "return box.scrollWidth <= box.clientWidth && document.documentElement.scrollWidth"
+        " <= window.innerWidth",
+    )
     await shot(browser, "team")
     await open_page(browser, f"{server}/app/calendar?person={team['anna'].id}")
     assert "Sales: Call the client" in " ".join(await texts(browser, ".day .deadline"))
