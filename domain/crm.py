@@ -551,6 +551,11 @@ class CrmScope:
     owners: frozenset[int] | None
     pool: bool = True  # may see records nobody owns yet
 
+    def narrowed_to(self, owner_id: int) -> CrmScope:
+        """Only ``owner_id``'s records, if the scope holds them (else none)."""
+        inside = self.owners is None or owner_id in self.owners
+        return CrmScope(self.actor_id, frozenset({owner_id} if inside else ()), pool=False)
+
 
 def scope_for(
     actor: Member, members: Iterable[Member], departments: Iterable[Department]

@@ -627,6 +627,11 @@ class BoardRepository(Protocol):
         """Per responsible (only those with tasks), counted in SQL (GROUP BY)."""
         ...
 
+    async def prune_links(self, expired_before: datetime, limit: int) -> int:
+        """Forget up to ``limit`` used links that expired before ``expired_before``
+        (their signature refuses them anyway); how many were deleted."""
+        ...
+
 
 class InstanceLeases(Protocol):
     """Named leases in the database: one process at a time runs what a lease covers

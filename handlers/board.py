@@ -551,7 +551,10 @@ async def members_of_report(uow: UnitOfWork, me: Viewer) -> list[Member]:
 # -- Funnel -------------------------------------------------------------------------------------
 
 
-async def funnel_view(uow: UnitOfWork, me: Viewer, now: datetime) -> list[Funnel]:
+async def funnel_view(uow: UnitOfWork, me: Viewer, filters: Filters, now: datetime) -> list[Funnel]:
     """Deals by stage with their sums, as the chat's /funnel shows them to this member
-    (their own deals; a manager's team's; an admin's company)."""
-    return await crm_service.funnel(uow, me.member, None, now)
+    (their own deals; a manager's team's; an admin's company). The person filter means
+    the deals' owner (the viewer or one of their team, and within the viewer's CRM
+    scope); deals have no project or tags, so those filters do not apply here."""
+    owner = me.person(filters) if filters.person_id is not None else None
+    return await crm_service.funnel(uow, me.member, None, now, owner_id=owner)

@@ -9,6 +9,10 @@
 - The processed-updates log remembers update keys so a redelivery does nothing twice;
   Telegram keeps an update for 24 hours and Slack retries within minutes, so keys go
   after ``processed_updates_days``.
+- The board's used one-time links (``board_links_used``) only stop a second use while
+  the link is valid; past its expiry its signature refuses it anyway, so a row goes
+  ``board_link_grace`` after its link expired (the grace covers clocks of replicas a
+  little apart).
 
 Rows still owed to someone (pending, being sent) are never deleted, however old.
 Deleting happens in batches, one short unit of work each, so the sweep, the outbox and
@@ -36,6 +40,7 @@ class Retention:
     failed_days: float = 30.0
     notifications_days: float = 90.0
     processed_updates_days: float = 30.0
+    board_link_grace: timedelta = timedelta(hours=1)
 
 
 class Housekeeping:
@@ -69,6 +74,9 @@ class Housekeeping:
             ),
             "processed-update": await self._in_batches(
                 lambda uow: uow.inbound.prune(ago(r.processed_updates_days), self._batch)
+            ),
+            "board-link": await self._in_batches(
+                lambda uow: uow.board.prune_links(now - r.board_link_grace, self._batch)
             ),
         }
         for what, count in pruned.items():

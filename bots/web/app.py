@@ -7,9 +7,20 @@
 /app/board, /app/team, /app/calendar, /app/time, /app/funnel   the views (GET)
 /app/tasks/<id>/<action>   a card's action (POST, CSRF token required)
 
-The session is a signed token (``handlers.board``) in an HttpOnly, SameSite=Lax cookie,
-Secure when the public address is https. What a view shows and what an action does is
-decided in ``handlers.board``; this module only speaks HTTP.
+The session is a signed token (``handlers.board``). A link's session lives in an HttpOnly,
+SameSite=Lax cookie, Secure when the public address is https. A Telegram session ("tg")
+uses no cookie at all: Telegram's web client shows a Mini App in an iframe of another
+site, where a Lax cookie is not sent and a SameSite=None one is blocked or partitioned by
+more and more browsers. Instead the board's script keeps the session token in memory,
+navigates by ``fetch`` and sends, with every request, the token (``X-Board-Session``)
+and Telegram's ``initData`` (``X-Telegram-Init-Data``). Headers rather than the query
+string or form fields: they stay out of URLs (history, logs, Referer), and a page of
+another site cannot set them on a cross-site request without CORS. Every request of a
+tg session has its ``initData`` verified again (signature, age, and the Telegram user
+still the session's member); without it the request is refused.
+
+What a view shows and what an action does is decided in ``handlers.board``; this module
+only speaks HTTP.
 """
 
 from __future__ import annotations
@@ -40,6 +51,8 @@ from handlers.turn import pick_language
 log = logging.getLogger(__name__)
 
 COOKIE = "brygada_board"
+SESSION_HEADER = "X-Board-Session"
+INIT_DATA_HEADER = "X-Telegram-Init-Data"
 STATIC = Path(__file__).with_name("static")
 VIEWS = ("board", "team", "calendar", "time", "funnel")
 # Pages: own scripts and styles only (Telegram's script on Mini App pages), images inline.
@@ -95,10 +108,11 @@ class Board:
         return self._page("refused.html", None, status, reason=reason)
 
     def _signed_in(self, member: Member, via: str, to: str) -> web.StreamResponse:
-        assert member.id is not None
         now = self.clock.now()
         value = board.open_session(self.signer, member.id, now, self.session_ttl, via)
-        response = _see_other(to) if via == "link" else web.json_response({"next": to})
+        if via == "tg":  # no cookie: the script sends the token with initData (see above)
+            return web.json_response({"next": to, "session": value})
+        response = _see_other(to)
         response.set_cookie(
             COOKIE,
             value,
@@ -111,7 +125,40 @@ class Board:
         return response
 
     def _session(self, request: web.Request) -> board.Session | None:
-        return board.read_session(self.signer, request.cookies.get(COOKIE), self.clock.now())
+        value = request.headers.get(SESSION_HEADER) or request.cookies.get(COOKIE)
+        return board.read_session(self.signer, value, self.clock.now())
+
+    def _telegram_user(self, request: web.Request) -> int:
+        """The Telegram user of the request's ``initData``: signed with the bot's token
+        and not older than the setting; else refused (init_data, init_data_expired)."""
+        init_data = request.headers.get(INIT_DATA_HEADER, "")
+        if self.bot_token is None or not init_data:
+            raise board.BoardRefused(reason="init_data")
+        try:
+            data = safe_parse_webapp_init_data(self.bot_token, init_data)
+        except ValueError:
+            log.warning("board: forged or broken Telegram initData refused")
+            raise board.BoardRefused(reason="init_data") from None
+        if data.user is None:
+            raise board.BoardRefused(reason="init_data")
+        if self.clock.now() - data.auth_date > self.init_data_age:
+            raise board.BoardRefused(reason="init_data_expired")
+        return data.user.id
+
+    async def _member(
+        self, uow: UnitOfWork, request: web.Request, session: board.Session
+    ) -> Member:
+        """The session's member, still active; a Telegram session's request must carry
+        valid ``initData`` of that same member (checked on every request)."""
+        if session.via != "tg":
+            return await board.active_member(uow, session.member_id)
+        assert self.bot_token is not None  # a tg session is opened only with a token
+        user_id = self._telegram_user(request)
+        member = await board.telegram_member(uow, _bot_id(self.bot_token), user_id)
+        if member.id != session.member_id:
+            log.warning("board: initData of another Telegram user on a session refused")
+            raise board.BoardRefused(reason="init_data")
+        return member
 
     # -- entry ----------------------------------------------------------------------------
 
@@ -129,26 +176,16 @@ class Board:
         return self._page("tg.html", None)
 
     async def telegram_login(self, request: web.Request) -> web.StreamResponse:
-        """``initData`` from the Mini App's script (header or form field), checked with
-        the bot's token and its age; then the Telegram user's member is signed in."""
-        form = await request.post()
-        init_data = request.headers.get("X-Telegram-Init-Data") or str(form.get("init_data", ""))
-        if self.bot_token is None or not init_data:
-            return web.json_response({"error": "init_data"}, status=403)
+        """``initData`` from the Mini App's script (the header), checked with the bot's
+        token and its age; then the Telegram user's member is signed in: the answer
+        holds the session token the script sends back with every request."""
         try:
-            data = safe_parse_webapp_init_data(self.bot_token, init_data)
-        except ValueError:
-            log.warning("board: forged or broken Telegram initData refused")
-            return web.json_response({"error": "init_data"}, status=403)
-        now = self.clock.now()
-        if data.user is None or now - data.auth_date > self.init_data_age:
-            return web.json_response({"error": "init_data_expired"}, status=403)
-        try:
+            user_id = self._telegram_user(request)
+            assert self.bot_token is not None
             async with self.uow() as uow:
-                bot_id = self.bot_token.split(":", 1)[0]
-                member = await board.telegram_member(uow, bot_id, data.user.id)
-        except board.BoardRefused:
-            return web.json_response({"error": "not_member"}, status=403)
+                member = await board.telegram_member(uow, _bot_id(self.bot_token), user_id)
+        except board.BoardRefused as refused:
+            return web.json_response({"error": refused.params.get("reason")}, status=403)
         return self._signed_in(member, "tg", "/app/board")
 
     # -- views ----------------------------------------------------------------------------
@@ -163,7 +200,7 @@ class Board:
         context: dict[str, Any] = {"refusal": None, "reason": None}
         try:
             async with self.uow() as uow:
-                member = await board.active_member(uow, session.member_id)
+                member = await self._member(uow, request, session)
                 me = await board.viewer(uow, member)
                 try:
                     context.update(await self._view_context(uow, name, me, filters, now))
@@ -204,7 +241,7 @@ class Board:
             view = await board.time_view(uow, me, filters, now)
             chart = _plan_fact_chart(view, pick_language(me.member, None, None))
             return {"time": view, "chart": chart}
-        return {"funnels": await board.funnel_view(uow, me, now)}
+        return {"funnels": await board.funnel_view(uow, me, filters, now)}
 
     # -- actions --------------------------------------------------------------------------
 
@@ -223,7 +260,7 @@ class Board:
         try:
             task_id = int(request.match_info["task_id"])
             async with self.uow() as uow:
-                member = await board.active_member(uow, session.member_id)
+                member = await self._member(uow, request, session)
                 await board.act(uow, member, task_id, action, self.clock.now(), fields)
                 await uow.commit()
         except board.BoardRefused as refused:
@@ -236,6 +273,11 @@ class Board:
             log.exception("error %s: board action %s", error_id, action)
             return _see_other(_with(back, e=f"unexpected:{error_id}"))
         return _see_other(_with(back, n=action))
+
+
+def _bot_id(token: str) -> str:
+    """The bot's id (a Telegram identity's workspace) is the token's part before ':'."""
+    return token.split(":", 1)[0]
 
 
 def _back(path: str, filters: board.Filters) -> str:

@@ -880,11 +880,15 @@ async def funnel(
     until: datetime,
     *,
     pipeline_id: int | None = None,
+    owner_id: int | None = None,
 ) -> list[Funnel]:
     """The funnel of each pipeline (or one) for deals created in [since, until) that the
-    actor may see: deals per stage, amounts, and stage-to-stage conversion."""
+    actor may see (of one owner among them, if given): deals per stage, amounts, and
+    stage-to-stage conversion."""
     _require_crm_user(actor)
     scope = await crm_scope(uow, actor)
+    if owner_id is not None:
+        scope = scope.narrowed_to(owner_id)
     await ensure_pipeline(uow, actor.company_id)
     pipelines = [
         p for p in await uow.crm.pipelines(actor.company_id) if pipeline_id in (None, p.id)

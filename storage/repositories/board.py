@@ -13,6 +13,7 @@ from domain.ports import BoardQuery, TaskCounts
 from domain.tasks import TaskStatus
 from storage.models import TaskRow, TaskTagRow
 from storage.models.board import BoardLinkRow
+from storage.repositories._sql import delete_some, table_of
 
 
 class SqlBoardRepository:
@@ -29,6 +30,11 @@ class SqlBoardRepository:
         result = await self._s.execute(stmt.on_conflict_do_nothing())
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
+
+    async def prune_links(self, expired_before: datetime, limit: int) -> int:
+        # On ix_board_links_used_expires.
+        expired = BoardLinkRow.expires_at < expired_before
+        return await delete_some(self._s, table_of(BoardLinkRow), expired, limit)
 
     async def task_counts(self, query: BoardQuery) -> Mapping[int, TaskCounts]:
         if not query.member_ids:

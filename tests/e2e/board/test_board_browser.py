@@ -9,6 +9,7 @@ test's event loop. Screenshots of every view at phone size go to docs/screenshot
 from __future__ import annotations
 
 import asyncio
+import html
 import socket
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -104,6 +105,31 @@ async def server(app: App, port: int, browser: Any) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
+@pytest.fixture
+async def telegram_site(server: str) -> AsyncIterator[str]:
+    """A page of another site (localhost, not 127.0.0.1) that shows ?src in an iframe,
+    as web.telegram.org shows a Mini App: the board's cookies are not sent there."""
+
+    async def frame(request: web.Request) -> web.Response:
+        src = html.escape(request.query["src"])
+        size = "border:0;width:100vw;height:100vh"
+        body = f'<body style="margin:0"><iframe src="{src}" style="{size}"></iframe></body>'
+        return web.Response(text=body, content_type="text/html")
+
+    site = web.Application()
+    site.router.add_get("/", frame)
+    runner = web.AppRunner(site)
+    await runner.setup()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://localhost:{port}"
+    finally:
+        await runner.cleanup()
+
+
 async def run(fn: Callable[..., T], *args: Any) -> T:
     """A blocking Selenium call, off the loop that serves the page it asks for."""
     return await asyncio.to_thread(fn, *args)
@@ -124,6 +150,7 @@ async def shot(browser: Any, name: str) -> None:
 
 
 async def signed_in(browser: Any, app: App, handle: str) -> None:
+    await run(browser.switch_to.default_content)
     await run(browser.delete_all_cookies)
     await open_page(browser, await board_link(app, handle))
 
@@ -227,10 +254,17 @@ async def test_views_for_a_head_and_an_employee(
     # the head: exactly her subtree (Anna and Ivan, not Zoe)
     await signed_in(browser, app, "hana")
     await open_page(browser, f"{server}/app/team")
-    names = await texts(browser, "table.team tbody tr td:first-child")
+    names = await texts(browser, "table.team tbody tr th")
     assert names == ["Anna", "Ivan"]
     rows = await texts(browser, "table.team tbody tr")
     assert "⏱" not in rows[0] and f"⏱ #{ivans.id}" in rows[1] and "1h 35m" in rows[0]
+    # at phone width the rows are stacked: nothing to scroll sideways
+    assert await run(
+        browser.execute_script,
+        "var box = document.querySelector('.scroll');"
+        "return box.scrollWidth <= box.clientWidth && document.documentElement.scrollWidth"
+        " <= window.innerWidth",
+    )
     await shot(browser, "team")
     await open_page(browser, f"{server}/app/calendar?person={team['anna'].id}")
     assert "Sales: Call the client" in " ".join(await texts(browser, ".day .deadline"))
@@ -251,7 +285,12 @@ async def test_views_for_a_head_and_an_employee(
 
 
 async def test_telegram_mini_app_signs_in_with_init_data_and_start_moves_the_timer_card(
-    app: App, server: str, browser: Any, tg: Harness, api: FakeTelegramAPI
+    app: App,
+    server: str,
+    browser: Any,
+    tg: Harness,
+    api: FakeTelegramAPI,
+    telegram_site: str,
 ) -> None:
     anna_id = 1002
     await tg.join(1001, "Boss", Role.ADMIN)
@@ -264,29 +303,34 @@ async def test_telegram_mini_app_signs_in_with_init_data_and_start_moves_the_tim
     task = await add_task(app, boss, "Call the supplier", anna[0])
     await tg.app.dispatcher({"telegram": tg.adapter.notifier}).run_once()
 
+    # Telegram's web client shows a Mini App in an iframe of another site, where the
+    # board's cookie would not be sent: the board must work there on initData alone.
     # a forged initData: the page says Telegram did not confirm who it is
     forged = init_data(anna_id, app.clock.now()).replace("hash=", "hash=f")
     await run(browser.delete_all_cookies)
-    await open_page(browser, f"{server}/app/tg#tgWebAppData={_quote(forged)}&tgWebAppVersion=8.0")
+    await in_telegram_frame(
+        browser, telegram_site, f"{server}/app/tg#tgWebAppData={_quote(forged)}"
+    )
     status = await run(browser.find_element, By.ID, "tg-status")
     await run(lambda: _wait(lambda: "flash bad" in (status.get_attribute("class") or "")))
-    assert (await run(lambda: browser.current_url)).split("#")[0].endswith("/app/tg")
+    assert (await frame_url(browser)).split("#")[0].endswith("/app/tg")
 
     # a valid one: signed in, on the board, in Telegram's theme colours
     valid = init_data(anna_id, app.clock.now())
     theme = '{"bg_color":"#102030","text_color":"#f0f0f0","button_color":"#ff8800"}'
-    await open_page(browser, "about:blank")  # a new hash alone would not load the page again
-    await open_page(
+    await in_telegram_frame(
         browser,
+        telegram_site,
         f"{server}/app/tg#tgWebAppData={_quote(valid)}&tgWebAppThemeParams={_quote(theme)}",
     )
-    await run(lambda: _wait(lambda: browser.current_url.endswith("/app/board")))
     await run(lambda: _wait(lambda: bool(browser.find_elements(By.CSS_SELECTOR, ".card"))))
+    assert (await frame_url(browser)).endswith("/app/board")
     bg = await run(
         browser.execute_script,
         "return getComputedStyle(document.documentElement).getPropertyValue('--bg').trim()",
     )
     assert bg == "#102030"
+    assert not await run(browser.get_cookies)  # nothing rests on a cookie
     await shot(browser, "telegram-board")
 
     # Start on the board: the timer runs, and the outbox sends Anna's timer card
@@ -307,6 +351,28 @@ async def test_telegram_mini_app_signs_in_with_init_data_and_start_moves_the_tim
             browser.find_elements(By.CSS_SELECTOR, f'.card[data-task="{task.id}"] .act-pause')
         )
     )
+
+    # a link and the filters, inside the frame too: each request carries initData
+    await run(lambda: browser.find_element(By.CSS_SELECTOR, 'nav a[href^="/app/calendar"]').click())
+    await run(lambda: _wait(lambda: bool(browser.find_elements(By.CSS_SELECTOR, ".day"))))
+    assert "/app/calendar" in await frame_url(browser)
+    await run(lambda: browser.find_element(By.NAME, "tag").send_keys("office"))
+    await run(lambda: browser.find_element(By.CSS_SELECTOR, ".filters button").click())
+    await run(lambda: _wait(lambda: "tag=office" in browser.execute_script("return location.href")))
+    assert not await run(browser.find_elements, By.ID, "refused")
+    await run(browser.switch_to.default_content)
+
+
+async def in_telegram_frame(browser: Any, site: str, url: str) -> None:
+    """Open ``url`` as Telegram's web client does: in a full-size iframe of a page of
+    another site (``telegram_site``), and switch into the frame."""
+    await run(browser.switch_to.default_content)
+    await open_page(browser, f"{site}/?src={_quote(url)}")
+    await run(browser.switch_to.frame, 0)
+
+
+async def frame_url(browser: Any) -> str:
+    return str(await run(browser.execute_script, "return window.location.href"))
 
 
 def _quote(text: str) -> str:

@@ -3,13 +3,17 @@ one-time links, sessions, CSRF, Telegram initData, one company never on another'
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from brygada.bootstrap import App
 from domain.company import Role
+from domain.crm import CrmRules
+from domain.services import crm
 from domain.tasks import TaskStatus
 from storage.models import OutboxRow
 from tests.conftest import FakeClock
@@ -136,6 +140,68 @@ async def test_telegram_init_data_is_verified(app: App, client: TestClient) -> N
     assert (await client.get("/app/board")).status == 401
 
 
+def telegram_headers(session: str, data: str | None) -> dict[str, str]:
+    headers = {"X-Board-Session": session}
+    return headers | ({"X-Telegram-Init-Data": data} if data is not None else {})
+
+
+async def test_every_request_of_a_telegram_session_needs_its_init_data(
+    app: App, client: TestClient, clock: FakeClock
+) -> None:
+    # Telegram user ids are the handles: the boss 1001, Anna 1002
+    team = await make_team(
+        app,
+        [("1001", Role.ADMIN), ("1002", Role.EMPLOYEE)],
+        platform="telegram",
+        workspace="123456",
+    )
+    task = await add_task(app, team["1001"], "Call the client", team["1002"])
+    anna_user, boss_user = 1002, 1001
+    opened = later(clock.now(), minutes=-50)  # Telegram opened the Mini App 50 min ago
+    valid = init_data(anna_user, opened)
+    response = await client.post("/app/tg", headers={"X-Telegram-Init-Data": valid})
+    assert response.status == 200 and "Set-Cookie" not in response.headers  # no cookie
+    session = (await response.json())["session"]
+
+    page = await client.get("/app/board", headers=telegram_headers(session, valid))
+    assert page.status == 200 and "Call the client" in await page.text()
+    csrf = (await page.text()).split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+    # a later request without initData, with a forged one, with another user's (valid,
+    # but not the session's member): refused, every view and every action
+    forged = valid.replace("hash=", "hash=0")
+    others = init_data(boss_user, opened)
+    for data, reason in ((None, "init_data"), (forged, "init_data"), (others, "init_data")):
+        for view in ("board", "team", "calendar", "time", "funnel"):
+            refused = await client.get(f"/app/{view}", headers=telegram_headers(session, data))
+            assert refused.status == 403, (view, data)
+            assert f'data-reason="{reason}"' in await refused.text()
+        start = await client.post(
+            f"/app/tasks/{task.id}/start",
+            data={"csrf": csrf, "back": "/app/board"},
+            headers=telegram_headers(session, data),
+            allow_redirects=False,
+        )
+        assert start.status == 403 and f'data-reason="{reason}"' in await start.text()
+    assert await status_of(app, task.id) is TaskStatus.NEW
+
+    # with its initData, the action goes through
+    start = await client.post(
+        f"/app/tasks/{task.id}/start",
+        data={"csrf": csrf, "back": "/app/board"},
+        headers=telegram_headers(session, valid),
+        allow_redirects=False,
+    )
+    assert start.status == 303 and await status_of(app, task.id) is TaskStatus.IN_PROGRESS
+
+    # initData past its maximum age (an hour): refused, though the session still runs
+    clock.advance(minutes=9, seconds=59)
+    assert (await client.get("/app/board", headers=telegram_headers(session, valid))).status == 200
+    clock.advance(seconds=2)
+    late = await client.get("/app/board", headers=telegram_headers(session, valid))
+    assert late.status == 403 and 'data-reason="init_data_expired"' in await late.text()
+
+
 async def test_a_head_sees_exactly_their_subtree(app: App, client: TestClient) -> None:
     team = await make_team(
         app,
@@ -202,3 +268,50 @@ async def test_done_needs_the_result_and_a_deadline_move_is_told_once(
             )
         ).all()
     assert [row[0] for row in told] == [team["anna"].id]  # the responsible, once
+
+
+async def test_the_funnel_filters_by_the_deals_owner(app: App, client: TestClient) -> None:
+    team = await make_team(
+        app,
+        [
+            ("boss", Role.ADMIN),
+            ("hana", Role.EMPLOYEE),
+            ("anna", Role.EMPLOYEE),
+            ("zoe", Role.EMPLOYEE),
+        ],
+    )
+    await make_department(app, team, "Sales", "hana", ["hana", "anna"])
+    async with app.uow() as uow:
+        for handle, amount in (("anna", "100"), ("hana", "20"), ("zoe", "3")):
+            await crm.create_deal(
+                uow,
+                team[handle],
+                f"Deal of {handle}",
+                app.clock.now(),
+                CrmRules(),
+                amount=Decimal(amount),
+                currency="PLN",
+            )
+        await uow.commit()
+
+    def total(page: str) -> str | None:
+        """The funnel's sum of its deals (all in its first stage)."""
+        found = re.search(r"<td>New</td><td>\d+</td><td>PLN\s([\d.]+)", page)
+        return found.group(1) if found else None
+
+    await sign_in(client, app, "hana")
+    page = await (await client.get("/app/funnel")).text()
+    assert total(page) == "120.00"  # her department's deals, not Zoe's
+    assert 'name="project"' not in page.split("</form>")[0] and 'id="deal-filters"' in page
+    anna = await (await client.get(f"/app/funnel?person={team['anna'].id}&tag=x")).text()
+    assert total(anna) == "100.00" and 'type="hidden" name="tag" value="x"' in anna
+    own = await (await client.get(f"/app/funnel?person={team['hana'].id}")).text()
+    assert total(own) == "20.00"
+    zoe = await (await client.get(f"/app/funnel?person={team['zoe'].id}")).text()
+    assert 'id="refusal"' in zoe and total(zoe) is None
+
+    client.session.cookie_jar.clear()
+    await sign_in(client, app, "boss")  # an admin: the whole company, or one owner
+    assert total(await (await client.get("/app/funnel")).text()) == "123.00"
+    zoe = await (await client.get(f"/app/funnel?person={team['zoe'].id}")).text()
+    assert total(zoe) == "3.00"
