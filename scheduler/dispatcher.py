@@ -101,9 +101,14 @@ class OutboxDispatcher:
         if not batch:
             return replies
         sends = await self._prepare(batch)
-        outcomes = await asyncio.gather(*(self._send(s) for s in sends))
-        await self._record(outcomes)
+        await asyncio.gather(*(self._send_and_record(s) for s in sends))
         return replies + len(batch)
+
+    async def _send_and_record(self, send: _Send) -> None:
+        """Each send is recorded as soon as it is answered, not with the batch: a worker
+        killed mid-batch (kill -9, a lost host) leaves only the sends then in flight to be
+        sent again, not everything the batch had sent so far."""
+        await self._record([await self._send(send)])
 
     # -- stored replies ------------------------------------------------------------------
     async def replies_once(self, chats: int = REPLY_CHATS) -> int:

@@ -4,6 +4,7 @@ the member's quiet hours, mutes or digest, rendered from the timer as it is then
 
 from __future__ import annotations
 
+import asyncio
 from datetime import time, timedelta
 from typing import Any
 
@@ -211,3 +212,35 @@ async def test_the_card_and_its_buttons(app: App, clock: FakeClock) -> None:
         Inbound(platform="console", workspace="local", user_id="anna", chat_id="x", command="timer")
     )
     assert shown.template == "time_timer" and shown.slot is None
+
+
+async def test_each_send_is_recorded_when_answered_not_with_its_batch(
+    app: App, clock: FakeClock
+) -> None:
+    """A worker killed mid-batch sends again only what was then in flight: a row is marked
+    sent as soon as its message is answered, while the batch's other sends still wait."""
+    team = await make_team(app)
+    task = await new_task(app, team, "Sales: Call Ivan")
+    other = await new_task(app, team, "Sales: Call Anna", who="ivan")
+    async with app.uow() as uow:
+        await timetracking.start_timer(uow, team["anna"], task, clock.now())
+        await timetracking.start_timer(uow, team["ivan"], other, clock.now())
+        await uow.commit()
+    stuck = asyncio.Event()
+
+    class Slow(Recorder):
+        async def send(self, identity: Any, reply: Reply) -> None:
+            if identity.user_id == "ivan":
+                await stuck.wait()  # Ivan's message is still on its way
+            await super().send(identity, reply)
+
+    recorder = Slow(clock)
+    batch = asyncio.create_task(app.dispatcher({"console": recorder}).run_once())
+    async with asyncio.timeout(5):
+        while "sent" not in {status for _, _, status in await card_rows(app)}:
+            await asyncio.sleep(0.01)
+    rows = {member: status for member, _, status in await card_rows(app)}
+    assert rows == {team["anna"].id: "sent", team["ivan"].id: "sending"}
+    stuck.set()
+    await batch
+    assert {status for _, _, status in await card_rows(app)} == {"sent"}

@@ -56,6 +56,9 @@ class CrashReport:
     in_doubt: set[int] = field(default_factory=set)
     cards_at_kill: list[int] = field(default_factory=list)
     seconds: float = 0.0
+    # For a duplicate nobody can explain: when each copy reached the fake (seconds from
+    # the start; kills too) and the stored reply rows naming it, so a failure says why.
+    evidence: dict[int, dict[str, object]] = field(default_factory=dict)
 
     @property
     def missing_cards(self) -> list[int]:
@@ -85,6 +88,7 @@ class CrashReport:
                 "cards_sent_twice": len(self.duplicated),
                 "duplicates_not_in_doubt": len(self.unexplained_duplicates),
                 "seconds": round(self.seconds, 1),
+                "evidence": {str(n): self.evidence.get(n) for n in self.unexplained_duplicates},
             }
         )
 
@@ -191,6 +195,29 @@ class _Run:
         finally:
             await engine.dispose()
 
+    def card_times(self, n: int, began: float) -> list[float]:
+        """When each card of message ``n`` reached the fake, in seconds from ``began``."""
+        return [
+            round(call.at - began, 3)
+            for call in self.api.calls_to("sendMessage")
+            if call.ok and n in self._numbers(str(call.params.get("text", "")))
+        ]
+
+    async def reply_rows(self, n: int) -> list[str]:
+        """The stored reply rows that name message ``n``: id, update, status, attempts."""
+        engine = create_engine(self.url)
+        try:
+            async with session_factory(engine)() as session:
+                rows = await session.scalars(select(ReplyOutboxRow).order_by(ReplyOutboxRow.id))
+                return [
+                    f"#{row.id} {row.update_key} {row.status} attempts={row.attempts} "
+                    f"done={row.done}"
+                    for row in rows
+                    if any(n in self._numbers(op["text"]) for op in row.payload if "text" in op)
+                ]
+        finally:
+            await engine.dispose()
+
     async def task_numbers(self) -> Counter[int]:
         engine = create_engine(self.url)
         try:
@@ -252,6 +279,7 @@ async def burst_and_kill(
     url = f"sqlite+aiosqlite:///{workdir / 'brygada.db'}"
     await _company(url, chats)
     report = CrashReport(messages=chats * per_chat)
+    kill_times: list[float] = []
     async with FakeTelegramAPI() as api:
         run = _Run(api, workdir, url, report.messages)
         for n in range(report.messages):
@@ -266,6 +294,7 @@ async def burst_and_kill(
                     await asyncio.sleep(0.02)
             process.send_signal(signal.SIGKILL)
             await process.wait()
+            kill_times.append(round(loop.time() - began, 3))
             report.kills += 1
             await _quiet(api)  # requests that reached the fake are answered
             cards = run.card_numbers()
@@ -291,5 +320,11 @@ async def burst_and_kill(
                 await process.wait()
         report.cards = run.card_numbers()
         report.tasks = await run.task_numbers()
+        for n in report.unexplained_duplicates:
+            report.evidence[n] = {
+                "kills_at": kill_times,
+                "cards_at": run.card_times(n, began),
+                "rows": await run.reply_rows(n),
+            }
     report.seconds = loop.time() - began
     return report
