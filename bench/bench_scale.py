@@ -90,6 +90,20 @@ def _pids_matching(needle: str) -> list[int]:
     return found
 
 
+def _with_children(pids: list[int]) -> list[int]:
+    """These processes and their children: PostgreSQL's postmaster and its backends
+    (a backend's command line names its user and database, not the data directory)."""
+    parents = set(pids)
+    found = list(pids)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError):
+                ppid = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+                if ppid in parents:
+                    found.append(int(entry.name))
+    return found
+
+
 def _self_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -107,7 +121,7 @@ class Infra:
     cleanup: list[Any] = field(default_factory=list)
 
     def cpu(self) -> dict[str, float]:
-        pg = _cpu_of(_pids_matching(self.pg_needle)) if self.pg_needle else 0.0
+        pg = _cpu_of(_with_children(_pids_matching(self.pg_needle))) if self.pg_needle else 0.0
         redis = _cpu_of([self.redis_pid]) if self.redis_pid else 0.0
         return {"postgresql": pg, "redis": redis, "bench_fake_and_load": _self_cpu()}
 
