@@ -11,6 +11,8 @@ import sys
 from collections.abc import Sequence
 from functools import partial
 
+from aiohttp import web as aiohttp_web
+
 from brygada.bootstrap import App, bootstrap
 from brygada.demo import ensure_demo_company
 from brygada.settings import Settings
@@ -405,6 +407,7 @@ async def _shell(app: App, persona: str) -> int:
         statistics=partial(refresh_statistics, app.uow),
         housekeeping=app.housekeeping(),
     )
+    web = await _console_web(app)
     print(f"Brygada console — you are {member.name} (@{member.handle}).")
     print("Write a task as a message; /help for commands; numbers press buttons;")
     print("/as NAME plays another member; /quit leaves.")
@@ -412,7 +415,33 @@ async def _shell(app: App, persona: str) -> int:
         await chat.run()
     finally:
         await scheduler.shutdown()
+        if web is not None:
+            await web.cleanup()
     return 0
+
+
+async def _console_web(app: App) -> aiohttp_web.AppRunner | None:
+    """With a public URL the console serves the HTTP side too, so the links ``/board``
+    answers open the board (and lead forms are taken); None when it cannot listen."""
+    settings = app.settings
+    if not settings.public_url:
+        return None
+    from brygada.server import build_web_app
+
+    runner = aiohttp_web.AppRunner(build_web_app(app))
+    await runner.setup()
+    try:
+        await aiohttp_web.TCPSite(runner, settings.http_host, settings.http_port).start()
+    except OSError as error:
+        print(
+            f"The board is off: cannot listen on {settings.http_host}:{settings.http_port}"
+            f" ({error.strerror or error}).",
+            file=sys.stderr,
+        )
+        await runner.cleanup()
+        return None
+    print(f"The board: {settings.board_url} (/board gives you a sign-in link).")
+    return runner
 
 
 async def _run(app: App, role: str = "all-in-one") -> int:
