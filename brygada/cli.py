@@ -171,7 +171,7 @@ async def _init(app: App, args: argparse.Namespace) -> int:
 async def _company(uow: UnitOfWork) -> Company | None:
     """The install's company, or None after saying how to make one."""
     company = await uow.companies.first()
-    if company is None or company.id is None:
+    if company is None:
         print("No company yet: run brygada init --company NAME", file=sys.stderr)
         return None
     return company

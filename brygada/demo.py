@@ -21,7 +21,7 @@ async def ensure_demo_company(
     """Create the demo company once; returns the handle of its admin."""
     async with uow_factory() as uow:
         company = await uow.companies.first()
-        if company is not None and company.id is not None:
+        if company is not None:
             people = await uow.members.list(company.id)
             admins = [m for m in people if m.role is Role.ADMIN]
             return (admins or list(people))[0].handle if people else ""

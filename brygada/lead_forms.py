@@ -14,7 +14,7 @@ async def create_form(app: App, name: str) -> str:
     """
     async with app.uow() as uow:
         company = await uow.companies.first()
-        if company is None or company.id is None:
+        if company is None:
             raise InvalidInput(field="company", reason="missing")
         form = await crm.create_form(uow, company.id, name, app.clock.now())
         await uow.commit()

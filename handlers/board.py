@@ -82,7 +82,7 @@ async def use_link(uow: UnitOfWork, signer: TokenSigner, token: str, now: dateti
 async def telegram_member(uow: UnitOfWork, bot_id: str, user_id: int) -> Member:
     """The member behind a Telegram user whose ``initData`` the adapter verified."""
     found = await uow.members.by_identity("telegram", bot_id, str(user_id))
-    if found is None or not found[0].active or found[0].id is None:
+    if found is None or not found[0].active:
         raise BoardRefused(reason="not_member")
     return found[0]
 
@@ -177,7 +177,6 @@ class Viewer:
 
     @property
     def id(self) -> int:
-        assert self.member.id is not None
         return self.member.id
 
     @property
@@ -200,20 +199,17 @@ async def viewer(uow: UnitOfWork, member: Member) -> Viewer:
     if company is None:
         raise BoardRefused(reason="not_member")
     team = [] if member.is_extranet else await team_members(uow, member)
-    people = {m.id: m.name for m in [member, *team] if m.id is not None}
+    people = {m.id: m.name for m in [member, *team]}
     if member.is_admin:
         visible = None
     else:
-        assert member.id is not None
         visible = await uow.projects.ids_for_member(member.id)
     projects = {
         p.id: p.name
         for p in await uow.projects.list(member.company_id)
-        if p.id is not None and (visible is None or p.id in visible)
+        if visible is None or p.id in visible
     }
-    return Viewer(
-        member, company, people, frozenset(m.id for m in team if m.id is not None), projects
-    )
+    return Viewer(member, company, people, frozenset(m.id for m in team), projects)
 
 
 def local_today(now: datetime, tz: str) -> date:
@@ -285,7 +281,7 @@ async def my_board(uow: UnitOfWork, me: Viewer, filters: Filters, now: datetime)
             columns["in_progress"].append(task)
     for task in awaiting:
         if task.id not in seen:
-            seen.add(task.id or 0)
+            seen.add(task.id)
             columns["awaiting"].append(task)
     columns["done"] = [t for t in done if t.status is TaskStatus.COMPLETED]
     cards = _Cards(uow, me.member, now, day_end)
@@ -310,7 +306,6 @@ class _Cards:
 
     async def _context(self, task: Task) -> TaskContext:
         if self._projects is None:
-            assert self._member.id is not None
             self._projects = await self._uow.projects.ids_for_member(self._member.id)
             self._timer = await self._uow.time.timer(self._member.id)
         if task.responsible_id not in self._bosses:

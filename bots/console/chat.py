@@ -234,13 +234,13 @@ async def ensure_console_identity(
     async with uow_factory() as uow:
         found = None
         company = await uow.companies.get(company_id) if company_id else await uow.companies.first()
-        if company is None or company.id is None:
+        if company is None:
             return None
         for member in await uow.members.list(company.id):
             if who.lower() in {member.handle.lower(), member.name.lower()}:
                 found = member
                 break
-        if found is None or found.id is None:
+        if found is None:
             return None
         if await uow.members.by_identity(PLATFORM, WORKSPACE, found.handle) is None:
             await uow.members.add_identity(

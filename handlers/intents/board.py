@@ -23,7 +23,7 @@ async def board_command(turn: Turn) -> list[Reply]:
     if base is None:
         return [turn.reply("board_off")]
     ttl = turn.config.board_link_ttl
-    token = link_token(turn.signer, turn.me.id or 0, turn.now, ttl)
+    token = link_token(turn.signer, turn.me.id, turn.now, ttl)
     address = f"{base}/login?t={token}"
     if turn.inbound.platform == "telegram":
         # Telegram opens Mini Apps from https addresses only.

@@ -93,7 +93,7 @@ async def _timeline(turn: Turn, card: service.CrmCard) -> list[tuple[Activity, s
     """Timeline lines with their details made readable (stage names, member names)."""
     stages: dict[int, Stage] = {}
     if card.pipeline is not None:
-        stages = {s.id: s for s in card.pipeline.stages if s.id is not None}
+        stages = {s.id: s for s in card.pipeline.stages}
     lines: list[tuple[Activity, str | None]] = []
     for activity in card.timeline:
         detail = activity.text
@@ -604,8 +604,7 @@ async def show_deals(turn: Turn, page: int = 0) -> list[Reply]:
     stage_names: dict[int, str] = {}
     for pipeline in await turn.uow.crm.pipelines(turn.me.company_id):
         for stage in pipeline.stages:
-            if stage.id is not None:
-                stage_names[stage.id] = stage_label(turn.lang, stage)
+            stage_names[stage.id] = stage_label(turn.lang, stage)
     return [
         _list_reply(
             turn,

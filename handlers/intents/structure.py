@@ -71,7 +71,7 @@ def _split_mentions(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
 
 async def _names(turn: Turn, ids: Sequence[int | None]) -> dict[int, str]:
     known = await turn.uow.members.get_many([i for i in ids if i])
-    return {m.id: m.name for m in known if m.id is not None}
+    return {m.id: m.name for m in known}
 
 
 # -- projects ---------------------------------------------------------------------------

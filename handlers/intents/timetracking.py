@@ -125,7 +125,7 @@ def _card_buttons(turn: Turn, status: service.TimerStatus) -> Buttons:
     if timer is not None:
         return ((turn.button("time.resume", ResumeTimer(on_card=True)), stop),)
     last = status.last_task
-    if last is not None and last.id is not None:
+    if last is not None:
         start = StartTimer(last.id, on_card=True)
         return ((turn.button("time.start_on", start, id=last.id, title=last.title[:40]),),)
     return ()

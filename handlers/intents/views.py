@@ -86,7 +86,7 @@ async def project_list(turn: Turn, page: int = 0, project_name: str | None = Non
             )
         ]
     project = await turn.uow.projects.by_name(turn.me.company_id, name)
-    if project is None or project.id is None:
+    if project is None:
         raise InvalidInput(field="project", reason="unknown", value=name)
     result = await list_tasks(
         turn.uow, turn.me, ListView.PROJECT, turn.now, page=page, project_id=project.id
